@@ -1,0 +1,134 @@
+package dev.caravan;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.admin.AdminToken;
+import dev.caravan.catalog.Catalog;
+import dev.caravan.routes.RouteDirectory;
+import dev.caravan.server.CallRegistry;
+import dev.caravan.server.EndpointRuntime;
+import dev.caravan.server.EndpointService;
+import dev.caravan.server.McpDispatcherServlet;
+import dev.caravan.server.OriginGuard;
+import dev.caravan.store.CredentialRepository;
+import dev.caravan.store.EndpointRepository;
+import dev.caravan.tool.AiClientComponent;
+import dev.caravan.tool.AiComponent;
+import dev.caravan.tool.AiResultComponent;
+import dev.caravan.tool.FeatureRegistry;
+import dev.caravan.tool.RouteInvoker;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Wires the rooms together: routes → catalogue → published endpoints → the dispatcher servlet. */
+@Configuration
+@EnableConfigurationProperties(CaravanProperties.class)
+public class CaravanConfiguration {
+
+    @Bean
+    FeatureRegistry featureRegistry() {
+        return new FeatureRegistry();
+    }
+
+    // Camel finds components among the beans by name.
+    @Bean("ai-tool")
+    AiComponent aiTool(FeatureRegistry registry) {
+        return new AiComponent(AiComponent.Kind.TOOL, registry);
+    }
+
+    @Bean("ai-resource")
+    AiComponent aiResource(FeatureRegistry registry) {
+        return new AiComponent(AiComponent.Kind.RESOURCE, registry);
+    }
+
+    @Bean("ai-prompt")
+    AiComponent aiPrompt(FeatureRegistry registry) {
+        return new AiComponent(AiComponent.Kind.PROMPT, registry);
+    }
+
+    @Bean("ai-result")
+    AiResultComponent aiResult() {
+        return new AiResultComponent();
+    }
+
+    @Bean("ai-client")
+    AiClientComponent aiClient() {
+        return new AiClientComponent();
+    }
+
+    @Bean
+    RouteInvoker routeInvoker(CaravanProperties properties) {
+        return new RouteInvoker(properties.getTools().getTimeout(), properties.getTools().getTimeouts());
+    }
+
+    @Bean
+    Catalog catalog(FeatureRegistry registry, RouteInvoker invoker) {
+        return new Catalog(registry, invoker);
+    }
+
+    @Bean
+    CallRegistry callRegistry() {
+        return new CallRegistry();
+    }
+
+    @Bean
+    McpJsonMapper mcpJsonMapper() {
+        return new JacksonMcpJsonMapper(new ObjectMapper());
+    }
+
+    @Bean(destroyMethod = "close")
+    EndpointRuntime endpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, CaravanProperties properties) {
+        return new EndpointRuntime(catalog, calls, json, properties);
+    }
+
+    @Bean
+    EndpointService endpointService(EndpointRepository endpoints, CredentialRepository credentials,
+                                    EndpointRuntime runtime, TransactionTemplate tx, CaravanProperties properties) {
+        return new EndpointService(endpoints, credentials, runtime, tx, properties);
+    }
+
+    @Bean
+    ServletRegistrationBean<McpDispatcherServlet> mcpDispatcher(EndpointRuntime runtime, EndpointService endpoints,
+                                                                CallRegistry calls, CaravanProperties properties) {
+        OriginGuard guard = new OriginGuard(properties.getSecurity().getAllowedHosts(),
+                properties.getSecurity().getAllowedOrigins());
+        ServletRegistrationBean<McpDispatcherServlet> bean = new ServletRegistrationBean<>(new McpDispatcherServlet(
+                runtime, endpoints, calls, guard, properties.getMcp().getMaxRequestBytes()), "/mcp/*", "/sse/*");
+        bean.setAsyncSupported(true);
+        bean.setLoadOnStartup(1);
+        return bean;
+    }
+
+    @Bean
+    AdminToken adminToken(CaravanProperties properties) {
+        return new AdminToken(System.getenv("CARAVAN_ADMIN_TOKEN"), properties.getDataDir());
+    }
+
+    @Bean(destroyMethod = "close")
+    RouteDirectory routeDirectory(CamelContext camel, CaravanProperties properties) {
+        return new RouteDirectory(camel, properties.getRoutesDir(), properties.getRoutesPollInterval());
+    }
+
+    /** Once Camel runs: load the route files, then serve the endpoints. */
+    @Bean
+    CamelContextConfiguration caravanStartup(RouteDirectory routes, EndpointService endpoints) {
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camel) {
+                camel.getShutdownStrategy().setTimeout(10);
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camel) {
+                routes.start();
+                endpoints.start();
+            }
+        };
+    }
+}

@@ -1,0 +1,70 @@
+package dev.caravan.admin;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import java.io.IOException;
+
+/**
+ * Spring Security guards the admin API with the admin bearer token. The MCP paths are left to the dispatcher
+ * servlet, which checks each endpoint's own credentials.
+ */
+@Configuration
+public class AdminSecurity {
+
+    @Bean
+    SecurityFilterChain adminChain(HttpSecurity http, AdminToken token) throws Exception {
+        return http.securityMatcher("/admin/**")
+                .csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new BearerFilter(token), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(a -> a.anyRequest().hasRole("ADMIN"))
+                .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> {
+                    res.setHeader("WWW-Authenticate", "Bearer realm=\"caravan-admin\"");
+                    res.setStatus(401);
+                    res.setContentType("application/json");
+                    res.getWriter().write("{\"error\":\"unauthorized\",\"message\":\"Send 'Authorization: Bearer "
+                            + "<admin token>' (CARAVAN_ADMIN_TOKEN, or the token in DATA_DIR/admin-token)\"}");
+                }))
+                .build();
+    }
+
+    @Bean
+    SecurityFilterChain everythingElse(HttpSecurity http) throws Exception {
+        return http.csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+                .build();
+    }
+
+    private static final class BearerFilter extends OncePerRequestFilter {
+        private final AdminToken token;
+
+        BearerFilter(AdminToken token) {
+            this.token = token;
+        }
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            String header = request.getHeader("Authorization");
+            if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && token.matches(header.substring(7).trim())) {
+                SecurityContextHolder.getContext().setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
+                        "admin", null, AuthorityUtils.createAuthorityList("ROLE_ADMIN")));
+            }
+            chain.doFilter(request, response);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.caravan.admin;
+
+import dev.caravan.CaravanProperties;
+import dev.caravan.server.EndpointException;
+import dev.caravan.server.EndpointService;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Publishing endpoints: create, list, show, change, delete, regenerate the secret. */
+@RestController
+@RequestMapping("/admin/api/endpoints")
+public class EndpointController {
+    private final EndpointService endpoints;
+    private final CaravanProperties properties;
+
+    public EndpointController(EndpointService endpoints, CaravanProperties properties) {
+        this.endpoints = endpoints;
+        this.properties = properties;
+    }
+
+    public record CreateRequest(String name, List<String> tools) {
+    }
+
+    public record PatchRequest(Boolean enabled, List<String> tools) {
+    }
+
+    public record RegenerateRequest(Long graceSeconds) {
+    }
+
+    @PostMapping
+    public ResponseEntity<Map<String, Object>> create(@RequestBody CreateRequest body, HttpServletRequest request) {
+        if (body == null || body.name() == null) {
+            throw new EndpointException(400, "Give the endpoint a name, e.g. {\"name\":\"sales\",\"tools\":[\"crm\"]}");
+        }
+        String token = endpoints.create(body.name(), body.tools());
+        Map<String, Object> out = published(body.name(), token, request);
+        return ResponseEntity.status(HttpStatus.CREATED).body(out);
+    }
+
+    @GetMapping
+    public List<EndpointService.View> list() {
+        return endpoints.list();
+    }
+
+    @GetMapping("/{name}")
+    public EndpointService.View get(@PathVariable String name) {
+        return endpoints.view(name).orElseThrow(() -> new EndpointException(404, "No endpoint named '" + name + "'"));
+    }
+
+    @PatchMapping("/{name}")
+    public EndpointService.View patch(@PathVariable String name, @RequestBody PatchRequest body) {
+        return endpoints.update(name, body.enabled(), body.tools());
+    }
+
+    @DeleteMapping("/{name}")
+    public ResponseEntity<Void> delete(@PathVariable String name) {
+        endpoints.delete(name);
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{name}/regenerate")
+    public Map<String, Object> regenerate(@PathVariable String name,
+                                          @RequestBody(required = false) RegenerateRequest body,
+                                          HttpServletRequest request) {
+        long grace = body == null || body.graceSeconds() == null ? 0 : body.graceSeconds();
+        Map<String, Object> out = published(name, endpoints.regenerate(name, grace), request);
+        out.put("previousValidForSeconds", grace);
+        return out;
+    }
+
+    private Map<String, Object> published(String name, String token, HttpServletRequest request) {
+        String base = properties.getPublicBaseUrl() != null ? properties.getPublicBaseUrl().replaceAll("/+$", "")
+                : ServletUriComponentsBuilder.fromContextPath(request).build().toUriString();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", name);
+        out.put("url", base + "/mcp/" + name);
+        out.put("secretUrl", base + "/mcp/" + name + "?key=" + token);
+        out.put("sseUrl", base + "/sse/" + name);
+        out.put("token", token);
+        out.put("tools", endpoints.view(name).map(EndpointService.View::exposedTools).orElse(List.of()));
+        return out;
+    }
+
+    @ExceptionHandler(EndpointException.class)
+    ResponseEntity<Map<String, Object>> failed(EndpointException e) {
+        return ResponseEntity.status(e.status()).body(Map.of("error", HttpStatus.valueOf(e.status()).name()
+                .toLowerCase(), "message", e.getMessage()));
+    }
+}

@@ -1,0 +1,217 @@
+package dev.caravan.routes;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Keeps the Camel context in step with the YAML files under the routes directory: new files are loaded,
+ * changed files are swapped in, deleted files unloaded. A file that fails to load leaves its previous version
+ * serving and is reported with line and reason. Camel's own reload strategy removes the old routes before it
+ * knows the new ones work, which is why this is done here.
+ */
+public class RouteDirectory implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RouteDirectory.class);
+
+    private final CamelContext camel;
+    private final Path dir;
+    private final Duration pollInterval;
+    private final Map<Path, Loaded> loaded = new ConcurrentHashMap<>();
+    private final Map<Path, Stamp> seen = new ConcurrentHashMap<>();
+    private final Map<String, RouteFileStatus> status = new ConcurrentHashMap<>();
+    private ScheduledExecutorService watcher;
+
+    private record Loaded(byte[] content, List<String> routeIds) {
+    }
+
+    private record Stamp(long modified, long size) {
+    }
+
+    public RouteDirectory(CamelContext camel, Path dir, Duration pollInterval) {
+        this.camel = camel;
+        this.dir = dir.toAbsolutePath().normalize();
+        this.pollInterval = pollInterval;
+    }
+
+    /** Loads every file now, then keeps watching. */
+    public void start() {
+        if (!Files.isDirectory(dir)) {
+            log.info("No routes directory at {} yet; create it and add *.yaml route files to publish tools", dir);
+        }
+        scan();
+        watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "caravan-routes-watcher");
+            t.setDaemon(true);
+            return t;
+        });
+        watcher.scheduleWithFixedDelay(this::scanSafely, pollInterval.toMillis(), pollInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    public List<RouteFileStatus> status() {
+        return new TreeMap<>(status).values().stream().toList();
+    }
+
+    private void scanSafely() {
+        try {
+            scan();
+        } catch (RuntimeException e) {
+            log.warn("Scanning {} failed; will retry", dir, e);
+        }
+    }
+
+    synchronized void scan() {
+        Map<Path, Stamp> now = new TreeMap<>();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.filter(Files::isRegularFile).filter(RouteDirectory::isRouteFile).forEach(p -> {
+                    try {
+                        now.put(p, new Stamp(Files.getLastModifiedTime(p).toMillis(), Files.size(p)));
+                    } catch (IOException e) {
+                        // gone between listing and stat: treated as deleted
+                    }
+                });
+            } catch (IOException e) {
+                log.warn("Cannot list {}: {}", dir, e.getMessage());
+                return;
+            }
+        }
+        for (Path gone : new ArrayList<>(seen.keySet())) {
+            if (!now.containsKey(gone)) {
+                seen.remove(gone);
+                unload(gone);
+            }
+        }
+        now.forEach((file, stamp) -> {
+            if (!stamp.equals(seen.get(file))) {
+                seen.put(file, stamp);
+                try {
+                    load(file, Files.readAllBytes(file));
+                } catch (IOException e) {
+                    seen.remove(file);
+                }
+            }
+        });
+    }
+
+    private void load(Path file, byte[] content) {
+        Loaded previous = loaded.get(file);
+        if (previous != null && Arrays.equals(previous.content(), content)) {
+            return;
+        }
+        String name = relative(file);
+        if (previous != null) {
+            remove(previous.routeIds());
+        }
+        try {
+            List<String> ids = add(file, content);
+            loaded.put(file, new Loaded(content, ids));
+            status.put(name, RouteFileStatus.loaded(name, ids));
+            log.info("Loaded {} ({} route{})", name, ids.size(), ids.size() == 1 ? "" : "s");
+        } catch (Exception failure) {
+            RouteFileErrors.Located where = RouteFileErrors.locate(failure, new String(content, StandardCharsets.UTF_8));
+            List<String> serving = List.of();
+            if (previous != null) {
+                try {
+                    serving = add(file, previous.content());
+                    loaded.put(file, new Loaded(previous.content(), serving));
+                } catch (Exception e) {
+                    loaded.remove(file);
+                    log.error("Could not restore the previous version of {}", name, e);
+                }
+            }
+            status.put(name, RouteFileStatus.failed(name, serving, where.line(), where.reason()));
+            log.error("Route file {}{} is invalid: {}{}", name, where.line() == null ? "" : " line " + where.line(),
+                    where.reason(), serving.isEmpty() ? "" : " (its previous version keeps serving)");
+        }
+    }
+
+    private void unload(Path file) {
+        Loaded previous = loaded.remove(file);
+        status.remove(relative(file));
+        if (previous != null) {
+            remove(previous.routeIds());
+            log.info("Unloaded {}", relative(file));
+        }
+    }
+
+    /** Adds the file's routes; on failure removes whatever part of them was added, then rethrows. */
+    private List<String> add(Path file, byte[] content) throws Exception {
+        Set<String> before = routeIds();
+        try {
+            Resource resource = ResourceHelper.fromBytes("file:" + file, content);
+            Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(camel).findRoutesBuilders(resource);
+            for (RoutesBuilder builder : builders) {
+                camel.addRoutes(builder);
+            }
+        } catch (Exception e) {
+            Set<String> partial = routeIds();
+            partial.removeAll(before);
+            remove(List.copyOf(partial));
+            throw e;
+        }
+        Set<String> added = routeIds();
+        added.removeAll(before);
+        return added.stream().sorted().toList();
+    }
+
+    private void remove(List<String> ids) {
+        for (String id : ids) {
+            try {
+                camel.getRouteController().stopRoute(id);
+                camel.removeRoute(id);
+            } catch (Exception e) {
+                log.warn("Could not remove route {}", id, e);
+            }
+        }
+    }
+
+    private Set<String> routeIds() {
+        Set<String> ids = new HashSet<>();
+        for (Route r : camel.getRoutes()) {
+            ids.add(r.getRouteId());
+        }
+        return ids;
+    }
+
+    private String relative(Path file) {
+        Path base = dir.getParent() == null ? dir : dir.getParent();
+        return base.relativize(file).toString();
+    }
+
+    private static boolean isRouteFile(Path p) {
+        String n = p.getFileName().toString();
+        return (n.endsWith(".yaml") || n.endsWith(".yml")) && !n.startsWith(".");
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.shutdownNow();
+        }
+    }
+}

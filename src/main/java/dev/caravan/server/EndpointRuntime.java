@@ -1,0 +1,91 @@
+package dev.caravan.server;
+
+import dev.caravan.CaravanProperties;
+import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.ToolSelector;
+import io.modelcontextprotocol.json.McpJsonMapper;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The endpoints being served now, by name. The servlet container cannot add servlets after start, so the
+ * dispatcher servlet looks endpoints up here; they are created, changed and removed at runtime.
+ */
+public class EndpointRuntime implements AutoCloseable {
+    private final Map<String, EndpointServer> servers = new ConcurrentHashMap<>();
+    private final Catalog catalog;
+    private final CallRegistry calls;
+    private final McpJsonMapper json;
+    private final int maxRequestBytes;
+    private final ScheduledExecutorService syncer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "caravan-catalog-sync");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean syncPending = new AtomicBoolean();
+
+    public EndpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, CaravanProperties properties) {
+        this.catalog = catalog;
+        this.calls = calls;
+        this.json = json;
+        this.maxRequestBytes = properties.getMcp().getMaxRequestBytes();
+        // A reload registers and unregisters many features at once: sync once after the burst.
+        catalog.onChange(() -> {
+            if (syncPending.compareAndSet(false, true)) {
+                syncer.schedule(this::syncAll, 50, TimeUnit.MILLISECONDS);
+            }
+        });
+        catalog.onResourceUpdated(uri -> servers.values().forEach(s -> s.resourceUpdated(uri)));
+    }
+
+    private void syncAll() {
+        syncPending.set(false);
+        servers.values().forEach(EndpointServer::sync);
+    }
+
+    /** Starts serving the endpoint, or changes which tools it shows when it is served already. */
+    public void publish(String name, ToolSelector selector) {
+        servers.compute(name, (n, existing) -> {
+            if (existing == null) {
+                return new EndpointServer(n, selector, catalog, calls, json, maxRequestBytes);
+            }
+            existing.select(selector);
+            return existing;
+        });
+    }
+
+    public void withdraw(String name) {
+        EndpointServer server = servers.remove(name);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    public void resetSseSessions(String name) {
+        EndpointServer server = servers.get(name);
+        if (server != null) {
+            server.resetSseSessions();
+        }
+    }
+
+    EndpointServer find(String name) {
+        return servers.get(name);
+    }
+
+    public java.util.List<String> toolNames(String name) {
+        EndpointServer server = servers.get(name);
+        return server == null ? java.util.List.of() : server.toolNames();
+    }
+
+    @Override
+    public void close() {
+        syncer.shutdownNow();
+        servers.values().forEach(EndpointServer::close);
+        servers.clear();
+    }
+}

@@ -1,0 +1,306 @@
+package dev.caravan.server;
+
+import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.ToolSelector;
+import dev.caravan.tool.CallContext;
+import dev.caravan.tool.ToolResults;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.server.McpTransportContextExtractor;
+import io.modelcontextprotocol.server.transport.HttpServletSseServerTransportProvider;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One published endpoint: its slice of the catalogue served through the SDK on both transports (Streamable HTTP
+ * at {@code /mcp/NAME}, legacy HTTP+SSE at {@code /sse/NAME}). Tools are added and removed as the catalogue
+ * changes; handlers look the feature up at call time so a reloaded route serves the next call.
+ */
+final class EndpointServer {
+    static final String CALL_KEY = "caravan.callKey";
+
+    private final String name;
+    private final Catalog catalog;
+    private final CallRegistry calls;
+    private final McpJsonMapper json;
+    private final int maxRequestBytes;
+    private volatile ToolSelector selector;
+
+    private volatile Slice slice = new Slice(Map.of(), Map.of(), Map.of());
+    private final Sdk streamable;
+    private volatile Sdk sse;
+
+    /** The features of the catalogue this endpoint shows, by tool name, resource key and prompt name. */
+    private record Slice(Map<String, Catalog.Tool> tools, Map<String, Catalog.Resource> resources,
+                         Map<String, Catalog.Prompt> prompts) {
+    }
+
+    EndpointServer(String name, ToolSelector selector, Catalog catalog, CallRegistry calls, McpJsonMapper json,
+                   int maxRequestBytes) {
+        this.name = name;
+        this.selector = selector;
+        this.catalog = catalog;
+        this.calls = calls;
+        this.json = json;
+        this.maxRequestBytes = maxRequestBytes;
+        this.slice = select();
+        this.streamable = newStreamable();
+        this.sse = newSse();
+    }
+
+    String name() {
+        return name;
+    }
+
+    ToolSelector selector() {
+        return selector;
+    }
+
+    List<String> toolNames() {
+        return slice.tools.keySet().stream().sorted().toList();
+    }
+
+    void select(ToolSelector selector) {
+        this.selector = selector;
+        sync();
+    }
+
+    /** Brings both SDK servers in line with the catalogue; they send list_changed for what changed. */
+    synchronized void sync() {
+        slice = select();
+        streamable.sync(slice);
+        sse.sync(slice);
+    }
+
+    void resourceUpdated(String uri) {
+        boolean shown = slice.resources.values().stream().anyMatch(r -> r.resource() != null
+                ? r.resource().uri().equals(uri) : r.reader() != null && matchesTemplate(r, uri));
+        if (shown) {
+            McpSchema.ResourcesUpdatedNotification n = new McpSchema.ResourcesUpdatedNotification(uri);
+            streamable.server.notifyResourcesUpdated(n);
+            sse.server.notifyResourcesUpdated(n);
+        }
+    }
+
+    private static boolean matchesTemplate(Catalog.Resource r, String uri) {
+        String template = r.template().uriTemplate();
+        int brace = template.indexOf('{');
+        return uri.startsWith(brace < 0 ? template : template.substring(0, brace));
+    }
+
+    /** Drops every legacy SSE session: they authenticated once, so a credential change must end them. */
+    synchronized void resetSseSessions() {
+        Sdk old = sse;
+        sse = newSse();
+        old.server.close();
+    }
+
+    void serveStreamable(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        streamable.transport.service(request, response);
+    }
+
+    void serveSse(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        sse.transport.service(request, response);
+    }
+
+    void close() {
+        streamable.server.close();
+        sse.server.close();
+    }
+
+    private Slice select() {
+        Map<String, Catalog.Tool> tools = new LinkedHashMap<>();
+        catalog.tools().stream().filter(t -> selector.matches(t.definition().name(), t.tags()))
+                .forEach(t -> tools.put(t.definition().name(), t));
+        Map<String, Catalog.Resource> resources = new LinkedHashMap<>();
+        catalog.resources().stream().filter(r -> selector.matches(r.name(), r.tags()))
+                .forEach(r -> resources.put(r.key(), r));
+        Map<String, Catalog.Prompt> prompts = new LinkedHashMap<>();
+        catalog.prompts().stream().filter(p -> selector.matches(p.definition().name(), p.tags()))
+                .forEach(p -> prompts.put(p.definition().name(), p));
+        return new Slice(tools, resources, prompts);
+    }
+
+    private Sdk newStreamable() {
+        HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
+                .jsonMapper(json).mcpEndpoint("/mcp/" + name).contextExtractor(CONTEXT)
+                .maxRequestSize(maxRequestBytes).build();
+        return new Sdk(transport, configure(McpServer.sync(transport)).build());
+    }
+
+    private Sdk newSse() {
+        HttpServletSseServerTransportProvider transport = HttpServletSseServerTransportProvider.builder()
+                .jsonMapper(json).sseEndpoint("/sse/" + name).messageEndpoint("/sse/" + name + "/message")
+                .contextExtractor(CONTEXT).maxRequestSize(maxRequestBytes).build();
+        return new Sdk(transport, configure(McpServer.sync(transport)).build());
+    }
+
+    private <S extends McpServer.SyncSpecification<S>> McpServer.SyncSpecification<S> configure(
+            McpServer.SyncSpecification<S> spec) {
+        return spec.serverInfo("caravan/" + name, Version.CURRENT)
+                .jsonMapper(json)
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).resources(true, true).prompts(true)
+                        .logging().completions().build())
+                // Arguments are checked by the tool's ArgumentBinder, whose errors name the argument plainly.
+                .validateToolInputs(false)
+                // Run handlers on the request's own thread: the SDK's shared pool would cap concurrent calls.
+                .immediateExecution(true)
+                .completions(completions());
+    }
+
+    /** Completion handlers for the prompts and templates known now; the SDK takes them only at build time. */
+    private List<McpServerFeatures.SyncCompletionSpecification> completions() {
+        List<McpServerFeatures.SyncCompletionSpecification> out = new ArrayList<>();
+        for (Catalog.Prompt p : catalog.prompts()) {
+            out.add(new McpServerFeatures.SyncCompletionSpecification(
+                    new McpSchema.PromptReference(p.definition().name()),
+                    (ex, req) -> complete(slice.prompts.get(p.definition().name()) == null ? Map.of()
+                            : slice.prompts.get(p.definition().name()).completions(), req)));
+        }
+        for (Catalog.Resource r : catalog.resources()) {
+            if (r.template() != null) {
+                String key = r.template().uriTemplate();
+                out.add(new McpServerFeatures.SyncCompletionSpecification(new McpSchema.ResourceReference(key),
+                        (ex, req) -> complete(slice.resources.get(key) == null ? Map.of()
+                                : slice.resources.get(key).completions(), req)));
+            }
+        }
+        return out;
+    }
+
+    private static McpSchema.CompleteResult complete(Map<String, List<String>> completions, McpSchema.CompleteRequest req) {
+        String prefix = req.argument().value() == null ? "" : req.argument().value();
+        List<String> values = completions.getOrDefault(req.argument().name(), List.of()).stream()
+                .filter(v -> v.startsWith(prefix)).toList();
+        List<String> page = values.size() > 100 ? values.subList(0, 100) : values;
+        return new McpSchema.CompleteResult(new McpSchema.CompleteResult.CompleteCompletion(page, values.size(),
+                values.size() > page.size()));
+    }
+
+    private McpSchema.CallToolResult callTool(McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
+        Catalog.Tool tool = slice.tools.get(request.name());
+        if (tool == null) {
+            return ToolResults.error("Tool '" + request.name() + "' is no longer published on this endpoint; "
+                    + "list the tools again.");
+        }
+        CallContext call = new CallContext(exchange, request.progressToken(), name);
+        try (AutoCloseable ignored = calls.register(callKey(exchange), call)) {
+            return tool.handler().apply(request.arguments(), call);
+        } catch (Exception e) {
+            return ToolResults.error("Tool '" + request.name() + "' failed unexpectedly.");
+        }
+    }
+
+    private McpSchema.ReadResourceResult readResource(String key, McpSyncServerExchange exchange,
+                                                      McpSchema.ReadResourceRequest request) {
+        Catalog.Resource resource = slice.resources.get(key);
+        McpSchema.ReadResourceResult result = resource == null ? null
+                : resource.reader().read(request.uri(), new CallContext(exchange, request.progressToken(), name));
+        if (result == null) {
+            throw McpError.builder(McpSchema.ErrorCodes.RESOURCE_NOT_FOUND)
+                    .message("Resource not found: " + request.uri()).build();
+        }
+        return result;
+    }
+
+    private McpSchema.GetPromptResult getPrompt(McpSyncServerExchange exchange, McpSchema.GetPromptRequest request) {
+        Catalog.Prompt prompt = slice.prompts.get(request.name());
+        if (prompt == null) {
+            throw McpError.builder(McpSchema.ErrorCodes.INVALID_PARAMS)
+                    .message("Prompt not found: " + request.name()).build();
+        }
+        return prompt.handler().apply(request.arguments(), new CallContext(exchange, request.progressToken(), name));
+    }
+
+    private static String callKey(McpSyncServerExchange exchange) {
+        McpTransportContext context = exchange.transportContext();
+        return context == null ? null : (String) context.get(CALL_KEY);
+    }
+
+    private static final McpTransportContextExtractor<HttpServletRequest> CONTEXT = request -> {
+        Map<String, Object> values = new HashMap<>();
+        Object key = request.getAttribute(CALL_KEY);
+        if (key != null) {
+            values.put(CALL_KEY, key);
+        }
+        return McpTransportContext.create(values);
+    };
+
+    /** One SDK server with its transport, and the definitions it currently publishes. */
+    private final class Sdk {
+        final HttpServlet transport;
+        final McpSyncServer server;
+        final Map<String, Object> published = new HashMap<>();
+
+        Sdk(HttpServlet transport, McpSyncServer server) {
+            this.transport = transport;
+            this.server = server;
+            sync(slice);
+        }
+
+        void sync(Slice target) {
+            Map<String, Object> wanted = new HashMap<>();
+            target.tools.forEach((n, t) -> wanted.put("tool:" + n, t.definition()));
+            target.resources.forEach((k, r) -> wanted.put((r.resource() != null ? "resource:" : "template:") + k,
+                    r.resource() != null ? r.resource() : r.template()));
+            target.prompts.forEach((n, p) -> wanted.put("prompt:" + n, p.definition()));
+
+            for (var entry : List.copyOf(published.entrySet())) {
+                if (!Objects.equals(wanted.get(entry.getKey()), entry.getValue())) {
+                    remove(entry.getKey());
+                    published.remove(entry.getKey());
+                }
+            }
+            wanted.forEach((key, definition) -> {
+                if (!published.containsKey(key)) {
+                    add(key, definition);
+                    published.put(key, definition);
+                }
+            });
+        }
+
+        private void add(String key, Object definition) {
+            String id = key.substring(key.indexOf(':') + 1);
+            if (definition instanceof McpSchema.Tool tool) {
+                server.addTool(McpServerFeatures.SyncToolSpecification.builder().tool(tool)
+                        .callHandler(EndpointServer.this::callTool).build());
+            } else if (definition instanceof McpSchema.Resource resource) {
+                server.addResource(new McpServerFeatures.SyncResourceSpecification(resource,
+                        (ex, req) -> readResource(id, ex, req)));
+            } else if (definition instanceof McpSchema.ResourceTemplate template) {
+                server.addResourceTemplate(new McpServerFeatures.SyncResourceTemplateSpecification(template,
+                        (ex, req) -> readResource(id, ex, req)));
+            } else if (definition instanceof McpSchema.Prompt prompt) {
+                server.addPrompt(new McpServerFeatures.SyncPromptSpecification(prompt, EndpointServer.this::getPrompt));
+            }
+        }
+
+        private void remove(String key) {
+            String id = key.substring(key.indexOf(':') + 1);
+            switch (key.substring(0, key.indexOf(':'))) {
+                case "tool" -> server.removeTool(id);
+                case "resource" -> server.removeResource(id);
+                case "template" -> server.removeResourceTemplate(id);
+                case "prompt" -> server.removePrompt(id);
+                default -> throw new IllegalStateException(key);
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.caravan.server;
+
+import dev.caravan.CaravanProperties;
+import dev.caravan.catalog.ToolSelector;
+import dev.caravan.store.CredentialRecord;
+import dev.caravan.store.CredentialRepository;
+import dev.caravan.store.EndpointRecord;
+import dev.caravan.store.EndpointRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Publishing: endpoints created through the admin API (stored) or declared in configuration (read at start),
+ * their credentials, and the check of a presented secret.
+ */
+public class EndpointService {
+    private static final Logger log = LoggerFactory.getLogger(EndpointService.class);
+    private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,63}$");
+    private static final long TOUCH_EVERY_SECONDS = 60;
+    public static final String DEFAULT_CREDENTIAL = "default";
+
+    private final EndpointRepository endpoints;
+    private final CredentialRepository credentials;
+    private final EndpointRuntime runtime;
+    private final TransactionTemplate tx;
+    private final Map<String, Declared> declared = new LinkedHashMap<>();
+    private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
+
+    private record Declared(List<String> tools, String tokenHash, boolean enabled) {
+    }
+
+    /** What the admin API shows of an endpoint; never a secret. */
+    public record View(String name, List<String> tools, boolean enabled, String source, List<String> exposedTools,
+                       List<CredentialView> credentials) {
+    }
+
+    public record CredentialView(String name, Instant createdAt, Instant lastUsedAt, Instant expiresAt) {
+    }
+
+    public EndpointService(EndpointRepository endpoints, CredentialRepository credentials, EndpointRuntime runtime,
+                           TransactionTemplate tx, CaravanProperties properties) {
+        this.endpoints = endpoints;
+        this.credentials = credentials;
+        this.runtime = runtime;
+        this.tx = tx;
+        properties.getEndpoints().forEach(this::declare);
+    }
+
+    private void declare(String name, CaravanProperties.DeclaredEndpoint d) {
+        checkName(name);
+        ToolSelector.check(d.getTools());
+        String token = d.getTokenEnv() == null ? null : System.getenv(d.getTokenEnv());
+        if (token == null || token.isBlank()) {
+            throw new IllegalStateException("Endpoint '" + name + "' is declared in configuration but its token is "
+                    + "missing: set caravan.endpoints." + name + ".token-env to the name of an environment variable "
+                    + "that holds the token" + (d.getTokenEnv() == null ? "" : " (" + d.getTokenEnv() + " is unset)"));
+        }
+        declared.put(name, new Declared(List.copyOf(d.getTools()), Credentials.hash(token), d.isEnabled()));
+    }
+
+    /** Serves every enabled endpoint; called once at start. */
+    public void start() {
+        declared.forEach((name, d) -> {
+            if (d.enabled()) {
+                runtime.publish(name, new ToolSelector(d.tools()));
+            }
+        });
+        for (EndpointRecord e : endpoints.findAll()) {
+            if (declared.containsKey(e.name())) {
+                log.warn("Endpoint '{}' is declared in configuration and also stored; the configuration wins", e.name());
+            } else if (e.enabled()) {
+                runtime.publish(e.name(), new ToolSelector(e.tools()));
+            }
+        }
+    }
+
+    /** Creates an endpoint and its first credential; returns the token, which is not kept. */
+    public String create(String name, List<String> tools) {
+        checkName(name);
+        checkTools(tools);
+        if (declared.containsKey(name) || endpoints.find(name).isPresent()) {
+            throw new EndpointException(409, "An endpoint named '" + name + "' exists already");
+        }
+        Instant now = Instant.now();
+        String token = Credentials.newToken();
+        tx.executeWithoutResult(s -> {
+            endpoints.insert(new EndpointRecord(name, List.copyOf(tools), true, now, now));
+            credentials.insert(new CredentialRecord(UUID.randomUUID().toString(), name, DEFAULT_CREDENTIAL,
+                    Credentials.hash(token), now, null, null));
+        });
+        runtime.publish(name, new ToolSelector(tools));
+        return token;
+    }
+
+    public List<View> list() {
+        List<View> out = new ArrayList<>();
+        declared.keySet().forEach(n -> out.add(view(n).orElseThrow()));
+        endpoints.findAll().stream().filter(e -> !declared.containsKey(e.name()))
+                .forEach(e -> out.add(view(e.name()).orElseThrow()));
+        return out;
+    }
+
+    public Optional<View> view(String name) {
+        Declared d = declared.get(name);
+        if (d != null) {
+            return Optional.of(new View(name, d.tools(), d.enabled(), "configuration", runtime.toolNames(name), List.of()));
+        }
+        return endpoints.find(name).map(e -> new View(e.name(), e.tools(), e.enabled(), "api",
+                runtime.toolNames(name), credentials.findByEndpoint(name).stream()
+                .map(c -> new CredentialView(c.name(), c.createdAt(), c.lastUsedAt(), c.expiresAt())).toList()));
+    }
+
+    public View update(String name, Boolean enabled, List<String> tools) {
+        EndpointRecord e = stored(name);
+        if (tools != null) {
+            checkTools(tools);
+        }
+        EndpointRecord changed = new EndpointRecord(name, tools == null ? e.tools() : List.copyOf(tools),
+                enabled == null ? e.enabled() : enabled, e.createdAt(), Instant.now());
+        endpoints.update(changed);
+        if (changed.enabled()) {
+            runtime.publish(name, new ToolSelector(changed.tools()));
+        } else {
+            runtime.withdraw(name);
+        }
+        return view(name).orElseThrow();
+    }
+
+    public void delete(String name) {
+        stored(name);
+        endpoints.delete(name);
+        runtime.withdraw(name);
+    }
+
+    /**
+     * Issues a new secret. The previous ones stop at once, or after {@code graceSeconds} so that clients can
+     * switch over; legacy SSE sessions (authenticated once, at connect) are ended when the old secret ends.
+     */
+    public String regenerate(String name, long graceSeconds) {
+        stored(name);
+        if (graceSeconds < 0 || graceSeconds > 7 * 24 * 3600) {
+            throw new EndpointException(400, "graceSeconds must be between 0 and 604800 (7 days)");
+        }
+        Instant now = Instant.now();
+        Instant oldEnds = now.plusSeconds(graceSeconds);
+        String token = Credentials.newToken();
+        tx.executeWithoutResult(s -> {
+            credentials.expireAll(name, oldEnds);
+            credentials.insert(new CredentialRecord(UUID.randomUUID().toString(), name, DEFAULT_CREDENTIAL,
+                    Credentials.hash(token), now, null, null));
+        });
+        if (graceSeconds == 0) {
+            runtime.resetSseSessions(name);
+        } else {
+            java.util.concurrent.CompletableFuture.delayedExecutor(graceSeconds, java.util.concurrent.TimeUnit.SECONDS)
+                    .execute(() -> runtime.resetSseSessions(name));
+        }
+        return token;
+    }
+
+    /** True when the token opens this endpoint now. */
+    public boolean authenticate(String name, String token) {
+        if (token == null || token.isEmpty() || token.length() > 512) {
+            return false;
+        }
+        String hash = Credentials.hash(token);
+        Declared d = declared.get(name);
+        if (d != null) {
+            return Credentials.sameHash(d.tokenHash(), hash);
+        }
+        Optional<CredentialRecord> found = credentials.findByHash(hash);
+        if (found.isEmpty()) {
+            return false;
+        }
+        CredentialRecord c = found.get();
+        Instant now = Instant.now();
+        if (!c.endpoint().equals(name) || !c.activeAt(now) || !Credentials.sameHash(c.tokenHash(), hash)) {
+            return false;
+        }
+        Instant touched = lastTouched.get(c.id());
+        if (touched == null || touched.isBefore(now.minusSeconds(TOUCH_EVERY_SECONDS))) {
+            lastTouched.put(c.id(), now);
+            credentials.touch(c.id(), now);
+        }
+        return true;
+    }
+
+    private EndpointRecord stored(String name) {
+        if (declared.containsKey(name)) {
+            throw new EndpointException(409, "Endpoint '" + name + "' is declared in configuration; change "
+                    + "caravan.endpoints." + name + " instead");
+        }
+        return endpoints.find(name).orElseThrow(() -> new EndpointException(404, "No endpoint named '" + name + "'"));
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new EndpointException(400, "Endpoint name '" + name + "' must be 1-64 lower-case letters, digits, "
+                    + "'-' or '_', starting with a letter or digit");
+        }
+    }
+
+    private static void checkTools(List<String> tools) {
+        try {
+            ToolSelector.check(tools);
+        } catch (IllegalArgumentException e) {
+            throw new EndpointException(400, e.getMessage());
+        }
+    }
+}

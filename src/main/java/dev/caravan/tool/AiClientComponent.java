@@ -1,0 +1,141 @@
+package dev.caravan.tool;
+
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.Producer;
+import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.DefaultProducer;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ai-client:ACTION} talks back to the MCP client whose call the route is serving:
+ * <ul>
+ * <li>{@code log?level=info&logger=NAME}: the body as a {@code notifications/message} (honours the client's setLevel)</li>
+ * <li>{@code progress?progress=N&total=M&message=TEXT}: a progress notification, when the client asked for them</li>
+ * <li>{@code sampling?maxTokens=N&systemPrompt=TEXT}: asks the client's model; body in = prompt, body out = reply</li>
+ * <li>{@code elicitation?requestedSchema=JSON}: asks the user; body in = message, body out = the answered fields,
+ * header {@value Headers#ELICITATION_ACTION} = accept / decline / cancel</li>
+ * </ul>
+ */
+public class AiClientComponent extends DefaultComponent {
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
+        EndpointOptions options = new EndpointOptions(getCamelContext(), uri, parameters);
+        Action action = switch (remaining) {
+            case "log" -> log(options);
+            case "progress" -> progress(options);
+            case "sampling" -> sampling(options);
+            case "elicitation" -> elicitation(options);
+            default -> throw new RouteDefinitionException(uri + ": unknown action '" + remaining
+                    + "' (use log, progress, sampling or elicitation)");
+        };
+        return new DefaultEndpoint(uri, this) {
+            @Override
+            public Producer createProducer() {
+                return new DefaultProducer(this) {
+                    @Override
+                    public void process(Exchange exchange) {
+                        CallContext call = exchange.getProperty(CallContext.PROPERTY, CallContext.class);
+                        action.apply(exchange, call == null ? CallContext.none() : call);
+                    }
+                };
+            }
+
+            @Override
+            public org.apache.camel.Consumer createConsumer(org.apache.camel.Processor processor) {
+                throw new IllegalArgumentException(uri + " is a route step (to:), not a route start");
+            }
+
+            @Override
+            public boolean isLenientProperties() {
+                return true;
+            }
+        };
+    }
+
+    private interface Action {
+        void apply(Exchange exchange, CallContext call);
+    }
+
+    private static Action log(EndpointOptions options) {
+        String levelName = options.get("level") == null ? "info" : options.get("level").toLowerCase();
+        McpSchema.LoggingLevel level = McpSchema.LoggingLevel.fromValue(levelName);
+        if (level == null) {
+            throw new RouteDefinitionException(options.uri() + ": unknown level '" + levelName
+                    + "' (use debug, info, notice, warning, error, critical, alert or emergency)");
+        }
+        String logger = options.get("logger");
+        return (exchange, call) -> {
+            if (call.client() != null) {
+                call.client().loggingNotification(new McpSchema.LoggingMessageNotification(level,
+                        logger == null ? exchange.getFromRouteId() : logger,
+                        ToolResults.text(exchange.getMessage().getBody())));
+            }
+        };
+    }
+
+    private static Action progress(EndpointOptions options) {
+        String progress = options.get("progress"), total = options.get("total"), message = options.get("message");
+        if (progress == null) {
+            throw new RouteDefinitionException(options.uri() + ": progress needs a progress option, e.g. "
+                    + "toD: ai-client:progress?progress=${header.done}&total=10");
+        }
+        return (exchange, call) -> {
+            if (call.client() != null && call.progressToken() != null) {
+                call.client().progressNotification(new McpSchema.ProgressNotification(call.progressToken(),
+                        Double.parseDouble(progress), total == null ? null : Double.parseDouble(total), message));
+            }
+        };
+    }
+
+    private static Action sampling(EndpointOptions options) {
+        int maxTokens = options.get("maxTokens") == null ? 1000 : Integer.parseInt(options.get("maxTokens"));
+        String systemPrompt = options.get("systemPrompt");
+        return (exchange, call) -> {
+            McpSyncServerExchange client = require(call, "sampling");
+            if (client.getClientCapabilities() == null || client.getClientCapabilities().sampling() == null) {
+                throw new ToolFailure("This tool needs the client to support sampling (sampling/createMessage), "
+                        + "and the connected client does not declare it.");
+            }
+            McpSchema.CreateMessageRequest request = McpSchema.CreateMessageRequest.builder()
+                    .messages(List.of(new McpSchema.SamplingMessage(McpSchema.Role.USER,
+                            new McpSchema.TextContent(ToolResults.text(exchange.getMessage().getBody())))))
+                    .systemPrompt(systemPrompt).maxTokens(maxTokens).build();
+            McpSchema.CreateMessageResult result = client.createMessage(request);
+            exchange.getMessage().setHeader(Headers.SAMPLING_MODEL, result.model());
+            exchange.getMessage().setBody(result.content() instanceof McpSchema.TextContent t ? t.text() : result.content());
+        };
+    }
+
+    private static Action elicitation(EndpointOptions options) {
+        Map<String, Object> schema = options.json("requestedSchema");
+        return (exchange, call) -> {
+            McpSyncServerExchange client = require(call, "elicitation");
+            if (client.getClientCapabilities() == null || client.getClientCapabilities().elicitation() == null) {
+                throw new ToolFailure("This tool needs the client to support elicitation (elicitation/create), "
+                        + "and the connected client does not declare it.");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> requested = exchange.getMessage().getHeader("CaravanRequestedSchema", schema, Map.class);
+            McpSchema.ElicitResult result = client.createElicitation(McpSchema.ElicitFormRequest
+                    .builder(ToolResults.text(exchange.getMessage().getBody()),
+                            requested == null ? Map.of("type", "object", "properties", Map.of()) : requested)
+                    .build());
+            exchange.getMessage().setHeader(Headers.ELICITATION_ACTION, result.action().name().toLowerCase());
+            exchange.getMessage().setBody(result.content() == null ? Map.of() : result.content());
+        };
+    }
+
+    private static McpSyncServerExchange require(CallContext call, String what) {
+        if (call.client() == null) {
+            throw new ToolFailure("ai-client:" + what + " works only while serving an MCP call.");
+        }
+        return call.client();
+    }
+}

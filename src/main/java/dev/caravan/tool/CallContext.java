@@ -1,0 +1,50 @@
+package dev.caravan.tool;
+
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The MCP call a route exchange is serving: who called, through which endpoint, and the client session to
+ * talk back to (log, progress, sampling, elicitation). Carried as an exchange property.
+ */
+public final class CallContext {
+    public static final String PROPERTY = "CaravanCallContext";
+
+    private final McpSyncServerExchange client;
+    private final Object progressToken;
+    private final String endpoint;
+    private final CompletableFuture<Void> cancelled = new CompletableFuture<>();
+
+    public CallContext(McpSyncServerExchange client, Object progressToken, String endpoint) {
+        this.client = client;
+        this.progressToken = progressToken;
+        this.endpoint = endpoint;
+    }
+
+    public static CallContext none() {
+        return new CallContext(null, null, null);
+    }
+
+    /** The calling client's session, or null when the route runs outside an MCP call. */
+    public McpSyncServerExchange client() {
+        return client;
+    }
+
+    public Object progressToken() {
+        return progressToken;
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** Completes when the client cancels the call (notifications/cancelled). */
+    public CompletableFuture<Void> cancelled() {
+        return cancelled;
+    }
+
+    public void cancel() {
+        cancelled.complete(null);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.caravan.tool;
+
+/** Exchange headers Caravan sets or reads. Prefixed so they can never collide with tool arguments. */
+public final class Headers {
+    /** The tool, resource or prompt name being served. */
+    public static final String NAME = "CaravanName";
+    /** All arguments of the call as a map (the body carries them too). */
+    public static final String ARGUMENTS = "CaravanArguments";
+    /** The concrete URI of a resource being read, or announced as updated. */
+    public static final String RESOURCE_URI = "CaravanResourceUri";
+    /** MIME type of a binary body (image/..., audio/...). */
+    public static final String MIME_TYPE = "CaravanMimeType";
+    /** Set by ai-client:elicitation: accept, decline or cancel. */
+    public static final String ELICITATION_ACTION = "CaravanElicitationAction";
+    /** Set by ai-client:sampling: the model that answered. */
+    public static final String SAMPLING_MODEL = "CaravanSamplingModel";
+
+    private Headers() {
+    }
+}
