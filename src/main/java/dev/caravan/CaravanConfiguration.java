@@ -32,6 +32,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class CaravanConfiguration {
 
     @Bean
+    static DataDirDefaults dataDirDefaults(org.springframework.core.env.Environment env) {
+        return new DataDirDefaults(env);
+    }
+
+    @Bean
     FeatureRegistry featureRegistry() {
         return new FeatureRegistry();
     }
@@ -87,6 +92,30 @@ public class CaravanConfiguration {
         return new EndpointRuntime(catalog, calls, json, properties);
     }
 
+    /** Ends the held-open MCP streams first, so the web server's graceful shutdown does not wait on them. */
+    @Bean
+    org.springframework.context.SmartLifecycle mcpSessionsCloser(EndpointRuntime runtime) {
+        return new org.springframework.context.SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                runtime.close();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
+    }
+
     @Bean
     EndpointService endpointService(EndpointRepository endpoints, CredentialRepository credentials,
                                     EndpointRuntime runtime, TransactionTemplate tx, CaravanProperties properties) {
@@ -106,8 +135,9 @@ public class CaravanConfiguration {
     }
 
     @Bean
-    AdminToken adminToken(CaravanProperties properties) {
-        return new AdminToken(System.getenv("CARAVAN_ADMIN_TOKEN"), properties.getDataDir());
+    AdminToken adminToken(CaravanProperties properties,
+                          @org.springframework.beans.factory.annotation.Value("${CARAVAN_ADMIN_TOKEN:}") String token) {
+        return new AdminToken(token, properties.getDataDir());
     }
 
     @Bean(destroyMethod = "close")
