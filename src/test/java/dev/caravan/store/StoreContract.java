@@ -1,0 +1,96 @@
+package dev.caravan.store;
+
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+import javax.sql.DataSource;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The repositories against a freshly migrated schema; run once per supported database. */
+abstract class StoreContract {
+    protected EndpointRepository endpoints;
+    protected CredentialRepository credentials;
+
+    /** A data source on an empty schema of its own. */
+    protected abstract DataSource freshDataSource() throws Exception;
+
+    @BeforeEach
+    void migrate() throws Exception {
+        DataSource ds = freshDataSource();
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        endpoints = new EndpointRepository(jdbc);
+        credentials = new CredentialRepository(jdbc);
+    }
+
+    protected static DataSource dataSource(String url, String user) {
+        DriverManagerDataSource ds = new DriverManagerDataSource(url, user, "");
+        return ds;
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    @Test
+    void endpointsRoundTrip() {
+        Instant t = now();
+        endpoints.insert(new EndpointRecord("sales", List.of("crm", "report_*"), true, t, t));
+        assertThat(endpoints.find("sales")).get().satisfies(e -> {
+            assertThat(e.tools()).containsExactly("crm", "report_*");
+            assertThat(e.enabled()).isTrue();
+            assertThat(e.createdAt()).isEqualTo(t);
+        });
+        endpoints.update(new EndpointRecord("sales", List.of("crm"), false, t, t.plusSeconds(1)));
+        assertThat(endpoints.find("sales").orElseThrow().enabled()).isFalse();
+        assertThat(endpoints.findAll()).extracting(EndpointRecord::name).containsExactly("sales");
+        assertThatThrownBy(() -> endpoints.insert(new EndpointRecord("sales", List.of("x"), true, t, t)))
+                .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+        assertThat(endpoints.delete("sales")).isTrue();
+        assertThat(endpoints.find("sales")).isEmpty();
+    }
+
+    @Test
+    void credentialsAreFoundByHashExpireAndGoWithTheirEndpoint() {
+        Instant t = now();
+        endpoints.insert(new EndpointRecord("ops", List.of("ops"), true, t, t));
+        String id = UUID.randomUUID().toString();
+        credentials.insert(new CredentialRecord(id, "ops", "default", "a".repeat(64), t, null, null));
+        assertThat(credentials.findByHash("a".repeat(64))).get().satisfies(c -> {
+            assertThat(c.endpoint()).isEqualTo("ops");
+            assertThat(c.activeAt(t.plusSeconds(3600))).isTrue();
+        });
+        assertThat(credentials.findByHash("b".repeat(64))).isEmpty();
+
+        credentials.touch(id, t.plusSeconds(5));
+        assertThat(credentials.findByHash("a".repeat(64)).orElseThrow().lastUsedAt()).isEqualTo(t.plusSeconds(5));
+
+        assertThat(credentials.expireAll("ops", t.plusSeconds(60))).isEqualTo(1);
+        CredentialRecord expiring = credentials.findByHash("a".repeat(64)).orElseThrow();
+        assertThat(expiring.activeAt(t.plusSeconds(59))).isTrue();
+        assertThat(expiring.activeAt(t.plusSeconds(61))).isFalse();
+        // An earlier end is never pushed later by a second regeneration.
+        assertThat(credentials.expireAll("ops", t.plusSeconds(120))).isZero();
+
+        endpoints.delete("ops");
+        assertThat(credentials.findByEndpoint("ops")).isEmpty();
+    }
+
+    @Test
+    void aTokenHashIsUnique() {
+        Instant t = now();
+        endpoints.insert(new EndpointRecord("a", List.of("a"), true, t, t));
+        credentials.insert(new CredentialRecord("1", "a", "default", "c".repeat(64), t, null, null));
+        assertThatThrownBy(() -> credentials.insert(new CredentialRecord("2", "a", "other", "c".repeat(64), t, null, null)))
+                .isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class);
+    }
+}
