@@ -158,6 +158,15 @@ public class CaravanConfiguration {
             public void afterApplicationStart(CamelContext camel) {
                 routes.start();
                 endpoints.start();
+                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "caravan-endpoint-reconcile")
+                        .scheduleWithFixedDelay(() -> {
+                            try {
+                                endpoints.reconcile();
+                            } catch (RuntimeException e) {
+                                org.slf4j.LoggerFactory.getLogger(CaravanConfiguration.class)
+                                        .warn("Reconciling endpoints with the database failed; will retry", e);
+                            }
+                        }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
             }
         };
     }

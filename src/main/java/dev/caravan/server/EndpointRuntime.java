@@ -77,6 +77,16 @@ public class EndpointRuntime implements AutoCloseable {
         return servers.get(name);
     }
 
+    /** The tool patterns the endpoint is served with now, or null when it is not served. */
+    public java.util.List<String> patterns(String name) {
+        EndpointServer server = servers.get(name);
+        return server == null ? null : server.selector().patterns();
+    }
+
+    public java.util.Set<String> names() {
+        return java.util.Set.copyOf(servers.keySet());
+    }
+
     public java.util.List<String> toolNames(String name) {
         EndpointServer server = servers.get(name);
         return server == null ? java.util.List.of() : server.toolNames();

@@ -79,10 +79,26 @@ public class EndpointService {
         for (EndpointRecord e : endpoints.findAll()) {
             if (declared.containsKey(e.name())) {
                 log.warn("Endpoint '{}' is declared in configuration and also stored; the configuration wins", e.name());
-            } else if (e.enabled()) {
-                runtime.publish(e.name(), new ToolSelector(e.tools()));
             }
         }
+        reconcile();
+    }
+
+    /**
+     * Serves what the database says: endpoints created, changed, disabled or deleted by another node sharing the
+     * database appear here too. Credentials need no such step: every request checks them in the database.
+     */
+    public void reconcile() {
+        Map<String, EndpointRecord> stored = new LinkedHashMap<>();
+        endpoints.findAll().stream().filter(e -> !declared.containsKey(e.name())).forEach(e -> stored.put(e.name(), e));
+        stored.values().forEach(e -> {
+            if (!e.enabled()) {
+                runtime.withdraw(e.name());
+            } else if (!e.tools().equals(runtime.patterns(e.name()))) {
+                runtime.publish(e.name(), new ToolSelector(e.tools()));
+            }
+        });
+        runtime.names().stream().filter(n -> !declared.containsKey(n) && !stored.containsKey(n)).forEach(runtime::withdraw);
     }
 
     /** Creates an endpoint and its first credential; returns the token, which is not kept. */

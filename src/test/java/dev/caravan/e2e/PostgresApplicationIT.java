@@ -26,6 +26,28 @@ class PostgresApplicationIT extends CaravanIntegrationTest {
         registry.add("spring.flyway.create-schemas", () -> "true");
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
+    @Test
+    void anEndpointAnotherNodeCreatesAndDeletesIsServedHereToo() {
+        // Another node sharing the database writes the endpoint and its credential.
+        String token = dev.caravan.server.Credentials.newToken();
+        java.sql.Timestamp now = java.sql.Timestamp.from(java.time.Instant.now());
+        jdbc.update("insert into endpoint (name, tools, enabled, created_at, updated_at) values ('other', 'pg', true, ?, ?)", now, now);
+        jdbc.update("insert into credential (id, endpoint_name, name, token_hash, created_at) values ('x1', 'other', 'default', ?, ?)",
+                dev.caravan.server.Credentials.hash(token), now);
+        java.util.function.IntSupplier status = () -> send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(baseUrl() + "/mcp/other")).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+                        + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"))
+                .build()).statusCode();
+        await(Duration.ofSeconds(12), "endpoint from the other node served", () -> status.getAsInt() == 200);
+        jdbc.update("delete from endpoint where name = 'other'");
+        await(Duration.ofSeconds(12), "endpoint deleted by the other node withdrawn", () -> status.getAsInt() == 404);
+    }
+
     @Test
     void publishesAndRegeneratesOnPostgres() {
         writeRoute("pg.yaml", """
