@@ -74,7 +74,7 @@ public class CaravanConfiguration {
 
     @Bean
     Catalog catalog(FeatureRegistry registry, RouteInvoker invoker) {
-        return new Catalog(registry, invoker);
+        return new Catalog(registry, new dev.caravan.catalog.RouteSource(registry, invoker));
     }
 
     @Bean

@@ -34,6 +34,12 @@ public class CatalogController {
                 .toList();
     }
 
+    /** Features left out because an earlier source already uses their name. */
+    @GetMapping("/collisions")
+    public List<Catalog.Collision> collisions() {
+        return catalog.collisions();
+    }
+
     @GetMapping("/prompts")
     public List<Entry> prompts() {
         return catalog.prompts().stream().map(p -> new Entry(p.definition().name(), p.definition().title(),

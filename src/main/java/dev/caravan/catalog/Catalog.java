@@ -2,26 +2,37 @@ package dev.caravan.catalog;
 
 import dev.caravan.tool.CallContext;
 import dev.caravan.tool.FeatureRegistry;
-import dev.caravan.tool.RouteInvoker;
 import io.modelcontextprotocol.spec.McpSchema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * The merged catalogue every published endpoint draws its slice from. Today its one source is the routes;
- * upstream MCP servers join here as a second source.
+ * The merged catalogue every published endpoint draws its slice from. Sources are merged in the order they were
+ * added (routes first). A name two sources both define is never silently shadowed: the first keeps it, the
+ * later one's entry is left out and reported by {@link #collisions()}.
  */
 public class Catalog {
-    private final FeatureRegistry routes;
-    private final RouteInvoker invoker;
+    private static final Logger log = LoggerFactory.getLogger(Catalog.class);
 
-    public Catalog(FeatureRegistry routes, RouteInvoker invoker) {
+    private final List<CatalogSource> sources = new CopyOnWriteArrayList<>();
+    private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private final FeatureRegistry routes;
+    private final Map<String, String> reported = new ConcurrentHashMap<>();
+
+    public Catalog(FeatureRegistry routes, CatalogSource routeSource) {
         this.routes = routes;
-        this.invoker = invoker;
+        addSource(routeSource);
     }
 
     public record Tool(McpSchema.Tool definition, Set<String> tags, String source,
@@ -50,32 +61,71 @@ public class Catalog {
                          BiFunction<Map<String, Object>, CallContext, McpSchema.GetPromptResult> handler) {
     }
 
+    /** A feature left out because an earlier source already defines its name. */
+    public record Collision(String kind, String name, String kept, String refused) {
+    }
+
+    public void addSource(CatalogSource source) {
+        sources.add(source);
+        source.onChange(this::changed);
+        changed();
+    }
+
+    public void removeSource(CatalogSource source) {
+        if (sources.remove(source)) {
+            changed();
+        }
+    }
+
     public List<Tool> tools() {
-        return routes.tools().stream().map(t -> new Tool(t.spec().toMcpTool(), t.tags(), t.source(),
-                (args, ctx) -> invoker.callTool(t, args, ctx))).toList();
+        return merge("tool", CatalogSource::tools, t -> t.definition().name(), Tool::source, null);
     }
 
     public List<Resource> resources() {
-        return routes.resources().stream().map(r -> new Resource(
-                r.spec().isTemplate() ? null : r.spec().toMcpResource(),
-                r.spec().isTemplate() ? r.spec().toMcpTemplate() : null,
-                r.tags(), r.spec().completions(), r.source(),
-                (uri, ctx) -> {
-                    Map<String, String> vars = r.spec().isTemplate() ? r.spec().match(uri) : Map.of();
-                    return vars == null ? null : invoker.readResource(r, uri, vars, ctx);
-                })).toList();
+        return merge("resource", CatalogSource::resources, Resource::key, Resource::source, null);
     }
 
     public List<Prompt> prompts() {
-        return routes.prompts().stream().map(p -> new Prompt(p.spec().toMcpPrompt(), p.tags(),
-                p.spec().completions(), p.source(), (args, ctx) -> invoker.getPrompt(p, args, ctx))).toList();
+        return merge("prompt", CatalogSource::prompts, p -> p.definition().name(), Prompt::source, null);
+    }
+
+    public List<Collision> collisions() {
+        List<Collision> out = new ArrayList<>();
+        merge("tool", CatalogSource::tools, t -> t.definition().name(), Tool::source, out);
+        merge("resource", CatalogSource::resources, Resource::key, Resource::source, out);
+        merge("prompt", CatalogSource::prompts, p -> p.definition().name(), Prompt::source, out);
+        return out;
+    }
+
+    private <T> List<T> merge(String kind, Function<CatalogSource, List<T>> features, Function<T, String> name,
+                              Function<T, String> origin, List<Collision> collisions) {
+        Map<String, T> merged = new LinkedHashMap<>();
+        for (CatalogSource source : sources) {
+            for (T feature : features.apply(source)) {
+                T kept = merged.putIfAbsent(name.apply(feature), feature);
+                if (kept != null) {
+                    Collision c = new Collision(kind, name.apply(feature), origin.apply(kept), origin.apply(feature));
+                    if (collisions != null) {
+                        collisions.add(c);
+                    } else if (reported.put(kind + ":" + c.name() + ":" + c.refused(), c.kept()) == null) {
+                        log.error("The {} '{}' from {} is left out: {} already defines it. Rename one of them "
+                                + "(or give the upstream a prefix).", kind, c.name(), c.refused(), c.kept());
+                    }
+                }
+            }
+        }
+        return List.copyOf(merged.values());
     }
 
     public void onChange(Runnable listener) {
-        routes.onChange(listener);
+        changeListeners.add(listener);
     }
 
     public void onResourceUpdated(Consumer<String> listener) {
         routes.onResourceUpdated(listener);
+    }
+
+    private void changed() {
+        changeListeners.forEach(Runnable::run);
     }
 }
