@@ -9,6 +9,7 @@ import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -21,13 +22,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
  * Starts the real application on a random port with its own data and routes directories (one Spring context
- * per test class), and gives tests the admin API, route-file writes and SDK clients.
+ * per test class), and gives tests the admin API, route-file writes, SDK clients and raw MCP requests.
+ * The context is closed after each class: Spring would otherwise reuse one class's context for another whose
+ * static {@link #routesDir} already points at a newer class's directory.
  */
 @SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 public abstract class CaravanIntegrationTest {
     public static final String ADMIN_TOKEN = "test-admin-token";
     protected static final ObjectMapper JSON = new ObjectMapper();
@@ -159,5 +165,87 @@ public abstract class CaravanIntegrationTest {
         McpSyncClient client = spec.build();
         client.initialize();
         return client;
+    }
+
+    /** The two MCP transports every endpoint serves. */
+    public enum Transport { STREAMABLE, SSE }
+
+    /** An SDK client for the endpoint on the given transport; the caller closes it. */
+    protected McpClient.SyncSpec client(Transport transport, Published endpoint) {
+        return transport == Transport.STREAMABLE ? streamableClient(endpoint) : sseClient(endpoint);
+    }
+
+    /** The Accept header Streamable HTTP requires on POST. */
+    protected static final String ACCEPT_MCP = "application/json, text/event-stream";
+
+    /** A raw JSON-RPC POST to /mcp/NAME with the endpoint's bearer token and, when given, the session. */
+    protected HttpRequest.Builder mcpPost(Published endpoint, String session, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + "/mcp/" + endpoint.name()))
+                .header("Authorization", "Bearer " + endpoint.token())
+                .header("Content-Type", "application/json").header("Accept", ACCEPT_MCP)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (session != null) {
+            b.header("Mcp-Session-Id", session);
+        }
+        return b;
+    }
+
+    protected static String initializeRequest(int id) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"initialize\",\"params\":{"
+                + "\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+                + "\"clientInfo\":{\"name\":\"caravan-it\",\"version\":\"1\"}}}";
+    }
+
+    protected static final String INITIALIZED = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
+
+    /** Opens a Streamable HTTP session over raw HTTP (initialize + initialized); returns its Mcp-Session-Id. */
+    protected String rawSession(Published endpoint) {
+        HttpResponse<String> init = send(mcpPost(endpoint, null, initializeRequest(0)).build());
+        if (init.statusCode() != 200 || init.headers().firstValue("Mcp-Session-Id").isEmpty()) {
+            throw new AssertionError("initialize answered " + init.statusCode() + ": " + init.body());
+        }
+        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        HttpResponse<String> initialized = send(mcpPost(endpoint, session, INITIALIZED).build());
+        if (initialized.statusCode() != 202) {
+            throw new AssertionError("notifications/initialized answered " + initialized.statusCode());
+        }
+        return session;
+    }
+
+    /** The JSON messages in the data lines of a text/event-stream body (or the body itself when it is JSON). */
+    protected static List<JsonNode> sseMessages(String body) {
+        List<JsonNode> out = new ArrayList<>();
+        if (body.stripLeading().startsWith("{")) {
+            out.add(json(body));
+            return out;
+        }
+        for (String line : body.split("\r?\n")) {
+            if (line.startsWith("data:")) {
+                out.add(json(line.substring(5).trim()));
+            }
+        }
+        return out;
+    }
+
+    /** The admin API's status entry for a route file (path relative to the routes directory), or null. */
+    protected JsonNode routeStatus(String relativePath) {
+        for (JsonNode n : json(admin("GET", "/admin/api/routes", null).body())) {
+            if (n.path("file").asText().equals("routes/" + relativePath)) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    /** Writes a route file and waits until the watcher has (re)loaded it successfully. */
+    protected void writeRouteAndAwait(String relativePath, String yaml) {
+        JsonNode before = routeStatus(relativePath);
+        String previous = before == null ? null : before.path("updatedAt").asText();
+        writeRoute(relativePath, yaml);
+        await(Duration.ofSeconds(10), relativePath + " loaded", () -> {
+            JsonNode status = routeStatus(relativePath);
+            return status != null && "loaded".equals(status.path("state").asText())
+                    && !status.path("updatedAt").asText().equals(previous);
+        });
     }
 }
