@@ -118,8 +118,11 @@ public class CaravanConfiguration {
 
     @Bean
     EndpointService endpointService(EndpointRepository endpoints, CredentialRepository credentials,
-                                    EndpointRuntime runtime, TransactionTemplate tx, CaravanProperties properties) {
-        return new EndpointService(endpoints, credentials, runtime, tx, properties);
+                                    EndpointRuntime runtime, TransactionTemplate tx, CaravanProperties properties,
+                                    org.springframework.core.env.Environment env) {
+        // Tokens of declared endpoints are read from the environment (Spring's view of it, which includes
+        // the process environment) by the variable's name.
+        return new EndpointService(endpoints, credentials, runtime, tx, properties, env::getProperty);
     }
 
     @Bean

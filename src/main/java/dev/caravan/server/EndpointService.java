@@ -49,18 +49,19 @@ public class EndpointService {
     }
 
     public EndpointService(EndpointRepository endpoints, CredentialRepository credentials, EndpointRuntime runtime,
-                           TransactionTemplate tx, CaravanProperties properties) {
+                           TransactionTemplate tx, CaravanProperties properties,
+                           java.util.function.UnaryOperator<String> environment) {
         this.endpoints = endpoints;
         this.credentials = credentials;
         this.runtime = runtime;
         this.tx = tx;
-        properties.getEndpoints().forEach(this::declare);
+        properties.getEndpoints().forEach((name, d) -> declare(name, d, environment));
     }
 
-    private void declare(String name, CaravanProperties.DeclaredEndpoint d) {
+    private void declare(String name, CaravanProperties.DeclaredEndpoint d, java.util.function.UnaryOperator<String> environment) {
         checkName(name);
         ToolSelector.check(d.getTools());
-        String token = d.getTokenEnv() == null ? null : System.getenv(d.getTokenEnv());
+        String token = d.getTokenEnv() == null ? null : environment.apply(d.getTokenEnv());
         if (token == null || token.isBlank()) {
             throw new IllegalStateException("Endpoint '" + name + "' is declared in configuration but its token is "
                     + "missing: set caravan.endpoints." + name + ".token-env to the name of an environment variable "
