@@ -3,7 +3,12 @@ package dev.caravan.routes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.ProcessorDefinitionHelper;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.SendDefinition;
 import org.apache.camel.spi.Resource;
+import org.apache.camel.support.CamelContextHelper;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.slf4j.Logger;
@@ -124,30 +129,42 @@ public class RouteDirectory implements AutoCloseable {
             return;
         }
         String name = relative(file);
+        Collection<RoutesBuilder> builders;
+        try {
+            builders = prepare(file, content);
+        } catch (Exception failure) {
+            // Nothing was touched: the previous version, if any, serves on without a gap.
+            failed(name, content, failure, previous == null ? List.of() : previous.routeIds());
+            return;
+        }
         if (previous != null) {
             remove(previous.routeIds());
         }
         try {
-            List<String> ids = add(file, content);
+            List<String> ids = add(builders);
             loaded.put(file, new Loaded(content, ids));
             status.put(name, RouteFileStatus.loaded(name, ids));
             log.info("Loaded {} ({} route{})", name, ids.size(), ids.size() == 1 ? "" : "s");
         } catch (Exception failure) {
-            RouteFileErrors.Located where = RouteFileErrors.locate(failure, new String(content, StandardCharsets.UTF_8));
             List<String> serving = List.of();
             if (previous != null) {
                 try {
-                    serving = add(file, previous.content());
+                    serving = add(prepare(file, previous.content()));
                     loaded.put(file, new Loaded(previous.content(), serving));
                 } catch (Exception e) {
                     loaded.remove(file);
                     log.error("Could not restore the previous version of {}", name, e);
                 }
             }
-            status.put(name, RouteFileStatus.failed(name, serving, where.line(), where.reason()));
-            log.error("Route file {}{} is invalid: {}{}", name, where.line() == null ? "" : " line " + where.line(),
-                    where.reason(), serving.isEmpty() ? "" : " (its previous version keeps serving)");
+            failed(name, content, failure, serving);
         }
+    }
+
+    private void failed(String name, byte[] content, Exception failure, List<String> serving) {
+        RouteFileErrors.Located where = RouteFileErrors.locate(failure, new String(content, StandardCharsets.UTF_8));
+        status.put(name, RouteFileStatus.failed(name, serving, where.line(), where.reason()));
+        log.error("Route file {}{} is invalid: {}{}", name, where.line() == null ? "" : " line " + where.line(),
+                where.reason(), serving.isEmpty() ? "" : " (its previous version keeps serving)");
     }
 
     private void unload(Path file) {
@@ -159,12 +176,37 @@ public class RouteDirectory implements AutoCloseable {
         }
     }
 
-    /** Adds the file's routes; on failure removes whatever part of them was added, then rethrows. */
-    private List<String> add(Path file, byte[] content) throws Exception {
+    /**
+     * Reads the file into route definitions and resolves every endpoint they name statically, so that bad YAML, an
+     * unknown component or a bad endpoint option fails here, before the running version is touched.
+     */
+    private Collection<RoutesBuilder> prepare(Path file, byte[] content) throws Exception {
+        Resource resource = ResourceHelper.fromBytes("file:" + file, content);
+        Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(camel).findRoutesBuilders(resource);
+        for (RoutesBuilder builder : builders) {
+            if (builder instanceof RouteBuilder routes) {
+                for (RouteDefinition route : routes.configureRoutes(camel).getRoutes()) {
+                    resolve(route.getInput() == null ? null : route.getInput().getEndpointUri());
+                    for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
+                            SendDefinition.class)) {
+                        resolve(send.getEndpointUri());
+                    }
+                }
+            }
+        }
+        return builders;
+    }
+
+    private void resolve(String uri) {
+        if (uri != null) {
+            CamelContextHelper.getMandatoryEndpoint(camel, uri);
+        }
+    }
+
+    /** Adds the routes; on failure removes whatever part of them was added, then rethrows. */
+    private List<String> add(Collection<RoutesBuilder> builders) throws Exception {
         Set<String> before = routeIds();
         try {
-            Resource resource = ResourceHelper.fromBytes("file:" + file, content);
-            Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(camel).findRoutesBuilders(resource);
             for (RoutesBuilder builder : builders) {
                 camel.addRoutes(builder);
             }

@@ -1,13 +1,19 @@
 package dev.caravan.routes;
 
+import org.apache.camel.NoSuchEndpointException;
 import org.apache.camel.ResolveEndpointFailedException;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Turns a failure to load a route file into a reason a person can act on, with the line when it can be found. */
 final class RouteFileErrors {
     private static final Pattern LINE = Pattern.compile("line (\\d+)");
+    private static final Pattern ENDPOINT = Pattern.compile("([a-z][a-z0-9+.-]*):(?://)?([^?\\s:'\",;()]+)");
+    private static final Pattern QUOTED = Pattern.compile("'([^'\\s]+)'");
+    private static final Pattern ROUTE_START = Pattern.compile("^\\s*-\\s*(route|from|rest|routeTemplate)\\s*:");
 
     private RouteFileErrors() {
     }
@@ -22,6 +28,9 @@ final class RouteFileErrors {
             if (t instanceof ResolveEndpointFailedException r && uri == null) {
                 uri = r.getUri();
             }
+            if (t instanceof NoSuchEndpointException n && uri == null) {
+                uri = n.getUri();
+            }
             if (t instanceof dev.caravan.tool.RouteDefinitionException || t.getCause() == null) {
                 root = t;
                 break;
@@ -33,31 +42,65 @@ final class RouteFileErrors {
         if (m.find()) {
             line = Integer.parseInt(m.group(1));
         } else {
-            line = lineOf(content, uri != null ? uri : reason);
+            line = lineOf(content, uri != null ? uri : reason, reason);
         }
         return new Located(line, reason.replaceAll("\\s+", " ").trim());
     }
 
-    /** The first line that names the failing endpoint (its scheme and path, without options). */
-    private static Integer lineOf(String content, String text) {
+    /**
+     * The line to blame when the failure has none: the failing endpoint's line (found by its scheme and path; Camel
+     * reports {@code nosuch:thing} as {@code nosuch://thing}), then, within that route, the line naming the most
+     * values the reason quotes, so that {@code parameter 'x' has unknown type 'notatype'} points at
+     * {@code parameter.x: notatype}. Without an endpoint, the quoted values are looked for in the whole file.
+     */
+    private static Integer lineOf(String content, String text, String reason) {
+        String[] lines = content.split("\n", -1);
+        Integer endpoint = endpointLine(lines, text);
+        List<Pattern> quoted = new ArrayList<>();
+        Matcher q = QUOTED.matcher(reason);
+        while (q.find()) {
+            quoted.add(Pattern.compile("(?<![A-Za-z0-9_])" + Pattern.quote(q.group(1)) + "(?![A-Za-z0-9_])"));
+        }
+        Integer best = endpoint;
+        int bestScore = 0;
+        for (int i = endpoint == null ? 0 : endpoint - 1; i < lines.length; i++) {
+            if (endpoint != null && i >= endpoint && ROUTE_START.matcher(lines[i]).find()) {
+                break;
+            }
+            int score = 0;
+            for (Pattern p : quoted) {
+                if (p.matcher(lines[i]).find()) {
+                    score++;
+                }
+            }
+            if (score > bestScore) {
+                best = i + 1;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /** The first line that names the endpoint in the text (its scheme and path, without options). */
+    private static Integer endpointLine(String[] lines, String text) {
         if (text == null) {
             return null;
         }
-        Matcher uri = Pattern.compile("([a-z][a-z0-9+.-]*:[^?\\s:'\"]+)").matcher(text);
+        Matcher uri = ENDPOINT.matcher(text);
         if (!uri.find()) {
             return null;
         }
-        String needle = uri.group(1);
-        String[] lines = content.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].contains(needle)) {
-                return i + 1;
+        String scheme = uri.group(1), path = uri.group(2);
+        for (String needle : List.of(scheme + ":" + path, scheme + "://" + path)) {
+            for (int i = 0; i < lines.length; i++) {
+                if (lines[i].contains(needle)) {
+                    return i + 1;
+                }
             }
         }
-        // YAML may spell "ai-tool:NAME" as "uri: ai-tool:NAME" or as a key; try the name alone.
-        String name = needle.substring(needle.indexOf(':') + 1);
+        // YAML may spell "ai-tool:NAME" as a key with the name apart; try the path alone.
         for (int i = 0; i < lines.length; i++) {
-            if (lines[i].contains(name)) {
+            if (lines[i].contains(path)) {
                 return i + 1;
             }
         }
