@@ -155,6 +155,19 @@ public class CaravanConfiguration {
             @Override
             public void beforeApplicationStart(CamelContext camel) {
                 camel.getShutdownStrategy().setTimeout(10);
+                try {
+                    camel.addRoutes(new org.apache.camel.builder.RouteConfigurationBuilder() {
+                        @Override
+                        public void configuration() {
+                            // Answers meant for the agent, and calls stopped on purpose, are not server errors.
+                            routeConfiguration().onException(dev.caravan.tool.ToolFailure.class,
+                                            java.util.concurrent.CancellationException.class)
+                                    .logExhausted(false).logStackTrace(false);
+                        }
+                    });
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
             }
 
             @Override

@@ -181,7 +181,9 @@ public class RouteDirectory implements AutoCloseable {
      * unknown component or a bad endpoint option fails here, before the running version is touched.
      */
     private Collection<RoutesBuilder> prepare(Path file, byte[] content) throws Exception {
-        Resource resource = ResourceHelper.fromBytes("file:" + file, content);
+        // Named by the path relative to the routes directory's parent: it shows in error reports and in
+        // tool sources, which must not reveal where the server keeps its files.
+        Resource resource = ResourceHelper.fromBytes("file:" + relative(file), content);
         Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(camel).findRoutesBuilders(resource);
         for (RoutesBuilder builder : builders) {
             if (builder instanceof RouteBuilder routes) {

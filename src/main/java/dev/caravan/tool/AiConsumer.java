@@ -37,7 +37,8 @@ public class AiConsumer extends DefaultConsumer {
         Route route = getRouteId() == null ? null : getEndpoint().getCamelContext().getRoute(getRouteId());
         String id = "route " + getRouteId();
         if (route != null && route.getSourceResource() != null) {
-            return route.getSourceResource().getLocation() + " (" + id + ")";
+            String location = route.getSourceResource().getLocation();
+            return (location.startsWith("file:") ? location.substring(5) : location) + " (" + id + ")";
         }
         return id;
     }

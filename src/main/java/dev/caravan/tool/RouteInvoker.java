@@ -96,6 +96,10 @@ public class RouteInvoker {
     }
 
     private Exchange run(AiConsumer consumer, Consumer<Exchange> prepare, CallContext context, Duration timeout) {
+        if (!consumer.isRunAllowed()) {
+            // Its route file is being swapped for a new version right now.
+            throw new ToolFailure("This is being reloaded right now; call it again in a moment.");
+        }
         Exchange exchange = consumer.createExchange(false);
         prepare.accept(exchange);
         exchange.setProperty(CallContext.PROPERTY, context);
