@@ -1,0 +1,241 @@
+package dev.caravan.workspace.storage;
+
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * A path inside one workspace, relative to its root, checked once when it is made. Every backend receives only
+ * these, so path safety lives here and not in each backend: no {@code ..}, no absolute or drive-letter paths, no
+ * backslashes, no percent-encoded sequences, no control characters, no names reserved for Caravan.
+ * {@code .} segments, repeated and trailing slashes are dropped; the canonical form joins the segments with
+ * {@code /}, and the root is the empty path.
+ */
+public final class WorkspacePath implements Comparable<WorkspacePath> {
+    public static final WorkspacePath ROOT = new WorkspacePath(List.of());
+
+    /** Caravan's own files (e.g. temp files of writes in progress) carry this prefix; users cannot name them. */
+    public static final String RESERVED_PREFIX = ".caravan-";
+    /** Most file systems refuse longer names. */
+    static final int MAX_SEGMENT_BYTES = 255;
+    /** S3's key limit, which local disks easily allow too. */
+    static final int MAX_PATH_BYTES = 1024;
+
+    private static final Pattern PERCENT_ENCODED = Pattern.compile("%[0-9A-Fa-f]{2}");
+    private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:.*");
+    private static final Pattern ONLY_DOTS = Pattern.compile("^\\.{3,}$");
+
+    private final List<String> segments;
+    private final String text;
+
+    private WorkspacePath(List<String> segments) {
+        this.segments = List.copyOf(segments);
+        this.text = String.join("/", segments);
+    }
+
+    /**
+     * Parses a path given by a user or agent. {@code ""}, {@code "."} and {@code "./"} are the root.
+     *
+     * @throws PathRejectedException with a message that says how to write the path instead
+     */
+    public static WorkspacePath of(String raw) {
+        if (raw == null) {
+            throw new PathRejectedException("A path is required; give one relative to the workspace root, e.g. "
+                    + "'docs/notes.md'.");
+        }
+        String shown = shown(raw);
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw new PathRejectedException("Path " + shown + " contains a control character (such as NUL or a "
+                        + "line break); remove it.");
+            }
+        }
+        if (raw.indexOf('\\') >= 0) {
+            throw new PathRejectedException("Path " + shown + " contains a backslash; separate directories with '/', "
+                    + "e.g. 'docs/notes.md'.");
+        }
+        if (PERCENT_ENCODED.matcher(raw).find()) {
+            throw new PathRejectedException("Path " + shown + " contains a percent-encoded sequence (such as '%2e' or "
+                    + "'%2f'); give the plain, decoded path.");
+        }
+        if (raw.startsWith("/")) {
+            throw new PathRejectedException("Path " + shown + " is absolute; give it relative to the workspace root, "
+                    + "e.g. '" + example(raw) + "'.");
+        }
+        if (DRIVE.matcher(raw).matches()) {
+            throw new PathRejectedException("Path " + shown + " starts with a drive letter; give it relative to the "
+                    + "workspace root, e.g. 'docs/notes.md'.");
+        }
+        if (!encodable(raw)) {
+            throw new PathRejectedException("Path " + shown + " is not valid Unicode text.");
+        }
+        List<String> segments = new ArrayList<>();
+        for (String segment : raw.split("/")) {
+            if (segment.isEmpty() || segment.equals(".")) {
+                continue;
+            }
+            checkSegment(segment, shown);
+            segments.add(segment);
+        }
+        WorkspacePath path = new WorkspacePath(segments);
+        if (path.text.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+            throw new PathRejectedException("Path " + shown + " is longer than " + MAX_PATH_BYTES
+                    + " bytes; use shorter names or fewer directories.");
+        }
+        return path;
+    }
+
+    private static void checkSegment(String segment, String shown) {
+        if (segment.equals("..")) {
+            throw new PathRejectedException("Path " + shown + " contains '..'; paths cannot leave the workspace. Give "
+                    + "the path relative to the workspace root, e.g. 'docs/notes.md'.");
+        }
+        if (ONLY_DOTS.matcher(segment).matches()) {
+            throw new PathRejectedException("Path " + shown + " has a name made only of dots; choose another name.");
+        }
+        if (segment.startsWith(RESERVED_PREFIX)) {
+            throw new PathRejectedException("Path " + shown + " uses a name starting with '" + RESERVED_PREFIX
+                    + "', which is reserved for Caravan; choose another name.");
+        }
+        if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
+            throw new PathRejectedException("Path " + shown + " has a name longer than " + MAX_SEGMENT_BYTES
+                    + " bytes; use a shorter name.");
+        }
+    }
+
+    /** The input quoted for a message: control characters escaped, long input cut. */
+    private static String shown(String raw) {
+        StringBuilder b = new StringBuilder("'");
+        for (int i = 0; i < raw.length() && i < 120; i++) {
+            char c = raw.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return b.append(raw.length() > 120 ? "...'" : "'").toString();
+    }
+
+    private static String example(String absolute) {
+        String stripped = absolute.replaceAll("^/+", "");
+        return stripped.isEmpty() || stripped.length() > 80 ? "docs/notes.md" : stripped;
+    }
+
+    private static boolean encodable(String raw) {
+        try {
+            StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(raw));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    /** One more segment; the name is checked like any user input. */
+    public WorkspacePath child(String name) {
+        if (name == null || name.isEmpty() || name.equals(".") || name.contains("/")) {
+            throw new PathRejectedException("'" + name + "' is not a single file or directory name.");
+        }
+        WorkspacePath single = of(name);
+        List<String> joined = new ArrayList<>(segments);
+        joined.addAll(single.segments);
+        return checkedLength(new WorkspacePath(joined));
+    }
+
+    /** This path followed by {@code other}'s segments. */
+    public WorkspacePath resolve(WorkspacePath other) {
+        List<String> joined = new ArrayList<>(segments);
+        joined.addAll(other.segments);
+        return checkedLength(new WorkspacePath(joined));
+    }
+
+    private static WorkspacePath checkedLength(WorkspacePath path) {
+        if (path.text.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+            throw new PathRejectedException("Path '" + shown(path.text) + "' would be longer than " + MAX_PATH_BYTES
+                    + " bytes; use shorter names or fewer directories.");
+        }
+        return path;
+    }
+
+    /** The segments after {@code base}, which this path must start with. */
+    public WorkspacePath relativeTo(WorkspacePath base) {
+        if (!startsWith(base)) {
+            throw new IllegalArgumentException(this + " is not under " + base);
+        }
+        return new WorkspacePath(segments.subList(base.segments.size(), segments.size()));
+    }
+
+    public boolean isRoot() {
+        return segments.isEmpty();
+    }
+
+    /** The last segment; empty for the root. */
+    public String name() {
+        return isRoot() ? "" : segments.get(segments.size() - 1);
+    }
+
+    /** The directory holding this path; the root has none. */
+    public WorkspacePath parent() {
+        if (isRoot()) {
+            throw new IllegalStateException("the workspace root has no parent");
+        }
+        return new WorkspacePath(segments.subList(0, segments.size() - 1));
+    }
+
+    /** The first {@code n} segments. */
+    WorkspacePath head(int n) {
+        return new WorkspacePath(segments.subList(0, n));
+    }
+
+    /** Every directory from the root's first child down to this path's parent, outermost first. */
+    public List<WorkspacePath> ancestors() {
+        List<WorkspacePath> result = new ArrayList<>();
+        for (int i = 1; i < segments.size(); i++) {
+            result.add(new WorkspacePath(segments.subList(0, i)));
+        }
+        return result;
+    }
+
+    public List<String> segments() {
+        return segments;
+    }
+
+    public int depth() {
+        return segments.size();
+    }
+
+    /** Segment-wise: {@code a/b} starts with {@code a} but {@code a2/b} does not. Every path starts with the root. */
+    public boolean startsWith(WorkspacePath other) {
+        return other.segments.size() <= segments.size()
+                && segments.subList(0, other.segments.size()).equals(other.segments);
+    }
+
+    /** Segment by segment, so a directory's entries sort right after it ({@code a}, {@code a/b}, {@code a-b}). */
+    @Override
+    public int compareTo(WorkspacePath other) {
+        int n = Math.min(segments.size(), other.segments.size());
+        for (int i = 0; i < n; i++) {
+            int c = segments.get(i).compareTo(other.segments.get(i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(segments.size(), other.segments.size());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof WorkspacePath p && p.segments.equals(segments);
+    }
+
+    @Override
+    public int hashCode() {
+        return segments.hashCode();
+    }
+
+    /** The canonical form: segments joined with '/', no leading or trailing slash; "" for the root. */
+    @Override
+    public String toString() {
+        return text;
+    }
+}

@@ -1,0 +1,233 @@
+package dev.caravan.workspace.storage;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LocalStorageTest extends StorageContract {
+    @TempDir
+    Path tmp;
+    Path root;
+    /** Files outside the workspace, relative to tmp, with their content. */
+    final Map<String, String> planted = new LinkedHashMap<>();
+
+    @Override
+    protected WorkspaceStorage open(StorageLimits limits) {
+        return new LocalStorage(root, limits);
+    }
+
+    @Override
+    protected void plantOutside() throws IOException {
+        root = tmp.resolve("ws");
+        Files.createDirectories(root);
+        plant("secret.txt", "the parent's secret");
+        plant("ws2/secret.txt", "the sibling's secret");
+    }
+
+    void plant(String relative, String content) throws IOException {
+        Path file = tmp.resolve(relative);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        planted.put(relative, content);
+    }
+
+    @Override
+    protected void assertOutsideUntouched() throws IOException {
+        Set<String> files = new HashSet<>();
+        try (Stream<Path> all = Files.walk(tmp)) {
+            all.filter(p -> !p.startsWith(root) && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .forEach(p -> files.add(tmp.relativize(p).toString()));
+        }
+        assertThat(files).isEqualTo(planted.keySet());
+        for (Map.Entry<String, String> file : planted.entrySet()) {
+            assertThat(Files.readString(tmp.resolve(file.getKey()))).isEqualTo(file.getValue());
+        }
+    }
+
+    @Override
+    protected String workspaceName() {
+        return "ws";
+    }
+
+    @Override
+    protected List<String> rawNames() throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.filter(p -> !p.equals(root)).map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    @Override
+    protected List<String> forbiddenInMessages() {
+        try {
+            return List.of(tmp.toString(), tmp.toRealPath().toString(), "/tmp/", "junit");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- symbolic links: never followed, in or out
+
+    @Test
+    void aLinkToADirectoryOutsideIsRefused() throws Exception {
+        plant("outside/secret.txt", "outside secret");
+        Files.createSymbolicLink(root.resolve("escape"), tmp.resolve("outside"));
+        assertFails(PathRejectedException.class, () -> text("escape/secret.txt"));
+        assertFails(PathRejectedException.class, () -> write("escape/secret.txt", "pwned"));
+        assertFails(PathRejectedException.class, () -> write("escape/new.txt", "pwned"));
+        assertFails(PathRejectedException.class, () -> storage.createDirectory(p("escape/sub")));
+        assertFails(PathRejectedException.class, () -> storage.list(p("escape"), 10));
+        assertFails(PathRejectedException.class, () -> storage.walk(p("escape"), WalkOptions.limit(10)));
+        assertFails(PathRejectedException.class, () -> storage.delete(p("escape/secret.txt"), Precondition.none()));
+        assertFails(PathRejectedException.class, () -> storage.delete(p("escape"), Precondition.none()));
+        assertFails(PathRejectedException.class, () -> storage.stat(p("escape")));
+        assertFails(PathRejectedException.class, () -> storage.move(p("escape"), p("mine"), Precondition.absent()));
+        assertFails(PathRejectedException.class, () -> storage.copy(p("escape"), p("mine"), Precondition.absent()));
+        write("mine.txt", "x");
+        assertFails(PathRejectedException.class,
+                () -> storage.move(p("mine.txt"), p("escape/mine.txt"), Precondition.absent()));
+        assertThat(names(storage.list(WorkspacePath.ROOT, 10))).containsExactly("mine.txt");
+        assertThat(names(storage.walk(WorkspacePath.ROOT, WalkOptions.limit(10)))).containsExactly("mine.txt");
+        assertThat(Files.isSymbolicLink(root.resolve("escape"))).isTrue();
+        assertOutsideUntouched();
+    }
+
+    @Test
+    void aLinkToAFileOutsideIsRefused() throws Exception {
+        plant("passwd", "root:x:0:0");
+        Files.createSymbolicLink(root.resolve("passwd"), tmp.resolve("passwd"));
+        assertFails(PathRejectedException.class, () -> text("passwd"));
+        assertFails(PathRejectedException.class, () -> write("passwd", "pwned"));
+        assertFails(PathRejectedException.class,
+                () -> storage.write(p("passwd"), in("pwned"), WriteOptions.createOnly()));
+        assertFails(PathRejectedException.class, () -> storage.delete(p("passwd"), Precondition.none()));
+        write("other.txt", "x");
+        assertFails(PathRejectedException.class, () -> storage.move(p("other.txt"), p("passwd"), Precondition.none()));
+        assertFails(PathRejectedException.class, () -> storage.copy(p("other.txt"), p("passwd"), Precondition.none()));
+        assertOutsideUntouched();
+    }
+
+    @Test
+    void theSiblingDirectoryCannotBeReachedThroughALinkEither() throws Exception {
+        Files.createSymbolicLink(root.resolve("ws2"), Path.of("../ws2"));
+        assertFails(PathRejectedException.class, () -> text("ws2/secret.txt"));
+        assertFails(PathRejectedException.class, () -> write("ws2/secret.txt", "pwned"));
+        assertOutsideUntouched();
+    }
+
+    @Test
+    void linksInsideTheWorkspaceAreNotFollowedEither() throws Exception {
+        write("real/file.txt", "real");
+        Files.createSymbolicLink(root.resolve("alias"), root.resolve("real"));
+        Files.createSymbolicLink(root.resolve("real/file-alias.txt"), root.resolve("real/file.txt"));
+        assertThatMessage(() -> text("alias/file.txt"))
+                .isEqualTo("'alias' is a symbolic link; workspaces do not follow links. Use the real file or "
+                        + "directory instead.");
+        assertFails(PathRejectedException.class, () -> text("real/file-alias.txt"));
+        assertThat(names(storage.list(p("real"), 10))).containsExactly("real/file.txt");
+    }
+
+    org.assertj.core.api.AbstractStringAssert<?> assertThatMessage(
+            org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        try {
+            call.call();
+        } catch (Throwable e) {
+            assertThat(e).isInstanceOf(PathRejectedException.class);
+            return assertThat(e.getMessage());
+        }
+        throw new AssertionError("expected a failure");
+    }
+
+    @Test
+    void theRootMayItselfBeALink() throws Exception {
+        Path link = tmp.resolve("ws-link");
+        Files.createSymbolicLink(link, root);
+        try (LocalStorage viaLink = new LocalStorage(link, StorageLimits.DEFAULT)) {
+            viaLink.write(p("a.txt"), in("through the link"), WriteOptions.overwrite());
+        }
+        assertThat(Files.readString(root.resolve("a.txt"))).isEqualTo("through the link");
+    }
+
+    // ---- atomic writes
+
+    @Test
+    void contentIsWrittenToAHiddenTempFileBesideTheTarget() throws Exception {
+        write("dir/a.txt", "old");
+        storage.write(p("dir/a.txt"), out -> {
+            out.write("new".getBytes());
+            try (Stream<Path> files = Files.list(root.resolve("dir"))) {
+                assertThat(files.map(f -> f.getFileName().toString()))
+                        .anyMatch(name -> name.startsWith(LocalStorage.TEMP_PREFIX));
+            }
+            assertThat(Files.readString(root.resolve("dir/a.txt"))).isEqualTo("old");
+            assertThat(names(storage.list(p("dir"), 10))).containsExactly("dir/a.txt");
+        }, WriteOptions.overwrite());
+        assertThat(Files.readString(root.resolve("dir/a.txt"))).isEqualTo("new");
+        assertThat(rawNames()).containsExactly("dir", "dir/a.txt");
+    }
+
+    @Test
+    void tempFilesLeftByACrashAreHiddenAndDoNotKeepADirectoryAlive() throws Exception {
+        storage.createDirectory(p("d"));
+        Files.writeString(root.resolve("d/" + LocalStorage.TEMP_PREFIX + "dead.part"), "half a write");
+        assertThat(storage.list(p("d"), 10).entries()).isEmpty();
+        assertThat(storage.walk(WorkspacePath.ROOT, WalkOptions.limit(10)).entries()).hasSize(1);
+        storage.delete(p("d"), Precondition.none());
+        assertThat(Files.exists(root.resolve("d"))).isFalse();
+    }
+
+    @Test
+    void everyWriteGetsItsOwnEtagEvenWithinOneClockTick() {
+        Set<String> etags = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            etags.add(write("same-size.txt", "content " + (i % 10)).etag());
+        }
+        assertThat(etags).hasSize(200);
+    }
+
+    @Test
+    void anEditOutsideCaravanChangesTheEtag() throws Exception {
+        FileInfo before = write("a.txt", "before");
+        Files.writeString(root.resolve("a.txt"), "edited");
+        assertThat(storage.stat(p("a.txt")).etag()).isNotEqualTo(before.etag());
+        assertFails(EtagMismatchException.class,
+                () -> storage.write(p("a.txt"), in("mine"), WriteOptions.ifMatch(before.etag())));
+    }
+
+    @Test
+    void namesTheApiCannotAddressAreLeftOutOfListings() throws Exception {
+        Files.writeString(root.resolve("back\\slash.txt"), "x");
+        Files.writeString(root.resolve("%2e%2e"), "x");
+        Files.writeString(root.resolve("line\nbreak"), "x");
+        Files.writeString(root.resolve("fine.txt"), "x");
+        assertThat(names(storage.list(WorkspacePath.ROOT, 10))).containsExactly("fine.txt");
+        assertThat(names(storage.walk(WorkspacePath.ROOT, WalkOptions.limit(10)))).containsExactly("fine.txt");
+    }
+
+    @Test
+    void errorsDoNotNameTheHostDirectory() {
+        assertThatMessageOf(() -> storage.read(p("missing.txt"), ByteRange.ALL))
+                .isEqualTo("'missing.txt' does not exist; list its directory to see what is there.");
+    }
+
+    org.assertj.core.api.AbstractStringAssert<?> assertThatMessageOf(
+            org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        try {
+            call.call();
+        } catch (Throwable e) {
+            assertCleanMessage(e.getMessage());
+            return assertThat(e.getMessage());
+        }
+        throw new AssertionError("expected a failure");
+    }
+}
