@@ -36,7 +36,8 @@ public class EndpointRuntime implements AutoCloseable {
         this.maxRequestBytes = properties.getMcp().getMaxRequestBytes();
         // A reload registers and unregisters many features at once: sync once after the burst.
         catalog.onChange(() -> {
-            if (syncPending.compareAndSet(false, true)) {
+            // After close, Camel still stops routes (and so changes the catalogue): nothing to sync then.
+            if (!syncer.isShutdown() && syncPending.compareAndSet(false, true)) {
                 syncer.schedule(this::syncAll, 50, TimeUnit.MILLISECONDS);
             }
         });

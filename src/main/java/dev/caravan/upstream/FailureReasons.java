@@ -1,0 +1,66 @@
+package dev.caravan.upstream;
+
+import io.modelcontextprotocol.client.transport.McpHttpClientTransportAuthorizationException;
+import io.modelcontextprotocol.spec.McpError;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.util.concurrent.TimeoutException;
+
+/** One line saying why talking to an upstream failed, for its status and for agents: no stack, no secrets. */
+final class FailureReasons {
+    private static final int MAX = 300;
+
+    private FailureReasons() {
+    }
+
+    static String describe(Throwable failure, Secrets secrets) {
+        return cut(secrets.redact(reason(failure)));
+    }
+
+    private static String reason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof Secrets.MissingVariable) {
+                return t.getMessage();
+            }
+            if (t instanceof McpHttpClientTransportAuthorizationException a) {
+                return "the upstream refused Caravan's credentials (HTTP " + a.getResponseInfo().statusCode() + ")";
+            }
+            if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException) {
+                return "cannot connect: " + (t.getMessage() == null ? "connection refused" : t.getMessage());
+            }
+            if (t instanceof UnknownHostException) {
+                return "unknown host " + t.getMessage();
+            }
+            if (t instanceof TimeoutException || t instanceof HttpTimeoutException) {
+                return "no answer in time";
+            }
+            if (t instanceof McpError e) {
+                return "the upstream answered with an error: " + e.getMessage();
+            }
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        if (root instanceof IOException) {
+            return "connection failed: " + (message == null ? root.getClass().getSimpleName() : message);
+        }
+        String top = failure.getMessage();
+        if (message == null || message.isBlank()) {
+            message = top == null ? root.getClass().getSimpleName() : top;
+        } else if (top != null && !top.equals(message) && !top.contains(message)) {
+            message = top + ": " + message;
+        }
+        return message;
+    }
+
+    private static String cut(String s) {
+        String one = s.replaceAll("\\s+", " ").trim();
+        return one.length() <= MAX ? one : one.substring(0, MAX) + "...";
+    }
+}

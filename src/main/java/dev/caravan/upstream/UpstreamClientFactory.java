@@ -1,0 +1,117 @@
+package dev.caravan.upstream;
+
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/** Builds the SDK client for one upstream: the declared transport, its credentials, and the notification hooks. */
+public class UpstreamClientFactory {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamClientFactory.class);
+
+    private static final String VERSION = UpstreamClientFactory.class.getPackage().getImplementationVersion() == null
+            ? "dev" : UpstreamClientFactory.class.getPackage().getImplementationVersion();
+
+    private final McpJsonMapper json;
+    private final Function<UpstreamConfig, UpstreamAuth> oauth;
+
+    /** @param oauth the OAuth connector for {@code auth: {type: oauth}} upstreams (the seam; see {@link UpstreamAuth}) */
+    public UpstreamClientFactory(McpJsonMapper json, Function<UpstreamConfig, UpstreamAuth> oauth) {
+        this.json = json;
+        this.oauth = oauth;
+    }
+
+    /** What the client reports back to its connection. */
+    record Hooks(Consumer<List<McpSchema.Tool>> toolsChanged, Runnable resourcesChanged,
+                 Consumer<List<McpSchema.Prompt>> promptsChanged, Consumer<McpSchema.ProgressNotification> progress,
+                 Consumer<McpSchema.LoggingMessageNotification> log, Runnable processExited) {
+    }
+
+    /** The credentials of the upstream; resolving them may fail (an unset variable). */
+    UpstreamAuth auth(UpstreamConfig config, Secrets secrets) {
+        UpstreamConfig.Auth auth = config.auth();
+        return switch (auth.type()) {
+            case NONE -> UpstreamAuth.NONE;
+            case HEADERS -> {
+                Map<String, String> headers = new LinkedHashMap<>();
+                auth.headers().forEach((k, v) -> headers.put(k, secrets.resolve(v)));
+                yield UpstreamAuth.headers(headers);
+            }
+            case BEARER -> UpstreamAuth.headers(Map.of("Authorization", "Bearer " + secrets.resolve(auth.token())));
+            case OAUTH -> oauth.apply(config);
+        };
+    }
+
+    McpAsyncClient create(UpstreamConfig config, UpstreamAuth auth, Secrets secrets, Hooks hooks) {
+        McpClientTransport transport = transport(config, auth, secrets, hooks);
+        // Our own per-call timeout fires first; the SDK's is only a backstop.
+        Duration backstop = (config.callTimeout().compareTo(config.connectTimeout()) > 0
+                ? config.callTimeout() : config.connectTimeout()).plusSeconds(5);
+        return McpClient.async(transport)
+                .clientInfo(new McpSchema.Implementation("caravan", VERSION))
+                .capabilities(McpSchema.ClientCapabilities.builder().build())
+                .requestTimeout(backstop)
+                .initializationTimeout(config.connectTimeout())
+                .toolsChangeConsumer(tools -> Mono.fromRunnable(() -> hooks.toolsChanged().accept(tools)))
+                .resourcesChangeConsumer(resources -> Mono.fromRunnable(hooks.resourcesChanged()))
+                .promptsChangeConsumer(prompts -> Mono.fromRunnable(() -> hooks.promptsChanged().accept(prompts)))
+                .progressConsumer(p -> Mono.fromRunnable(() -> hooks.progress().accept(p)))
+                .loggingConsumer(m -> Mono.fromRunnable(() -> hooks.log().accept(m)))
+                .build();
+    }
+
+    private McpClientTransport transport(UpstreamConfig config, UpstreamAuth auth, Secrets secrets, Hooks hooks) {
+        switch (config.transport()) {
+            case STDIO -> {
+                Map<String, String> env = new LinkedHashMap<>();
+                config.env().forEach((k, v) -> env.put(k, secrets.resolve(v)));
+                ServerParameters params = ServerParameters.builder(config.command())
+                        .args(config.args().stream().map(secrets::resolve).toList()).env(env).build();
+                CleanEnvStdioTransport stdio = new CleanEnvStdioTransport(params, json, config.name(),
+                        hooks.processExited());
+                stdio.setStdErrorHandler(line -> log.debug("upstream {} stderr: {}", config.name(), line));
+                return stdio;
+            }
+            case STREAMABLE_HTTP -> {
+                URI uri = URI.create(secrets.resolve(config.url()));
+                return HttpClientStreamableHttpTransport.builder(base(uri)).endpoint(pathAndQuery(uri))
+                        .jsonMapper(json).connectTimeout(config.connectTimeout())
+                        .asyncHttpRequestCustomizer(auth.customizer())
+                        .authorizationErrorHandler(auth.onAuthorizationError())
+                        .build();
+            }
+            case SSE -> {
+                URI uri = URI.create(secrets.resolve(config.url()));
+                return HttpClientSseClientTransport.builder(base(uri)).sseEndpoint(pathAndQuery(uri))
+                        .jsonMapper(json).connectTimeout(config.connectTimeout())
+                        .asyncHttpRequestCustomizer(auth.customizer())
+                        .build();
+            }
+            default -> throw new IllegalStateException(config.transport().toString());
+        }
+    }
+
+    private static String base(URI uri) {
+        return uri.getScheme() + "://" + uri.getRawAuthority();
+    }
+
+    private static String pathAndQuery(URI uri) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.caravan.upstream;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One upstream MCP server as declared in {@code connectors/upstreams.yaml}. Values may hold {@code ${ENV}}
+ * references; they are resolved when the client connects, never stored resolved.
+ *
+ * @param prefix  exported tool names are {@code prefix__tool}; empty means the upstream's names unchanged
+ * @param include glob patterns on the upstream's own tool names; empty means all
+ * @param exclude glob patterns on the upstream's own tool names, applied after include
+ * @param tags    catalogue tags of every tool of this upstream (endpoints select by tag or name)
+ */
+public record UpstreamConfig(String name, Transport transport, String url, String command, List<String> args,
+                             Map<String, String> env, String prefix, List<String> include, List<String> exclude,
+                             List<String> tags, Duration connectTimeout, Duration callTimeout, Auth auth,
+                             boolean enabled) {
+
+    public enum Transport {
+        STREAMABLE_HTTP("streamable-http"), SSE("sse"), STDIO("stdio");
+
+        private final String id;
+
+        Transport(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        static Transport of(String id) {
+            for (Transport t : values()) {
+                if (t.id.equals(id)) {
+                    return t;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * How Caravan authenticates to the upstream. {@code oauth} is accepted and reported as needs-authorization
+     * until the OAuth 2.1 connector exists (see {@link UpstreamAuth}).
+     */
+    public record Auth(Type type, Map<String, String> headers, String token) {
+        public enum Type { NONE, HEADERS, BEARER, OAUTH }
+
+        public static final Auth NONE = new Auth(Type.NONE, Map.of(), null);
+    }
+
+    /** Where the upstream is, for people: the URL without query or user info, or the command (no args/env). */
+    public String target() {
+        if (transport == Transport.STDIO) {
+            return command;
+        }
+        try {
+            java.net.URI u = java.net.URI.create(url);
+            return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())
+                    + (u.getRawPath() == null ? "" : u.getRawPath());
+        } catch (RuntimeException e) {
+            return "(invalid url)";
+        }
+    }
+}

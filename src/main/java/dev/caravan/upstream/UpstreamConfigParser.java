@@ -1,0 +1,296 @@
+package dev.caravan.upstream;
+
+import dev.caravan.catalog.ToolSelector;
+import org.springframework.boot.convert.DurationStyle;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code upstreams.yaml}. Everything is checked before anything is used, so a bad file changes nothing:
+ * <pre>
+ * upstreams:
+ *   - name: github                      # letters, digits, '-' and '_'; used in mcp:NAME and the admin API
+ *     transport: streamable-http        # streamable-http | sse | stdio (explicit, never guessed)
+ *     url: https://example.com/mcp      # http transports
+ *     command: /usr/bin/node            # stdio: command, args, env (values may be ${ENV})
+ *     args: [server.js, stdio]
+ *     env: {LOG_LEVEL: warn}
+ *     prefix: gh                        # default: the name; "" exports the upstream's names unchanged
+ *     include: ["search_*"]             # glob patterns on the upstream's tool names (default: all)
+ *     exclude: ["*_admin"]
+ *     tags: [dev]                       # default: [name]
+ *     timeouts: {connect: 10s, call: 60s}
+ *     auth: {type: bearer, token: "${GITHUB_TOKEN}"}   # none | headers {headers: {..}} | bearer {token} | oauth
+ *     enabled: true
+ * </pre>
+ */
+public final class UpstreamConfigParser {
+    static final Duration DEFAULT_CONNECT = Duration.ofSeconds(10);
+    static final Duration DEFAULT_CALL = Duration.ofSeconds(60);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,39}");
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.-]{0,40}");
+    private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+    private static final Set<String> KEYS = Set.of("name", "transport", "url", "command", "args", "env", "prefix",
+            "include", "exclude", "tags", "timeouts", "auth", "enabled");
+
+    private UpstreamConfigParser() {
+    }
+
+    public static List<UpstreamConfig> parse(String yaml, String file) {
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+        } catch (MarkedYAMLException e) {
+            Integer line = e.getProblemMark() == null ? null : e.getProblemMark().getLine() + 1;
+            throw new UpstreamConfigException(file, line, "not valid YAML: " + e.getProblem());
+        } catch (YAMLException e) {
+            throw new UpstreamConfigException(file, null, "not valid YAML: " + e.getMessage());
+        }
+        if (root == null) {
+            return List.of();
+        }
+        if (!(root instanceof Map<?, ?> top) || !top.keySet().equals(Set.of("upstreams")) && !top.isEmpty()) {
+            throw new UpstreamConfigException(file, null, "expected a single top-level key 'upstreams' holding a list");
+        }
+        Object list = top.get("upstreams");
+        if (list == null) {
+            return List.of();
+        }
+        if (!(list instanceof List<?> items)) {
+            throw new UpstreamConfigException(file, null, "'upstreams' must be a list");
+        }
+        List<UpstreamConfig> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            String where = "upstreams[" + i + "]";
+            if (!(items.get(i) instanceof Map<?, ?> map)) {
+                throw new UpstreamConfigException(file, null, where + " must be a mapping with name, transport, ...");
+            }
+            if (map.get("name") != null) {
+                where += " (" + map.get("name") + ")";
+            }
+            try {
+                UpstreamConfig config = upstream(map);
+                if (!names.add(config.name())) {
+                    throw new IllegalArgumentException("the name '" + config.name() + "' is used twice");
+                }
+                out.add(config);
+            } catch (IllegalArgumentException e) {
+                throw new UpstreamConfigException(file, null, where + ": " + e.getMessage());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static UpstreamConfig upstream(Map<?, ?> map) {
+        for (Object key : map.keySet()) {
+            if (!KEYS.contains(String.valueOf(key))) {
+                throw new IllegalArgumentException("unknown key '" + key + "' (known: " + String.join(", ",
+                        KEYS.stream().sorted().toList()) + ")");
+            }
+        }
+        String name = string(map, "name");
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name is required: 1-40 letters, digits, '-' or '_', starting with a "
+                    + "letter or digit");
+        }
+        String transportId = string(map, "transport");
+        UpstreamConfig.Transport transport = UpstreamConfig.Transport.of(transportId);
+        if (transport == null) {
+            throw new IllegalArgumentException("transport is required and must be one of streamable-http, sse, stdio"
+                    + (transportId == null ? "" : " (got '" + transportId + "')"));
+        }
+        String url = string(map, "url");
+        String command = string(map, "command");
+        List<String> args = strings(map, "args");
+        Map<String, String> env = stringMap(map, "env");
+        if (transport == UpstreamConfig.Transport.STDIO) {
+            if (command == null) {
+                throw new IllegalArgumentException("stdio needs a command (and optionally args and env)");
+            }
+            if (url != null) {
+                throw new IllegalArgumentException("stdio takes a command, not a url");
+            }
+        } else {
+            if (url == null) {
+                throw new IllegalArgumentException(transport.id() + " needs a url, e.g. https://example.com/mcp");
+            }
+            checkUrl(url);
+            if (command != null || !args.isEmpty() || !env.isEmpty()) {
+                throw new IllegalArgumentException(transport.id() + " takes a url; command/args/env are for stdio");
+            }
+        }
+        String prefix = map.containsKey("prefix") ? (map.get("prefix") == null ? "" : String.valueOf(map.get("prefix")))
+                : name;
+        if (!PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("prefix may contain only letters, digits, '_', '-' and '.' (at most 40)");
+        }
+        List<String> include = strings(map, "include");
+        List<String> exclude = strings(map, "exclude");
+        if (!include.isEmpty()) {
+            ToolSelector.check(include);
+        }
+        if (!exclude.isEmpty()) {
+            ToolSelector.check(exclude);
+        }
+        List<String> tags = map.containsKey("tags") ? strings(map, "tags") : List.of(name);
+        Map<String, String> timeouts = stringMap(map, "timeouts");
+        for (String key : timeouts.keySet()) {
+            if (!key.equals("connect") && !key.equals("call")) {
+                throw new IllegalArgumentException("timeouts knows connect and call, not '" + key + "'");
+            }
+        }
+        Duration connect = duration(timeouts.get("connect"), DEFAULT_CONNECT, "timeouts.connect");
+        Duration call = duration(timeouts.get("call"), DEFAULT_CALL, "timeouts.call");
+        UpstreamConfig.Auth auth = auth(map.get("auth"), transport);
+        Object enabled = map.containsKey("enabled") ? map.get("enabled") : Boolean.TRUE;
+        if (!(enabled instanceof Boolean)) {
+            throw new IllegalArgumentException("enabled must be true or false");
+        }
+        return new UpstreamConfig(name, transport, url, command, args, env, prefix, include, exclude, tags, connect,
+                call, auth, (Boolean) enabled);
+    }
+
+    private static UpstreamConfig.Auth auth(Object value, UpstreamConfig.Transport transport) {
+        if (value == null) {
+            return UpstreamConfig.Auth.NONE;
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("auth must be a mapping, e.g. {type: bearer, token: \"${TOKEN}\"}");
+        }
+        String type = string(map, "type");
+        UpstreamConfig.Auth auth = switch (type == null ? "" : type) {
+            case "none" -> {
+                only(map, "auth (none)", Set.of("type"));
+                yield UpstreamConfig.Auth.NONE;
+            }
+            case "headers" -> {
+                only(map, "auth (headers)", Set.of("type", "headers"));
+                Map<String, String> headers = stringMap(map, "headers");
+                if (headers.isEmpty()) {
+                    throw new IllegalArgumentException("auth type headers needs headers: {Name: value}");
+                }
+                for (String h : headers.keySet()) {
+                    if (!HEADER.matcher(h).matches()) {
+                        throw new IllegalArgumentException("'" + h + "' is not a valid HTTP header name");
+                    }
+                }
+                yield new UpstreamConfig.Auth(UpstreamConfig.Auth.Type.HEADERS, headers, null);
+            }
+            case "bearer" -> {
+                only(map, "auth (bearer)", Set.of("type", "token"));
+                String token = string(map, "token");
+                if (token == null) {
+                    throw new IllegalArgumentException("auth type bearer needs token, e.g. token: \"${GITHUB_TOKEN}\"");
+                }
+                yield new UpstreamConfig.Auth(UpstreamConfig.Auth.Type.BEARER, Map.of(), token);
+            }
+            case "oauth" -> new UpstreamConfig.Auth(UpstreamConfig.Auth.Type.OAUTH, Map.of(), null);
+            default -> throw new IllegalArgumentException("auth type must be none, headers, bearer or oauth"
+                    + (type == null ? "" : " (got '" + type + "')"));
+        };
+        if (transport == UpstreamConfig.Transport.STDIO && auth.type() != UpstreamConfig.Auth.Type.NONE) {
+            throw new IllegalArgumentException("stdio upstreams take credentials through env, not auth");
+        }
+        return auth;
+    }
+
+    private static void only(Map<?, ?> map, String what, Set<String> keys) {
+        for (Object k : map.keySet()) {
+            if (!keys.contains(String.valueOf(k))) {
+                throw new IllegalArgumentException(what + " does not take '" + k + "'");
+            }
+        }
+    }
+
+    private static void checkUrl(String url) {
+        if (url.contains("${")) {
+            return;
+        }
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("url '" + url + "' is not a valid URL");
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("url must be an absolute http:// or https:// URL");
+        }
+    }
+
+    private static Duration duration(String value, Duration fallback, String key) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            Duration d = DurationStyle.detectAndParse(value);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(key + " must be positive");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " '" + value + "' is not a duration (e.g. 500ms, 10s, 2m)");
+        }
+    }
+
+    private static String string(Map<?, ?> map, String key) {
+        Object v = map.get(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Map || v instanceof List) {
+            throw new IllegalArgumentException(key + " must be a single value");
+        }
+        String s = String.valueOf(v);
+        return s.isBlank() ? null : s;
+    }
+
+    private static List<String> strings(Map<?, ?> map, String key) {
+        Object v = map.get(key);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof List<?> list)) {
+            throw new IllegalArgumentException(key + " must be a list, e.g. [a, b]");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : list) {
+            if (o == null || o instanceof Map || o instanceof List) {
+                throw new IllegalArgumentException(key + " must list plain values");
+            }
+            out.add(String.valueOf(o));
+        }
+        return List.copyOf(out);
+    }
+
+    private static Map<String, String> stringMap(Map<?, ?> map, String key) {
+        Object v = map.get(key);
+        if (v == null) {
+            return Map.of();
+        }
+        if (!(v instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException(key + " must be a mapping, e.g. {KEY: value}");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        m.forEach((k, val) -> {
+            if (val == null || val instanceof Map || val instanceof List) {
+                throw new IllegalArgumentException(key + "." + k + " must be a plain value");
+            }
+            out.put(String.valueOf(k), String.valueOf(val));
+        });
+        return java.util.Collections.unmodifiableMap(out);
+    }
+}

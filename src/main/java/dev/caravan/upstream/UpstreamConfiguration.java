@@ -1,0 +1,72 @@
+package dev.caravan.upstream;
+
+import dev.caravan.CaravanProperties;
+import dev.caravan.catalog.Catalog;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * Wires the upstream connector: the connections (joined to the catalogue), the watcher of
+ * {@code connectors/upstreams.yaml}, and the {@code mcp:} Camel component.
+ */
+@Configuration
+@EnableConfigurationProperties(UpstreamProperties.class)
+public class UpstreamConfiguration {
+
+    @Bean
+    UpstreamClientFactory upstreamClientFactory(McpJsonMapper json) {
+        // The seam for OAuth 2.1: replace this function with the OAuth connector's UpstreamAuth.
+        return new UpstreamClientFactory(json, config -> UpstreamAuth.oauthNotAvailable());
+    }
+
+    @Bean(destroyMethod = "close")
+    Upstreams upstreams(Catalog catalog, UpstreamClientFactory factory, UpstreamProperties properties,
+                        Environment environment) {
+        return new Upstreams(catalog, factory, properties.getHealthInterval(), properties.getBackoffInitial(),
+                properties.getBackoffMax(), environment::getProperty);
+    }
+
+    @Bean(destroyMethod = "close")
+    UpstreamsFile upstreamsFile(Upstreams upstreams, CaravanProperties caravan, UpstreamProperties properties) {
+        return new UpstreamsFile(caravan.getConnectorsDir(), upstreams, properties.getPollInterval());
+    }
+
+    /**
+     * Reads upstreams.yaml once the application starts, and disconnects every upstream when it stops, before the
+     * web server does (so a Caravan that is its own upstream does not see itself go away first).
+     */
+    @Bean
+    SmartLifecycle upstreamsLifecycle(UpstreamsFile file, Upstreams upstreams) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                file.start();
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                file.close();
+                upstreams.close();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
+    }
+
+    // Camel finds components among the beans by name.
+    @Bean("mcp")
+    McpComponent mcpComponent(Upstreams upstreams) {
+        return new McpComponent(upstreams);
+    }
+}

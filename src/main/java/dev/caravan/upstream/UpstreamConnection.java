@@ -1,0 +1,398 @@
+package dev.caravan.upstream;
+
+import dev.caravan.tool.CallContext;
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one long-lived SDK client of an upstream. Connects in the background (initialize, then lists tools,
+ * resources, templates and prompts), pings it every health interval, and on any failure (a failed ping, a stdio
+ * process that exits) drops the client (its features leave the catalogue), then reconnects with exponential
+ * backoff. The upstream's own {@code list_changed} notifications replace the matching lists. Every change is
+ * announced to the listeners (the catalogue). Requests wait for their answer, their timeout, the caller's
+ * cancellation or the loss of the connection, whichever comes first.
+ * <p>
+ * Each (re)connection attempt has a generation number; callbacks of an older client are ignored, so a late
+ * answer from a dropped client can never bring stale tools back.
+ */
+final class UpstreamConnection implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamConnection.class);
+
+    enum State {
+        CONNECTING("connecting"), ONLINE("online"), ERROR("error"), DISABLED("disabled"),
+        NEEDS_AUTHORIZATION("needs-authorization");
+
+        final String id;
+
+        State(String id) {
+            this.id = id;
+        }
+    }
+
+    private final UpstreamConfig config;
+    private final UpstreamClientFactory factory;
+    private final ScheduledExecutorService scheduler;
+    private final Timings timings;
+    private final Secrets secrets;
+    private final CallRelay relay;
+    private final UpstreamLister lister;
+    private final Requests requests;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    // Guarded by this.
+    private long generation;
+    private McpAsyncClient client;
+    private Listing listing = Listing.EMPTY;
+    private State state = State.CONNECTING;
+    private Instant since = Instant.now();
+    private String lastError;
+    private Instant lastErrorAt;
+    private Instant nextAttemptAt;
+    private String authorizationUrl;
+    private int failures;
+    private ScheduledFuture<?> next;
+    private boolean closed;
+
+    UpstreamConnection(UpstreamConfig config, UpstreamClientFactory factory, ScheduledExecutorService scheduler,
+                       Timings timings, Secrets secrets) {
+        this.config = config;
+        this.factory = factory;
+        this.scheduler = scheduler;
+        this.timings = timings;
+        this.secrets = secrets;
+        this.relay = new CallRelay(config.name());
+        this.lister = new UpstreamLister(config.name(), config.connectTimeout(), secrets);
+        this.requests = new Requests(config.name(), config.callTimeout(), relay, secrets, this::checkSoon);
+    }
+
+    UpstreamConfig config() {
+        return config;
+    }
+
+    void onChange(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    synchronized Listing listing() {
+        return listing;
+    }
+
+    /** A snapshot for the admin API; {@code exported} are the names this upstream's tools have in the catalogue. */
+    synchronized UpstreamStatus status(List<String> exported) {
+        return new UpstreamStatus(config.name(), config.transport().id(), config.target(), config.prefix(), state.id,
+                exported.size(), exported, listing.resources().size() + listing.templates().size(),
+                listing.prompts().size(), lastError, lastErrorAt, since, nextAttemptAt, authorizationUrl);
+    }
+
+    void start() {
+        synchronized (this) {
+            if (!config.enabled()) {
+                setState(State.DISABLED);
+                return;
+            }
+            connectAfter(Duration.ZERO);
+        }
+    }
+
+    /** Drops whatever is there and connects again now (for an OAuth flow that has just been completed). */
+    void reconnectNow() {
+        McpAsyncClient old;
+        synchronized (this) {
+            if (closed || !config.enabled()) {
+                return;
+            }
+            old = client;
+            client = null;
+            listing = Listing.EMPTY;
+            failures = 0;
+            setState(State.CONNECTING);
+            connectAfter(Duration.ZERO);
+        }
+        closeQuietly(old);
+        fire();
+    }
+
+    private void connectAfter(Duration delay) {
+        if (closed) {
+            return;
+        }
+        long gen = ++generation;
+        if (next != null) {
+            next.cancel(false);
+        }
+        nextAttemptAt = delay.isZero() ? null : Instant.now().plus(delay);
+        next = scheduler.schedule(() -> connect(gen), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void connect(long gen) {
+        McpAsyncClient c = null;
+        String phase = "connect";
+        try {
+            UpstreamAuth auth = factory.auth(config, secrets);
+            if (auth.needsAuthorization()) {
+                needsAuthorization(gen, auth);
+                return;
+            }
+            c = factory.create(config, auth, secrets, new UpstreamClientFactory.Hooks(
+                    list -> changed(gen, l -> l.withTools(list)), () -> scheduler.execute(() -> relistResources(gen)),
+                    list -> changed(gen, l -> l.withPrompts(list)), relay::progress, relay::log,
+                    () -> fail(gen, "the process exited", true)));
+            phase = "initialize";
+            c.initialize().timeout(config.connectTimeout()).block();
+            phase = "tools/list";
+            Listing listed = lister.list(c);
+            boolean stale;
+            synchronized (this) {
+                stale = closed || gen != generation;
+                if (!stale) {
+                    client = c;
+                    listing = listed;
+                    failures = 0;
+                    nextAttemptAt = null;
+                    setState(State.ONLINE);
+                    next = scheduler.schedule(() -> check(gen), timings.healthInterval().toMillis(),
+                            TimeUnit.MILLISECONDS);
+                }
+            }
+            if (stale) {
+                closeQuietly(c);
+                return;
+            }
+            log.info("Upstream {} is online ({} tools, {} resources and templates, {} prompts)", config.name(),
+                    listed.tools().size(), listed.resources().size() + listed.templates().size(),
+                    listed.prompts().size());
+            fire();
+        } catch (Secrets.MissingVariable e) {
+            fail(gen, e.getMessage(), false);
+            closeQuietly(c);
+        } catch (RuntimeException e) {
+            // Fail first: closing a stdio client ends its process, whose exit must not be taken as the reason.
+            fail(gen, phase + ": " + FailureReasons.describe(e, secrets), true);
+            closeQuietly(c);
+        }
+    }
+
+    private void check(long gen) {
+        McpAsyncClient c;
+        synchronized (this) {
+            if (closed || gen != generation || client == null) {
+                return;
+            }
+            c = client;
+        }
+        try {
+            c.ping().timeout(config.connectTimeout()).block();
+            synchronized (this) {
+                if (!closed && gen == generation) {
+                    next = scheduler.schedule(() -> check(gen), timings.healthInterval().toMillis(),
+                            TimeUnit.MILLISECONDS);
+                }
+            }
+        } catch (RuntimeException e) {
+            fail(gen, "ping: " + FailureReasons.describe(e, secrets), true);
+        }
+    }
+
+    /** A call hit a transport failure: check the connection now rather than at the next health tick. */
+    private void checkSoon() {
+        synchronized (this) {
+            if (closed || client == null) {
+                return;
+            }
+            long gen = generation;
+            if (next != null) {
+                next.cancel(false);
+            }
+            next = scheduler.schedule(() -> check(gen), 0, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The upstream announced a list change (and the SDK re-listed): apply it unless the client is stale. */
+    private void changed(long gen, java.util.function.UnaryOperator<Listing> change) {
+        synchronized (this) {
+            if (closed || gen != generation || state != State.ONLINE) {
+                return;
+            }
+            listing = change.apply(listing);
+        }
+        log.debug("Upstream {} changed its list", config.name());
+        fire();
+    }
+
+    /** The SDK re-lists resources on resources/list_changed but not templates: re-list both here. */
+    private void relistResources(long gen) {
+        McpAsyncClient c;
+        synchronized (this) {
+            if (closed || gen != generation || client == null) {
+                return;
+            }
+            c = client;
+        }
+        Listing relisted = lister.resources(c);
+        changed(gen, l -> l.withResources(relisted.resources(), relisted.templates()));
+    }
+
+    private void fail(long gen, String reason, boolean retry) {
+        McpAsyncClient old;
+        Duration delay;
+        synchronized (this) {
+            if (closed || gen != generation) {
+                return;
+            }
+            old = client;
+            client = null;
+            listing = Listing.EMPTY;
+            lastError = reason;
+            lastErrorAt = Instant.now();
+            failures++;
+            setState(State.ERROR);
+            delay = retry ? timings.backoff(failures) : null;
+            if (retry) {
+                connectAfter(delay);
+            } else {
+                generation++;
+                nextAttemptAt = null;
+            }
+        }
+        if (failures == 1 || old != null) {
+            log.warn("Upstream {} is down: {}{}", config.name(), reason,
+                    delay == null ? "" : " (retrying with backoff, next in " + delay.toMillis() + " ms)");
+        } else {
+            log.debug("Upstream {} still down: {}", config.name(), reason);
+        }
+        relay.abortAll(reason);
+        closeQuietly(old);
+        fire();
+    }
+
+    private void needsAuthorization(long gen, UpstreamAuth auth) {
+        synchronized (this) {
+            if (closed || gen != generation) {
+                return;
+            }
+            authorizationUrl = auth.authorizationUrl();
+            lastError = auth.authorizationReason();
+            lastErrorAt = Instant.now();
+            nextAttemptAt = null;
+            setState(State.NEEDS_AUTHORIZATION);
+        }
+        log.warn("Upstream {} needs authorization: {}", config.name(), auth.authorizationReason());
+        fire();
+    }
+
+    /**
+     * Calls a tool by the upstream's own name, waiting at most {@code timeout} (null: the configured call timeout).
+     * Returns the upstream's result as it is (isError included); throws {@link UpstreamCallException} when no
+     * result came. The caller's progress token, if any, is replaced by one of ours and progress relayed back.
+     */
+    McpSchema.CallToolResult call(String tool, Map<String, Object> arguments, CallContext context, Duration timeout) {
+        return requests.run(clientOrThrow(), "the call to '" + tool + "'", context, timeout, (c, call) -> {
+            McpSchema.CallToolRequest.Builder request = McpSchema.CallToolRequest.builder().name(tool)
+                    .arguments(arguments == null ? Map.of() : arguments);
+            if (call.token != null) {
+                request.progressToken(call.token);
+            }
+            return c.callTool(request.build());
+        });
+    }
+
+    McpSchema.ReadResourceResult readResource(String uri, CallContext context) {
+        return requests.run(clientOrThrow(), "reading " + uri, context, null,
+                (c, call) -> c.readResource(new McpSchema.ReadResourceRequest(uri)));
+    }
+
+    McpSchema.GetPromptResult getPrompt(String prompt, Map<String, Object> arguments, CallContext context) {
+        return requests.run(clientOrThrow(), "getting the prompt '" + prompt + "'", context, null, (c, call) -> c.getPrompt(
+                new McpSchema.GetPromptRequest(prompt, arguments == null ? Map.of() : arguments)));
+    }
+
+    /** The client to send a request with, or the reason (for the caller) why there is none. */
+    private McpAsyncClient clientOrThrow() {
+        synchronized (this) {
+            if (client == null || state != State.ONLINE) {
+                throw new UpstreamCallException(config.name(), UpstreamCallException.Kind.UNAVAILABLE,
+                        unavailable());
+            }
+            return client;
+        }
+    }
+
+    private String unavailable() {
+        String upstream = "Upstream '" + config.name() + "'";
+        return switch (state) {
+            case DISABLED -> upstream + " is disabled in upstreams.yaml.";
+            case NEEDS_AUTHORIZATION -> upstream + " needs authorization first"
+                    + (lastError == null ? "" : " (" + lastError + ")") + ".";
+            case CONNECTING -> upstream + " is still connecting; try again in a moment.";
+            default -> upstream + " is not reachable" + (lastError == null ? "" : " (" + lastError + ")")
+                    + "; its tools cannot be called now. Try again later.";
+        };
+    }
+
+    private void setState(State s) {
+        if (s != State.NEEDS_AUTHORIZATION) {
+            authorizationUrl = null;
+        }
+        if (state != s) {
+            state = s;
+            since = Instant.now();
+        }
+    }
+
+    private void fire() {
+        for (Runnable l : listeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                log.warn("A listener of upstream {} failed", config.name(), e);
+            }
+        }
+    }
+
+    private static void closeQuietly(McpAsyncClient c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.closeGracefully().timeout(Duration.ofSeconds(2)).block();
+        } catch (RuntimeException e) {
+            // best effort; close() below releases the rest
+        }
+        try {
+            c.close();
+        } catch (RuntimeException e) {
+            log.debug("Closing an upstream client failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        McpAsyncClient old;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            generation++;
+            if (next != null) {
+                next.cancel(false);
+            }
+            old = client;
+            client = null;
+            listing = Listing.EMPTY;
+        }
+        relay.abortAll("the upstream was removed or reconfigured");
+        closeQuietly(old);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.caravan.upstream;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import java.time.Duration;
+
+/** {@code caravan.upstream.*}: how upstream connections are watched and retried (declarations are in upstreams.yaml). */
+@ConfigurationProperties("caravan.upstream")
+public class UpstreamProperties {
+    /** How often a connected upstream is pinged; a failed ping drops it and starts reconnecting. */
+    private Duration healthInterval = Duration.ofSeconds(15);
+    /** First wait before reconnecting; doubles on each failure up to backoffMax. */
+    private Duration backoffInitial = Duration.ofSeconds(1);
+    private Duration backoffMax = Duration.ofSeconds(60);
+    /** How often connectors/upstreams.yaml is checked for changes. */
+    private Duration pollInterval = Duration.ofSeconds(2);
+
+    public Duration getHealthInterval() {
+        return healthInterval;
+    }
+
+    public void setHealthInterval(Duration healthInterval) {
+        this.healthInterval = healthInterval;
+    }
+
+    public Duration getBackoffInitial() {
+        return backoffInitial;
+    }
+
+    public void setBackoffInitial(Duration backoffInitial) {
+        this.backoffInitial = backoffInitial;
+    }
+
+    public Duration getBackoffMax() {
+        return backoffMax;
+    }
+
+    public void setBackoffMax(Duration backoffMax) {
+        this.backoffMax = backoffMax;
+    }
+
+    public Duration getPollInterval() {
+        return pollInterval;
+    }
+
+    public void setPollInterval(Duration pollInterval) {
+        this.pollInterval = pollInterval;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.caravan.upstream;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the admin API shows for one upstream.
+ *
+ * @param state            online, connecting, error, disabled or needs-authorization
+ * @param target           the URL without query and user info, or the stdio command (never args or env)
+ * @param tools            the exported names of the tools this upstream contributes now
+ * @param resourceCount    resources and resource templates the upstream lists now
+ * @param promptCount      prompts the upstream lists now
+ * @param lastError        why the last attempt or the last connection failed (kept after recovery)
+ * @param nextAttemptAt    when the next reconnection attempt is due, while in error
+ * @param authorizationUrl where a person must go to authorise Caravan, in needs-authorization (OAuth)
+ */
+public record UpstreamStatus(String name, String transport, String target, String prefix, String state,
+                             int toolCount, List<String> tools, int resourceCount, int promptCount,
+                             String lastError, Instant lastErrorAt,
+                             Instant since, Instant nextAttemptAt, String authorizationUrl) {
+}

@@ -1,0 +1,135 @@
+package dev.caravan.upstream;
+
+import dev.caravan.catalog.Catalog;
+import dev.caravan.tool.CallContext;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The upstreams in use: one connection and one catalogue source each. {@link #apply} brings them in line with a
+ * new declaration: removed or changed upstreams are disconnected and leave the catalogue, new or changed ones
+ * join it and connect in the background; unchanged ones are not touched.
+ */
+public class Upstreams implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Upstreams.class);
+
+    private final Catalog catalog;
+    private final UpstreamClientFactory factory;
+    private final Timings timings;
+    private final Function<String, String> variables;
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private boolean closed;
+
+    private record Entry(UpstreamConnection connection, UpstreamSource source) {
+    }
+
+    public Upstreams(Catalog catalog, UpstreamClientFactory factory, Duration healthInterval, Duration backoffInitial,
+                     Duration backoffMax, Function<String, String> variables) {
+        this.catalog = catalog;
+        this.factory = factory;
+        this.timings = new Timings(healthInterval, backoffInitial, backoffMax);
+        this.variables = variables;
+        AtomicInteger n = new AtomicInteger();
+        this.scheduler = Executors.newScheduledThreadPool(3, r -> {
+            Thread t = new Thread(r, "caravan-upstream-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public synchronized void apply(List<UpstreamConfig> configs) {
+        if (closed) {
+            return;
+        }
+        Map<String, UpstreamConfig> wanted = new LinkedHashMap<>();
+        configs.forEach(c -> wanted.put(c.name(), c));
+        for (String name : new ArrayList<>(entries.keySet())) {
+            UpstreamConfig now = wanted.get(name);
+            if (now == null || !now.equals(entries.get(name).connection().config())) {
+                Entry gone = entries.remove(name);
+                catalog.removeSource(gone.source());
+                gone.connection().close();
+                log.info("Upstream {} {}", name, now == null ? "removed" : "reconfigured");
+            }
+        }
+        wanted.forEach((name, config) -> {
+            if (!entries.containsKey(name)) {
+                UpstreamConnection connection = new UpstreamConnection(config, factory, scheduler, timings,
+                        new Secrets(variables));
+                UpstreamSource source = new UpstreamSource(connection);
+                entries.put(name, new Entry(connection, source));
+                catalog.addSource(source);
+                connection.start();
+            }
+        });
+    }
+
+    public synchronized List<UpstreamStatus> statuses() {
+        return entries.values().stream().map(e -> e.connection().status(e.source().exportedNames())).toList();
+    }
+
+    /** The status of one upstream, or null when none has that name. */
+    public synchronized UpstreamStatus status(String name) {
+        Entry e = entries.get(name);
+        return e == null ? null : e.connection().status(e.source().exportedNames());
+    }
+
+    /**
+     * Calls a tool of an upstream by the upstream's own tool name (what route steps use). The result is returned
+     * as the upstream sent it, isError included.
+     *
+     * @param timeout null for the upstream's configured call timeout
+     */
+    public McpSchema.CallToolResult call(String upstream, String tool, Map<String, Object> arguments,
+                                         CallContext context, Duration timeout) {
+        Entry e;
+        synchronized (this) {
+            e = entries.get(upstream);
+        }
+        if (e == null) {
+            throw new UpstreamCallException(upstream, UpstreamCallException.Kind.UNKNOWN_UPSTREAM,
+                    "There is no upstream named '" + upstream + "' in upstreams.yaml.");
+        }
+        return e.connection().call(tool, arguments, context == null ? CallContext.none() : context, timeout);
+    }
+
+    /** Reconnects an upstream now (after an OAuth authorisation, or from the admin API). False if unknown. */
+    public synchronized boolean reconnect(String name) {
+        Entry e = entries.get(name);
+        if (e != null) {
+            e.connection().reconnectNow();
+        }
+        return e != null;
+    }
+
+    @Override
+    public void close() {
+        List<Entry> all;
+        synchronized (this) {
+            closed = true;
+            all = List.copyOf(entries.values());
+            entries.clear();
+        }
+        all.forEach(e -> {
+            try {
+                catalog.removeSource(e.source());
+            } catch (RuntimeException ex) {
+                // shutting down: the endpoints may be gone already
+            }
+            e.connection().close();
+        });
+        scheduler.shutdownNow();
+    }
+}
