@@ -1,6 +1,5 @@
 package dev.caravan;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.admin.AdminToken;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.routes.RouteDirectory;
@@ -17,7 +16,6 @@ import dev.caravan.tool.AiResultComponent;
 import dev.caravan.tool.FeatureRegistry;
 import dev.caravan.tool.RouteInvoker;
 import io.modelcontextprotocol.json.McpJsonMapper;
-import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -84,7 +82,7 @@ public class CaravanConfiguration {
 
     @Bean
     McpJsonMapper mcpJsonMapper() {
-        return new JacksonMcpJsonMapper(new ObjectMapper());
+        return dev.caravan.server.McpJson.mapper();
     }
 
     @Bean(destroyMethod = "close")

@@ -28,6 +28,8 @@ public class EndpointService {
     private static final Logger log = LoggerFactory.getLogger(EndpointService.class);
     private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,63}$");
     private static final long TOUCH_EVERY_SECONDS = 60;
+    /** How long a credential read from the database is trusted before it is read again. */
+    private static final long RECHECK_AFTER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
     public static final String DEFAULT_CREDENTIAL = "default";
 
     private final EndpointRepository endpoints;
@@ -36,8 +38,13 @@ public class EndpointService {
     private final TransactionTemplate tx;
     private final Map<String, Declared> declared = new LinkedHashMap<>();
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
+    private final Map<String, Checked> checked = new ConcurrentHashMap<>();
 
     private record Declared(List<String> tools, String tokenHash, boolean enabled) {
+    }
+
+    /** A credential as the database had it at {@code readAt} ({@link System#nanoTime()}). */
+    private record Checked(CredentialRecord credential, long readAt) {
     }
 
     /** What the admin API shows of an endpoint; never a secret. */
@@ -86,10 +93,11 @@ public class EndpointService {
     }
 
     /**
-     * Serves what the database says: endpoints created, changed, disabled or deleted by another node sharing the
+     * Serves what the database says (synchronized with this node's own changes, so a reconcile that read the
+     * database just before a create or update cannot undo it): endpoints created, changed, disabled or deleted by another node sharing the
      * database appear here too. Credentials need no such step: every request checks them in the database.
      */
-    public void reconcile() {
+    public synchronized void reconcile() {
         Map<String, EndpointRecord> stored = new LinkedHashMap<>();
         endpoints.findAll().stream().filter(e -> !declared.containsKey(e.name())).forEach(e -> stored.put(e.name(), e));
         stored.values().forEach(e -> {
@@ -103,7 +111,7 @@ public class EndpointService {
     }
 
     /** Creates an endpoint and its first credential; returns the token, which is not kept. */
-    public String create(String name, List<String> tools) {
+    public synchronized String create(String name, List<String> tools) {
         checkName(name);
         checkTools(tools);
         if (declared.containsKey(name) || endpoints.find(name).isPresent()) {
@@ -138,7 +146,7 @@ public class EndpointService {
                 .map(c -> new CredentialView(c.name(), c.createdAt(), c.lastUsedAt(), c.expiresAt())).toList()));
     }
 
-    public View update(String name, Boolean enabled, List<String> tools) {
+    public synchronized View update(String name, Boolean enabled, List<String> tools) {
         EndpointRecord e = stored(name);
         if (tools != null) {
             checkTools(tools);
@@ -146,6 +154,7 @@ public class EndpointService {
         EndpointRecord changed = new EndpointRecord(name, tools == null ? e.tools() : List.copyOf(tools),
                 enabled == null ? e.enabled() : enabled, e.createdAt(), Instant.now());
         endpoints.update(changed);
+        forget(name);
         if (changed.enabled()) {
             runtime.publish(name, new ToolSelector(changed.tools()));
         } else {
@@ -154,9 +163,10 @@ public class EndpointService {
         return view(name).orElseThrow();
     }
 
-    public void delete(String name) {
+    public synchronized void delete(String name) {
         stored(name);
         endpoints.delete(name);
+        forget(name);
         runtime.withdraw(name);
     }
 
@@ -164,7 +174,7 @@ public class EndpointService {
      * Issues a new secret. The previous ones stop at once, or after {@code graceSeconds} so that clients can
      * switch over; legacy SSE sessions (authenticated once, at connect) are ended when the old secret ends.
      */
-    public String regenerate(String name, long graceSeconds) {
+    public synchronized String regenerate(String name, long graceSeconds) {
         stored(name);
         if (graceSeconds < 0 || graceSeconds > 7 * 24 * 3600) {
             throw new EndpointException(400, "graceSeconds must be between 0 and 604800 (7 days)");
@@ -177,6 +187,7 @@ public class EndpointService {
             credentials.insert(new CredentialRecord(UUID.randomUUID().toString(), name, DEFAULT_CREDENTIAL,
                     Credentials.hash(token), now, null, null));
         });
+        forget(name);
         if (graceSeconds == 0) {
             runtime.resetSseSessions(name);
         } else {
@@ -196,11 +207,10 @@ public class EndpointService {
         if (d != null) {
             return Credentials.sameHash(d.tokenHash(), hash);
         }
-        Optional<CredentialRecord> found = credentials.findByHash(hash);
-        if (found.isEmpty()) {
+        CredentialRecord c = credential(hash);
+        if (c == null) {
             return false;
         }
-        CredentialRecord c = found.get();
         Instant now = Instant.now();
         if (!c.endpoint().equals(name) || !c.activeAt(now) || !Credentials.sameHash(c.tokenHash(), hash)) {
             return false;
@@ -211,6 +221,31 @@ public class EndpointService {
             credentials.touch(c.id(), now);
         }
         return true;
+    }
+
+    /**
+     * The stored credential with this hash. Every MCP request asks, so a credential found is kept for a moment
+     * rather than read again each time: changes made through this service apply at once ({@link #forget}),
+     * changes another node makes to a shared database within {@link #RECHECK_AFTER_NANOS}. Only credentials that
+     * exist are kept, so unknown tokens cannot fill the map.
+     */
+    private CredentialRecord credential(String hash) {
+        long now = System.nanoTime();
+        Checked known = checked.get(hash);
+        if (known != null && now - known.readAt() < RECHECK_AFTER_NANOS) {
+            return known.credential();
+        }
+        CredentialRecord found = credentials.findByHash(hash).orElse(null);
+        if (found == null) {
+            checked.remove(hash);
+        } else {
+            checked.put(hash, new Checked(found, now));
+        }
+        return found;
+    }
+
+    private void forget(String endpoint) {
+        checked.values().removeIf(c -> c.credential().endpoint().equals(endpoint));
     }
 
     private EndpointRecord stored(String name) {

@@ -378,6 +378,15 @@ class EndpointsIT extends CaravanIntegrationTest {
         assertThat(sessionless.statusCode()).isBetween(400, 499);
         HttpResponse<String> madeUp = send(mcpPost(ep, "no-such-session", "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/list\"}").build());
         assertThat(madeUp.statusCode()).isBetween(400, 499);
+        HttpResponse<String> sseMadeUp = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/sse/limits/message?sessionId=no-such"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/list\"}")).build());
+        assertThat(sseMadeUp.statusCode()).isBetween(400, 499);
+        // The SDK answers these by serialising its exception; the client must get a JSON-RPC error, not a stack trace.
+        for (HttpResponse<String> r : List.of(sessionless, madeUp, sseMadeUp)) {
+            assertThat(r.body()).doesNotContain("stackTrace").doesNotContain("java.").doesNotContain("dev.caravan");
+            assertThat(json(r.body()).at("/error/message").asText()).isNotBlank();
+        }
     }
 
     @Test
