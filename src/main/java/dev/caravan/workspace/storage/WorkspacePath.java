@@ -131,6 +131,21 @@ public final class WorkspacePath implements Comparable<WorkspacePath> {
         }
     }
 
+    /**
+     * A path in one of Caravan's own areas: the segment {@code RESERVED_PREFIX + area} followed by {@code rest}.
+     * No user or agent input can produce it ({@link #of} refuses reserved names) and listings and walks leave it out,
+     * so wrappers such as file versions can keep their data inside the workspace, out of sight.
+     */
+    public static WorkspacePath reserved(String area, WorkspacePath rest) {
+        if (area == null || !area.matches("[a-z0-9-]{1,40}")) {
+            throw new IllegalArgumentException("a reserved area is 1-40 of a-z, 0-9 and '-'");
+        }
+        List<String> joined = new ArrayList<>();
+        joined.add(RESERVED_PREFIX + area);
+        joined.addAll(rest.segments);
+        return checkedLength(new WorkspacePath(joined));
+    }
+
     /** One more segment; the name is checked like any user input. */
     public WorkspacePath child(String name) {
         if (name == null || name.isEmpty() || name.equals(".") || name.contains("/")) {

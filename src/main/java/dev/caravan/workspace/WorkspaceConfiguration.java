@@ -1,0 +1,60 @@
+package dev.caravan.workspace;
+
+import dev.caravan.CaravanProperties;
+import dev.caravan.workspace.component.WorkspaceComponent;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * Wires the workspace connector: the workspaces in use, the watcher of {@code connectors/workspaces.yaml}, and the
+ * {@code workspace:} Camel component.
+ */
+@Configuration
+@EnableConfigurationProperties(WorkspaceProperties.class)
+public class WorkspaceConfiguration {
+
+    @Bean(destroyMethod = "close")
+    Workspaces workspaces(CaravanProperties caravan, WorkspaceProperties properties, Environment environment) {
+        return new Workspaces(caravan.getDataDir(), properties.getVersionsKept(), environment::getProperty);
+    }
+
+    @Bean(destroyMethod = "close")
+    WorkspacesFile workspacesFile(Workspaces workspaces, CaravanProperties caravan, WorkspaceProperties properties) {
+        return new WorkspacesFile(caravan.getConnectorsDir(), workspaces, properties.getPollInterval());
+    }
+
+    /** Reads workspaces.yaml as the application starts (before routes can be called) and stops watching at the end. */
+    @Bean
+    SmartLifecycle workspacesLifecycle(WorkspacesFile file) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                file.start();
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                file.close();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
+    }
+
+    // Camel finds components among the beans by name.
+    @Bean("workspace")
+    WorkspaceComponent workspaceComponent(Workspaces workspaces, WorkspaceProperties properties) {
+        return new WorkspaceComponent(workspaces, properties.getMaxReadBytes(), properties.getMaxEntries(),
+                properties.getWalkTimeLimit());
+    }
+}

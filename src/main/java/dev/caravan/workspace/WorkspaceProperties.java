@@ -1,0 +1,60 @@
+package dev.caravan.workspace;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import java.time.Duration;
+
+/** {@code caravan.workspace.*}: defaults for every workspace (declarations are in workspaces.yaml). */
+@ConfigurationProperties("caravan.workspace")
+public class WorkspaceProperties {
+    /** How often connectors/workspaces.yaml is checked for changes. */
+    private Duration pollInterval = Duration.ofSeconds(2);
+    /** Earlier versions kept per file, unless a workspace says otherwise; 0 keeps none. */
+    private int versionsKept = 10;
+    /** Largest file read_text_file, read_media_file and edit_file take into memory. */
+    private long maxReadBytes = 8L << 20;
+    /** Most entries a listing, tree, search or grep returns. */
+    private int maxEntries = 1000;
+    /** Longest a tree walk, search or grep may run. */
+    private Duration walkTimeLimit = Duration.ofSeconds(10);
+
+    public Duration getPollInterval() {
+        return pollInterval;
+    }
+
+    public void setPollInterval(Duration pollInterval) {
+        this.pollInterval = pollInterval;
+    }
+
+    public int getVersionsKept() {
+        return versionsKept;
+    }
+
+    public void setVersionsKept(int versionsKept) {
+        this.versionsKept = versionsKept;
+    }
+
+    public long getMaxReadBytes() {
+        return maxReadBytes;
+    }
+
+    public void setMaxReadBytes(long maxReadBytes) {
+        this.maxReadBytes = maxReadBytes;
+    }
+
+    public int getMaxEntries() {
+        return maxEntries;
+    }
+
+    public void setMaxEntries(int maxEntries) {
+        this.maxEntries = maxEntries;
+    }
+
+    public Duration getWalkTimeLimit() {
+        return walkTimeLimit;
+    }
+
+    public void setWalkTimeLimit(Duration walkTimeLimit) {
+        this.walkTimeLimit = walkTimeLimit;
+    }
+}
