@@ -35,7 +35,7 @@ class DeclaredEndpointIT extends CaravanIntegrationTest {
                             constant: all well
                 """);
         Published ops = new Published("ops", baseUrl() + "/mcp/ops", null, baseUrl() + "/sse/ops", TOKEN);
-        await(Duration.ofSeconds(5), "ops_status", () -> admin("GET", "/admin/api/endpoints/ops", null).body().contains("ops_status"));
+        await(Duration.ofSeconds(15), "ops_status", () -> admin("GET", "/admin/api/endpoints/ops", null).body().contains("ops_status"));
         try (McpSyncClient client = initialized(streamableClient(ops))) {
             assertThat(client.listTools().tools()).extracting(t -> t.name()).containsExactly("ops_status");
         }

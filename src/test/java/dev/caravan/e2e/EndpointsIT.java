@@ -167,13 +167,13 @@ class EndpointsIT extends CaravanIntegrationTest {
             HttpResponse<String> patched = admin("PATCH", "/admin/api/endpoints/" + name, "{\"tools\":[\"alpha\",\"pong\"]}");
             assertThat(patched.statusCode()).isEqualTo(200);
             assertThat(names(json(patched.body()).get("exposedTools"))).containsExactly("leaky", "ping", "pong");
-            await(Duration.ofSeconds(5), "list_changed with pong", () -> !announced.isEmpty()
+            await(Duration.ofSeconds(15), "list_changed with pong", () -> !announced.isEmpty()
                     && announced.get(announced.size() - 1).equals(List.of("leaky", "ping", "pong")));
             assertThat(text(client.callTool(new McpSchema.CallToolRequest("pong", Map.of())))).isEqualTo("ping");
 
             announced.clear();
             assertThat(admin("PATCH", "/admin/api/endpoints/" + name, "{\"tools\":[\"beta\"]}").statusCode()).isEqualTo(200);
-            await(Duration.ofSeconds(5), "list_changed without alpha", () -> !announced.isEmpty()
+            await(Duration.ofSeconds(15), "list_changed without alpha", () -> !announced.isEmpty()
                     && announced.get(announced.size() - 1).equals(List.of("pong")));
             assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).containsExactly("pong");
         }
@@ -248,7 +248,7 @@ class EndpointsIT extends CaravanIntegrationTest {
                 .body()).get("token").asText());
         Published fourthEp = withToken(ep, fourth);
         assertThat(send(mcpPost(fifth, null, initializeRequest(1)).build()).statusCode()).isEqualTo(200);
-        await(Duration.ofSeconds(5), "the previous secret to expire",
+        await(Duration.ofSeconds(15), "the previous secret to expire",
                 () -> send(mcpPost(fourthEp, null, initializeRequest(1)).build()).statusCode() == 401);
         assertThat(send(mcpPost(fifth, null, initializeRequest(1)).build()).statusCode()).isEqualTo(200);
 
@@ -460,7 +460,7 @@ class EndpointsIT extends CaravanIntegrationTest {
         }
 
         // The capture works (the internal failure was logged under its ref), and no secret is in it.
-        await(Duration.ofSeconds(5), "the failure logged", () -> output.getAll().contains("[ref " + ref + "]"));
+        await(Duration.ofSeconds(15), "the failure logged", () -> output.getAll().contains("[ref " + ref + "]"));
         assertThat(output.getAll()).doesNotContain(secret).doesNotContain(wrong).doesNotContain(secret.substring(4));
     }
 

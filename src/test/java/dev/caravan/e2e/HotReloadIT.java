@@ -170,7 +170,7 @@ class HotReloadIT extends CaravanIntegrationTest {
             assertThat(call(client, "dup_tool")).isEqualTo("first");
 
             writeRoute("second.yaml", tool("dup-two", "dup_tool", "The second.", "second"));
-            await(Duration.ofSeconds(5), "second.yaml reported", () -> {
+            await(Duration.ofSeconds(15), "second.yaml reported", () -> {
                 JsonNode s = routeStatus("second.yaml");
                 return s != null && "failed".equals(s.path("state").asText());
             });

@@ -63,7 +63,7 @@ class PostgresApplicationIT extends CaravanIntegrationTest {
                             simple: "${header.text}"
                 """);
         Published ep = publish("pg", "pg");
-        await(Duration.ofSeconds(5), "pg_echo published", () -> admin("GET", "/admin/api/endpoints/pg", null).body().contains("pg_echo"));
+        await(Duration.ofSeconds(15), "pg_echo published", () -> admin("GET", "/admin/api/endpoints/pg", null).body().contains("pg_echo"));
         try (McpSyncClient c = initialized(streamableClient(ep))) {
             McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("pg_echo", Map.of("text", "on postgres")));
             assertThat(((McpSchema.TextContent) r.content().get(0)).text()).isEqualTo("on postgres");

@@ -27,7 +27,7 @@ class SmokeIT extends CaravanIntegrationTest {
                             simple: "echo: ${header.text}"
                 """);
         Published ep = publish("smoke", "smoke");
-        await(Duration.ofSeconds(5), "echo tool", () -> admin("GET", "/admin/api/endpoints/smoke", null).body().contains("echo"));
+        await(Duration.ofSeconds(15), "echo tool", () -> admin("GET", "/admin/api/endpoints/smoke", null).body().contains("echo"));
         try (McpSyncClient c = initialized(streamableClient(ep)); McpSyncClient s = initialized(sseClient(ep))) {
             for (McpSyncClient client : new McpSyncClient[]{c, s}) {
                 McpSchema.CallToolResult r = client.callTool(new McpSchema.CallToolRequest("echo", Map.of("text", "hi")));

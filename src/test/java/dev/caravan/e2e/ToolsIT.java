@@ -537,7 +537,7 @@ class ToolsIT extends CaravanIntegrationTest {
             McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest("chatty", Map.of(),
                     Map.of("progressToken", "tok-" + transport)));
             assertThat(text(result)).isEqualTo("finished");
-            await(Duration.ofSeconds(5), "log and progress notifications", () -> !logs.isEmpty() && progress.size() == 2);
+            await(Duration.ofSeconds(15), "log and progress notifications", () -> !logs.isEmpty() && progress.size() == 2);
             // The debug message is below the level the client set; the warning is not.
             assertThat(logs).singleElement().satisfies(l -> {
                 assertThat(l.level()).isEqualTo(McpSchema.LoggingLevel.WARNING);
@@ -554,7 +554,7 @@ class ToolsIT extends CaravanIntegrationTest {
             progress.clear();
             client.setLoggingLevel(McpSchema.LoggingLevel.DEBUG);
             assertThat(text(client.callTool(new McpSchema.CallToolRequest("chatty", Map.of())))).isEqualTo("finished");
-            await(Duration.ofSeconds(5), "both log messages", () -> logs.size() == 2);
+            await(Duration.ofSeconds(15), "both log messages", () -> logs.size() == 2);
             assertThat(logs).extracting(McpSchema.LoggingMessageNotification::data).containsExactly("fine detail", "working on it");
             assertThat(progress).isEmpty();
         }
@@ -588,7 +588,7 @@ class ToolsIT extends CaravanIntegrationTest {
             // Subscribed, the client hears when a route announces a change.
             client.subscribeResource(new McpSchema.SubscribeRequest("memo://readme"));
             assertThat(text(client.callTool(new McpSchema.CallToolRequest("bump_readme", Map.of())))).isEqualTo("bumped");
-            await(Duration.ofSeconds(5), "resources/updated for memo://readme", () -> !updates.isEmpty());
+            await(Duration.ofSeconds(15), "resources/updated for memo://readme", () -> !updates.isEmpty());
             assertThat(updates.get(0)).extracting(McpSchema.ResourceContents::uri).contains("memo://readme");
 
             McpSchema.Prompt greeting = client.listPrompts().prompts().stream().filter(p -> p.name().equals("greeting"))
@@ -642,7 +642,7 @@ class ToolsIT extends CaravanIntegrationTest {
             assertThat(text(client.callTool(new McpSchema.CallToolRequest("slow_write", Map.of("tag", tag + "-control")))))
                     .isEqualTo("done");
         }
-        await(Duration.ofSeconds(5), "control marker", () -> Files.exists(markers.resolve(tag + "-control.done")));
+        await(Duration.ofSeconds(15), "control marker", () -> Files.exists(markers.resolve(tag + "-control.done")));
         assertThat(markers.resolve(tag + ".done")).doesNotExist();
     }
 
@@ -664,7 +664,7 @@ class ToolsIT extends CaravanIntegrationTest {
 
             // The stopped route never reaches its last step (a later call with the same delay finishes after it would).
             assertThat(text(other.callTool(new McpSchema.CallToolRequest("slow_write", Map.of("tag", "after-timeout"))))).isEqualTo("done");
-            await(Duration.ofSeconds(5), "after-timeout marker", () -> Files.exists(markers.resolve("after-timeout.done")));
+            await(Duration.ofSeconds(15), "after-timeout marker", () -> Files.exists(markers.resolve("after-timeout.done")));
             assertThat(markers.resolve("timeout.done")).doesNotExist();
         }
     }

@@ -37,7 +37,7 @@ class TypeScriptSdkClientIT extends CaravanIntegrationTest {
                                 simple: "${header.text.toUpperCase()}"
                     """);
             endpoint = publish("ts", "ts");
-            await(Duration.ofSeconds(5), "ts_echo", () -> admin("GET", "/admin/api/endpoints/ts", null).body().contains("ts_echo"));
+            await(Duration.ofSeconds(15), "ts_echo", () -> admin("GET", "/admin/api/endpoints/ts", null).body().contains("ts_echo"));
         }
         return endpoint;
     }
