@@ -41,7 +41,12 @@ public class Catalog {
 
     public record Resource(McpSchema.Resource resource, McpSchema.ResourceTemplate template, Set<String> tags,
                            Map<String, List<String>> completions, String source,
-                           Reader reader) {
+                           Reader reader, Completer completer) {
+        public Resource(McpSchema.Resource resource, McpSchema.ResourceTemplate template, Set<String> tags,
+                        Map<String, List<String>> completions, String source, Reader reader) {
+            this(resource, template, tags, completions, source, reader, null);
+        }
+
         public String name() {
             return resource != null ? resource.name() : template.name();
         }
@@ -58,7 +63,20 @@ public class Catalog {
 
     public record Prompt(McpSchema.Prompt definition, Set<String> tags, Map<String, List<String>> completions,
                          String source,
-                         BiFunction<Map<String, Object>, CallContext, McpSchema.GetPromptResult> handler) {
+                         BiFunction<Map<String, Object>, CallContext, McpSchema.GetPromptResult> handler,
+                         Completer completer) {
+        public Prompt(McpSchema.Prompt definition, Set<String> tags, Map<String, List<String>> completions,
+                      String source, BiFunction<Map<String, Object>, CallContext, McpSchema.GetPromptResult> handler) {
+            this(definition, tags, completions, source, handler, null);
+        }
+    }
+
+    /**
+     * Answers completion/complete for a prompt or template whose values are not a fixed list (an upstream's: the
+     * request is passed on to it). When null, {@code completions} is used.
+     */
+    public interface Completer {
+        McpSchema.CompleteResult complete(McpSchema.CompleteRequest request, CallContext context);
     }
 
     /** A feature left out because an earlier source already defines its name. */

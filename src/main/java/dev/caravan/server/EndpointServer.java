@@ -169,17 +169,25 @@ final class EndpointServer {
     private List<McpServerFeatures.SyncCompletionSpecification> completions() {
         List<McpServerFeatures.SyncCompletionSpecification> out = new ArrayList<>();
         for (Catalog.Prompt p : catalog.prompts()) {
-            out.add(new McpServerFeatures.SyncCompletionSpecification(
-                    new McpSchema.PromptReference(p.definition().name()),
-                    (ex, req) -> complete(slice.prompts.get(p.definition().name()) == null ? Map.of()
-                            : slice.prompts.get(p.definition().name()).completions(), req)));
+            String key = p.definition().name();
+            out.add(new McpServerFeatures.SyncCompletionSpecification(new McpSchema.PromptReference(key),
+                    (ex, req) -> {
+                        Catalog.Prompt now = slice.prompts.get(key);
+                        return now == null ? complete(Map.of(), req) : now.completer() != null
+                                ? now.completer().complete(req, new CallContext(ex, null, name))
+                                : complete(now.completions(), req);
+                    }));
         }
         for (Catalog.Resource r : catalog.resources()) {
             if (r.template() != null) {
                 String key = r.template().uriTemplate();
                 out.add(new McpServerFeatures.SyncCompletionSpecification(new McpSchema.ResourceReference(key),
-                        (ex, req) -> complete(slice.resources.get(key) == null ? Map.of()
-                                : slice.resources.get(key).completions(), req)));
+                        (ex, req) -> {
+                            Catalog.Resource now = slice.resources.get(key);
+                            return now == null ? complete(Map.of(), req) : now.completer() != null
+                                    ? now.completer().complete(req, new CallContext(ex, null, name))
+                                    : complete(now.completions(), req);
+                        }));
             }
         }
         return out;

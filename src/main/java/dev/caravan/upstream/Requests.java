@@ -16,9 +16,10 @@ import java.util.function.BiFunction;
 
 /**
  * Sends one request to an upstream and waits for the first of: its answer, its timeout, the caller's
- * cancellation, or the loss of the connection (the request is then abandoned; MCP has no way for the SDK client
- * to tell the upstream). Every way of getting no answer becomes an {@link UpstreamCallException} whose message
- * is fit for the calling agent: no stack trace, no secret.
+ * cancellation, or the loss of the connection. On a timeout or the caller's cancellation the upstream is told with
+ * {@code notifications/cancelled} (the SDK client has no API for it and does not send it when a request is
+ * disposed; {@link RelayingTransport} knows the request's id and sends it). Every way of getting no answer becomes
+ * an {@link UpstreamCallException} whose message is fit for the calling agent: no stack trace, no secret.
  */
 final class Requests {
     private final String name;
@@ -44,18 +45,22 @@ final class Requests {
         String upstream = "upstream '" + name + "'";
         Duration limit = timeout == null ? defaultTimeout : timeout;
         try (CallRelay.Call call = relay.begin(context)) {
-            CompletableFuture<T> result = send.apply(c, call).toFuture();
+            // The call rides in the Reactor context down to the transport: see RelayingTransport.
+            CompletableFuture<T> result = send.apply(c, call).contextWrite(ctx -> ctx.put(CallRelay.KEY, call))
+                    .toFuture();
             try {
                 CompletableFuture.anyOf(result, context.cancelled(), call.aborted())
                         .get(limit.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 result.cancel(true);
+                call.cancelUpstream("Caravan's call timeout of " + seconds(limit) + " elapsed");
                 throw new UpstreamCallException(name, UpstreamCallException.Kind.TIMEOUT, capitalized(what)
                         + " on " + upstream + " got no answer within " + seconds(limit)
                         + " and was abandoned. Try again later or with a smaller request.");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 result.cancel(true);
+                call.cancelUpstream("the request was interrupted");
                 throw cancelled(what);
             } catch (ExecutionException e) {
                 // the result failed: handled below
@@ -64,6 +69,9 @@ final class Requests {
                 return answer(what, result);
             }
             result.cancel(true);
+            if (!call.aborted().isDone()) {
+                call.cancelUpstream("the client cancelled the request");
+            }
             if (call.aborted().isDone()) {
                 throw new UpstreamCallException(name, UpstreamCallException.Kind.UNAVAILABLE,
                         capitalized(what) + " on " + upstream + " failed: the connection was lost ("

@@ -26,6 +26,14 @@ public interface UpstreamAuth {
         return false;
     }
 
+    /**
+     * True while a person has granted access and Caravan is completing the flow (exchanging the code); the
+     * status then reads {@code authorizing} instead of {@code needs-authorization}.
+     */
+    default boolean authorizing() {
+        return false;
+    }
+
     /** Where to authorise Caravan, when {@link #needsAuthorization()}; may be null. */
     default String authorizationUrl() {
         return null;

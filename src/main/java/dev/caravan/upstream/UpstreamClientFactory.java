@@ -39,7 +39,7 @@ public class UpstreamClientFactory {
     /** What the client reports back to its connection. */
     record Hooks(Consumer<List<McpSchema.Tool>> toolsChanged, Runnable resourcesChanged,
                  Consumer<List<McpSchema.Prompt>> promptsChanged, Consumer<McpSchema.ProgressNotification> progress,
-                 Consumer<McpSchema.LoggingMessageNotification> log, Runnable processExited) {
+                 Consumer<McpSchema.LoggingMessageNotification> log, Runnable processExited, CallRelay relay) {
     }
 
     /** The credentials of the upstream; resolving them may fail (an unset variable). */
@@ -53,18 +53,24 @@ public class UpstreamClientFactory {
                 yield UpstreamAuth.headers(headers);
             }
             case BEARER -> UpstreamAuth.headers(Map.of("Authorization", "Bearer " + secrets.resolve(auth.token())));
-            case OAUTH -> oauth.apply(config);
+            case OAUTH, OAUTH_CLIENT_CREDENTIALS -> oauth.apply(config);
         };
     }
 
     McpAsyncClient create(UpstreamConfig config, UpstreamAuth auth, Secrets secrets, Hooks hooks) {
-        McpClientTransport transport = transport(config, auth, secrets, hooks);
+        // The wrapper relays the upstream's sampling/elicitation requests and call-bound log messages to the calling
+        // client, and lets a cancellation be forwarded upstream (see CallRelay).
+        McpClientTransport transport = new RelayingTransport(transport(config, auth, secrets, hooks), hooks.relay());
         // Our own per-call timeout fires first; the SDK's is only a backstop.
         Duration backstop = (config.callTimeout().compareTo(config.connectTimeout()) > 0
                 ? config.callTimeout() : config.connectTimeout()).plusSeconds(5);
         return McpClient.async(transport)
                 .clientInfo(new McpSchema.Implementation("caravan", VERSION))
-                .capabilities(McpSchema.ClientCapabilities.builder().build())
+                // Declared so that upstreams send them; RelayingTransport takes both requests out before the SDK
+                // session and asks the calling client (the handlers below are never reached).
+                .capabilities(McpSchema.ClientCapabilities.builder().sampling().elicitation(true, false).build())
+                .sampling(request -> Mono.error(new IllegalStateException("sampling is relayed by Caravan")))
+                .elicitation(request -> Mono.error(new IllegalStateException("elicitation is relayed by Caravan")))
                 .requestTimeout(backstop)
                 .initializationTimeout(config.connectTimeout())
                 .toolsChangeConsumer(tools -> Mono.fromRunnable(() -> hooks.toolsChanged().accept(tools)))

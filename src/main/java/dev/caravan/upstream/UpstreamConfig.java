@@ -42,13 +42,18 @@ public record UpstreamConfig(String name, Transport transport, String url, Strin
     }
 
     /**
-     * How Caravan authenticates to the upstream. {@code oauth} is accepted and reported as needs-authorization
-     * until the OAuth 2.1 connector exists (see {@link UpstreamAuth}).
+     * How Caravan authenticates to the upstream. {@code oauth} holds the OAuth options (client_id, client_secret,
+     * scope, resource, token_url, ...; see dev.caravan.upstream.oauth.OAuthOptions), values may be {@code ${ENV}}.
      */
-    public record Auth(Type type, Map<String, String> headers, String token) {
-        public enum Type { NONE, HEADERS, BEARER, OAUTH }
+    public record Auth(Type type, Map<String, String> headers, String token, Map<String, String> oauth) {
+        /** OAUTH: authorization code + PKCE; OAUTH_CLIENT_CREDENTIALS: the client credentials grant. */
+        public enum Type { NONE, HEADERS, BEARER, OAUTH, OAUTH_CLIENT_CREDENTIALS }
 
         public static final Auth NONE = new Auth(Type.NONE, Map.of(), null);
+
+        public Auth(Type type, Map<String, String> headers, String token) {
+            this(type, headers, token, Map.of());
+        }
     }
 
     /** Where the upstream is, for people: the URL without query or user info, or the command (no args/env). */

@@ -34,6 +34,9 @@ import java.util.regex.Pattern;
  *     tags: [dev]                       # default: [name]
  *     timeouts: {connect: 10s, call: 60s}
  *     auth: {type: bearer, token: "${GITHUB_TOKEN}"}   # none | headers {headers: {..}} | bearer {token} | oauth
+ *     # oauth: {type: oauth, client_id, client_secret, scope, resource: false, authorization_server}
+ *     #   (no client_id: dynamic client registration); {type: oauth-client-credentials, client_id, client_secret,
+ *     #   scope, token_url} (no token_url: discovered from the upstream)
  *     enabled: true
  * </pre>
  */
@@ -198,14 +201,54 @@ public final class UpstreamConfigParser {
                 }
                 yield new UpstreamConfig.Auth(UpstreamConfig.Auth.Type.BEARER, Map.of(), token);
             }
-            case "oauth" -> new UpstreamConfig.Auth(UpstreamConfig.Auth.Type.OAUTH, Map.of(), null);
-            default -> throw new IllegalArgumentException("auth type must be none, headers, bearer or oauth"
+            case "oauth" -> {
+                only(map, "auth (oauth)", OAUTH_KEYS);
+                yield new UpstreamConfig.Auth(UpstreamConfig.Auth.Type.OAUTH, Map.of(), null, oauthOptions(map));
+            }
+            case "oauth-client-credentials" -> {
+                only(map, "auth (oauth-client-credentials)", OAUTH_KEYS);
+                Map<String, String> options = oauthOptions(map);
+                if (!options.containsKey("client_id") || !options.containsKey("client_secret")) {
+                    throw new IllegalArgumentException("auth type oauth-client-credentials needs client_id and "
+                            + "client_secret (e.g. client_secret: \"${CLIENT_SECRET}\")");
+                }
+                yield new UpstreamConfig.Auth(UpstreamConfig.Auth.Type.OAUTH_CLIENT_CREDENTIALS, Map.of(), null,
+                        options);
+            }
+            default -> throw new IllegalArgumentException("auth type must be none, headers, bearer, oauth or "
+                    + "oauth-client-credentials"
                     + (type == null ? "" : " (got '" + type + "')"));
         };
         if (transport == UpstreamConfig.Transport.STDIO && auth.type() != UpstreamConfig.Auth.Type.NONE) {
             throw new IllegalArgumentException("stdio upstreams take credentials through env, not auth");
         }
         return auth;
+    }
+
+    /** The OAuth options (see dev.caravan.upstream.oauth.OAuthOptions); resource is true or false. */
+    private static final Set<String> OAUTH_KEYS = Set.of("type", "client_id", "client_secret", "scope", "resource",
+            "token_url", "authorization_server");
+
+    private static Map<String, String> oauthOptions(Map<?, ?> map) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String key : OAUTH_KEYS) {
+            if (!key.equals("type") && string(map, key) != null) {
+                out.put(key, string(map, key));
+            }
+        }
+        if (out.containsKey("resource") && !Set.of("true", "false").contains(out.get("resource"))) {
+            throw new IllegalArgumentException("auth.resource must be true (send the RFC 8707 resource indicator, "
+                    + "the default) or false (omit it for servers that reject it)");
+        }
+        if (out.containsKey("client_secret") && !out.containsKey("client_id")) {
+            throw new IllegalArgumentException("auth.client_secret needs client_id");
+        }
+        for (String url : new String[] {out.get("token_url"), out.get("authorization_server")}) {
+            if (url != null) {
+                checkUrl(url);
+            }
+        }
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     private static void only(Map<?, ?> map, String what, Set<String> keys) {

@@ -2,6 +2,7 @@ package dev.caravan.upstream;
 
 import dev.caravan.CaravanProperties;
 import dev.caravan.catalog.Catalog;
+import dev.caravan.upstream.oauth.UpstreamOAuth;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
@@ -18,9 +19,9 @@ import org.springframework.core.env.Environment;
 public class UpstreamConfiguration {
 
     @Bean
-    UpstreamClientFactory upstreamClientFactory(McpJsonMapper json) {
-        // The seam for OAuth 2.1: replace this function with the OAuth connector's UpstreamAuth.
-        return new UpstreamClientFactory(json, config -> UpstreamAuth.oauthNotAvailable());
+    UpstreamClientFactory upstreamClientFactory(McpJsonMapper json, UpstreamOAuth oauth) {
+        // OAuth 2.1 (authorization code + PKCE, client credentials) comes from dev.caravan.upstream.oauth.
+        return new UpstreamClientFactory(json, oauth);
     }
 
     @Bean(destroyMethod = "close")

@@ -31,7 +31,7 @@ final class UpstreamConnection implements AutoCloseable {
 
     enum State {
         CONNECTING("connecting"), ONLINE("online"), ERROR("error"), DISABLED("disabled"),
-        NEEDS_AUTHORIZATION("needs-authorization");
+        NEEDS_AUTHORIZATION("needs-authorization"), AUTHORIZING("authorizing");
 
         final String id;
 
@@ -147,7 +147,7 @@ final class UpstreamConnection implements AutoCloseable {
             c = factory.create(config, auth, secrets, new UpstreamClientFactory.Hooks(
                     list -> changed(gen, l -> l.withTools(list)), () -> scheduler.execute(() -> relistResources(gen)),
                     list -> changed(gen, l -> l.withPrompts(list)), relay::progress, relay::log,
-                    () -> fail(gen, "the process exited", true)));
+                    () -> fail(gen, "the process exited", true), relay));
             phase = "initialize";
             c.initialize().timeout(config.connectTimeout()).block();
             phase = "tools/list";
@@ -285,7 +285,7 @@ final class UpstreamConnection implements AutoCloseable {
             lastError = auth.authorizationReason();
             lastErrorAt = Instant.now();
             nextAttemptAt = null;
-            setState(State.NEEDS_AUTHORIZATION);
+            setState(auth.authorizing() ? State.AUTHORIZING : State.NEEDS_AUTHORIZATION);
         }
         log.warn("Upstream {} needs authorization: {}", config.name(), auth.authorizationReason());
         fire();
@@ -317,6 +317,19 @@ final class UpstreamConnection implements AutoCloseable {
                 new McpSchema.GetPromptRequest(prompt, arguments == null ? Map.of() : arguments)));
     }
 
+    /**
+     * Passes completion/complete on (the reference already carries the upstream's own prompt name or template). An
+     * upstream that does not declare completions gets no request: the answer is an empty completion.
+     */
+    McpSchema.CompleteResult complete(McpSchema.CompleteRequest request, CallContext context) {
+        McpAsyncClient c = clientOrThrow();
+        if (c.getServerCapabilities() == null || c.getServerCapabilities().completions() == null) {
+            return new McpSchema.CompleteResult(new McpSchema.CompleteResult.CompleteCompletion(List.of(), 0, false));
+        }
+        return requests.run(c, "completing '" + request.argument().name() + "'", context, null,
+                (client, call) -> client.completeCompletion(request));
+    }
+
     /** The client to send a request with, or the reason (for the caller) why there is none. */
     private McpAsyncClient clientOrThrow() {
         synchronized (this) {
@@ -332,7 +345,7 @@ final class UpstreamConnection implements AutoCloseable {
         String upstream = "Upstream '" + config.name() + "'";
         return switch (state) {
             case DISABLED -> upstream + " is disabled in upstreams.yaml.";
-            case NEEDS_AUTHORIZATION -> upstream + " needs authorization first"
+            case NEEDS_AUTHORIZATION, AUTHORIZING -> upstream + " needs authorization first"
                     + (lastError == null ? "" : " (" + lastError + ")") + ".";
             case CONNECTING -> upstream + " is still connecting; try again in a moment.";
             default -> upstream + " is not reachable" + (lastError == null ? "" : " (" + lastError + ")")
@@ -341,7 +354,7 @@ final class UpstreamConnection implements AutoCloseable {
     }
 
     private void setState(State s) {
-        if (s != State.NEEDS_AUTHORIZATION) {
+        if (s != State.NEEDS_AUTHORIZATION && s != State.AUTHORIZING) {
             authorizationUrl = null;
         }
         if (state != s) {

@@ -24,7 +24,8 @@ import java.util.UUID;
  * schemas, annotations, _meta, icons). Calling one calls the upstream under its real name.
  * Prompts are federated the same way ({@code prefix__prompt}, include/exclude apply to their names too);
  * resources and resource templates keep their URIs (a URI two sources share is a collision the catalogue
- * reports). Reads and prompts go to the upstream; its errors come back as JSON-RPC errors.
+ * reports). Reads, prompts and completion requests (for prompts and templates) go to the upstream; its errors
+ * come back as JSON-RPC errors.
  */
 final class UpstreamSource implements CatalogSource {
     private static final Logger log = LoggerFactory.getLogger(UpstreamSource.class);
@@ -131,7 +132,10 @@ final class UpstreamSource implements CatalogSource {
             String realName = p.name();
             prompts.add(new Catalog.Prompt(new McpSchema.Prompt(name, p.title(), p.description(), p.arguments(),
                     p.meta(), p.icons()), tags, Map.of(), name(), (args, ctx) -> rethrown(() ->
-                    connection.getPrompt(realName, args, ctx == null ? CallContext.none() : ctx))));
+                    connection.getPrompt(realName, args, ctx == null ? CallContext.none() : ctx)),
+                    (request, ctx) -> rethrown(() -> connection.complete(new McpSchema.CompleteRequest(
+                            new McpSchema.PromptReference(realName), request.argument(), request.meta(),
+                            request.context()), ctx == null ? CallContext.none() : ctx))));
         }
         List<Catalog.Resource> resources = new ArrayList<>();
         Catalog.Reader reader = (uri, ctx) -> rethrown(() ->
@@ -141,9 +145,12 @@ final class UpstreamSource implements CatalogSource {
                 resources.add(new Catalog.Resource(r, null, tags, Map.of(), name(), reader));
             }
         }
+        // Templates keep their URI template, so a completion request passes on unchanged.
+        Catalog.Completer completer = (request, ctx) -> rethrown(() ->
+                connection.complete(request, ctx == null ? CallContext.none() : ctx));
         for (McpSchema.ResourceTemplate t : upstream.templates()) {
             if (t.uriTemplate() != null) {
-                resources.add(new Catalog.Resource(null, t, tags, Map.of(), name(), reader));
+                resources.add(new Catalog.Resource(null, t, tags, Map.of(), name(), reader, completer));
             }
         }
         return new Exported(List.copyOf(tools), List.copyOf(resources), List.copyOf(prompts), Map.copyOf(real),

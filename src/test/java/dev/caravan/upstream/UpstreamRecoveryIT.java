@@ -185,10 +185,14 @@ class UpstreamRecoveryIT extends CaravanIntegrationTest {
 
     /** The server-everything child process Caravan started for the stdio upstream. */
     private static ProcessHandle stdioPeer() {
-        List<ProcessHandle> found = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+        // A test class that ran before in this JVM may still be stopping its own stdio peer: wait for it to go.
+        await(Duration.ofSeconds(10), "exactly one stdio server-everything", () -> stdioPeers().size() == 1);
+        return stdioPeers().get(0);
+    }
+
+    private static List<ProcessHandle> stdioPeers() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
                 .filter(h -> h.info().commandLine().map(c -> c.contains("server-everything") && c.endsWith("stdio"))
                         .orElse(false)).toList();
-        assertThat(found).hasSize(1);
-        return found.get(0);
     }
 }

@@ -134,9 +134,13 @@ class UpstreamsIT extends CaravanIntegrationTest {
         await(Duration.ofSeconds(10), "tools on the endpoint",
                 () -> admin("GET", "/admin/api/endpoints/ev", null).body().contains("everything__echo"));
         List<McpSchema.Tool> direct;
+        // With the capabilities Caravan's client declares (server-everything lists its sampling and elicitation
+        // tools only to clients that have them).
         try (McpSyncClient upstream = McpClient.sync(new StdioClientTransport(ServerParameters
                         .builder(EverythingPeer.NODE.toString()).args(EverythingPeer.stdioArgs()).build(),
-                McpJsonDefaults.getMapper())).requestTimeout(Duration.ofSeconds(20)).build()) {
+                McpJsonDefaults.getMapper())).requestTimeout(Duration.ofSeconds(20))
+                .capabilities(McpSchema.ClientCapabilities.builder().sampling().elicitation(true, false).build())
+                .sampling(request -> null).elicitation(request -> null).build()) {
             upstream.initialize();
             direct = upstream.listTools().tools();
         }
@@ -324,7 +328,7 @@ class UpstreamsIT extends CaravanIntegrationTest {
                     .name("everything__trigger-long-running-operation").arguments(Map.of("duration", 1, "steps", 2))
                     .progressToken("my-token").build());
             assertThat(quick.isError()).isNotEqualTo(Boolean.TRUE);
-            await(Duration.ofSeconds(5), "relayed progress", () -> progress.size() >= 2);
+            await(Duration.ofSeconds(15), "relayed progress", () -> progress.size() >= 2);
             assertThat(progress).allMatch(p -> "my-token".equals(p.progressToken()));
             assertThat(progress.get(progress.size() - 1).progress()).isEqualTo(2.0);
 
@@ -360,13 +364,54 @@ class UpstreamsIT extends CaravanIntegrationTest {
                     "everything__toggle-simulated-logging", Map.of()));
             try {
                 assertThat(text(on)).startsWith("Started simulated");
-                await(Duration.ofSeconds(5), "a relayed log message", () -> !logs.isEmpty());
+                await(Duration.ofSeconds(15), "a relayed log message", () -> !logs.isEmpty());
                 // server-everything's messages read "Info-level message", ... (and "Alert level-message").
                 assertThat(logs.get(0).data()).containsIgnoringCase("message");
                 assertThat(logs.get(0).logger()).isEqualTo("everything");
             } finally {
                 client.callTool(new McpSchema.CallToolRequest("everything__toggle-simulated-logging", Map.of()));
             }
+        }
+    }
+
+    @Test
+    void samplingAndElicitationOfAStdioUpstreamReachTheCallerAndCallersWithoutThemAreRefused() {
+        awaitState("everything", "online");
+        Published ep = publish("ask", "everything");
+        await(Duration.ofSeconds(10), "tools on the endpoint", () -> admin("GET", "/admin/api/endpoints/ask", null)
+                .body().contains("everything__trigger-sampling-request"));
+        List<McpSchema.CreateMessageRequest> sampled = new CopyOnWriteArrayList<>();
+        List<McpSchema.ElicitFormRequest> elicited = new CopyOnWriteArrayList<>();
+        try (McpSyncClient client = initialized(streamableClient(ep)
+                .capabilities(McpSchema.ClientCapabilities.builder().sampling().elicitation().build())
+                .sampling(request -> {
+                    sampled.add(request);
+                    return McpSchema.CreateMessageResult.builder().role(McpSchema.Role.ASSISTANT)
+                            .content(new McpSchema.TextContent("forty-two")).model("relay-model").build();
+                })
+                .elicitation(request -> {
+                    elicited.add(request);
+                    return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.DECLINE, null);
+                }))) {
+            McpSchema.CallToolResult r = client.callTool(new McpSchema.CallToolRequest(
+                    "everything__trigger-sampling-request", Map.of("prompt", "What is the answer?", "maxTokens", 10)));
+            assertThat(r.isError()).as(r.toString()).isNotEqualTo(Boolean.TRUE);
+            assertThat(r.toString()).contains("forty-two").contains("relay-model");
+            assertThat(sampled).hasSize(1);
+            assertThat(((McpSchema.TextContent) sampled.get(0).messages().get(0).content()).text())
+                    .contains("What is the answer?");
+
+            McpSchema.CallToolResult e = client.callTool(new McpSchema.CallToolRequest(
+                    "everything__trigger-elicitation-request", Map.of()));
+            assertThat(e.isError()).as(e.toString()).isNotEqualTo(Boolean.TRUE);
+            assertThat(e.toString()).containsIgnoringCase("decline");
+            assertThat(elicited).hasSize(1);
+        }
+        // A client without the capability: the upstream is answered with an error that says why.
+        try (McpSyncClient plain = initialized(streamableClient(ep))) {
+            McpSchema.CallToolResult r = plain.callTool(new McpSchema.CallToolRequest(
+                    "everything__trigger-sampling-request", Map.of("prompt", "anyone?", "maxTokens", 10)));
+            assertThat(r.toString()).contains("does not support sampling");
         }
     }
 
@@ -419,7 +464,7 @@ class UpstreamsIT extends CaravanIntegrationTest {
                             constant: mine
                 """);
         try {
-            await(Duration.ofSeconds(5), "collision", () -> admin("GET", "/admin/api/collisions", null).body()
+            await(Duration.ofSeconds(15), "collision", () -> admin("GET", "/admin/api/collisions", null).body()
                     .contains("everything__echo"));
             JsonNode collisions = json(admin("GET", "/admin/api/collisions", null).body());
             JsonNode c = null;
@@ -441,7 +486,7 @@ class UpstreamsIT extends CaravanIntegrationTest {
         String since = upstream("web").path("since").asText();
         writeDeclaration("upstreams:\n  - name: web\n    url: http://127.0.0.1:1/mcp\n");
         try {
-            await(Duration.ofSeconds(5), "failed file status", () -> "failed".equals(
+            await(Duration.ofSeconds(15), "failed file status", () -> "failed".equals(
                     json(admin("GET", "/admin/api/upstreams-file", null).body()).path("state").asText()));
             JsonNode file = json(admin("GET", "/admin/api/upstreams-file", null).body());
             assertThat(file.path("file").asText()).endsWith("upstreams.yaml");
@@ -451,7 +496,7 @@ class UpstreamsIT extends CaravanIntegrationTest {
         } finally {
             writeDeclaration(declaration);
         }
-        await(Duration.ofSeconds(5), "restored", () -> "loaded".equals(
+        await(Duration.ofSeconds(15), "restored", () -> "loaded".equals(
                 json(admin("GET", "/admin/api/upstreams-file", null).body()).path("state").asText()));
         assertThat(upstream("web").path("since").asText()).isEqualTo(since);
     }

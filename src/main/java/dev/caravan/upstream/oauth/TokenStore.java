@@ -1,0 +1,86 @@
+package dev.caravan.upstream.oauth;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.io.IOException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The {@code upstream_token} table (V30): one sealed {@link StoredGrant} per upstream, tied to the upstream's URL
+ * (a grant for another server is never sent: when the URL changes, the old row is ignored and replaced).
+ */
+class TokenStore {
+    private static final Logger log = LoggerFactory.getLogger(TokenStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final JdbcTemplate jdbc;
+    private final java.util.function.Supplier<TokenCipher> key;
+    private volatile TokenCipher cipher;
+
+    /** @param key read (or generated) on first use, so a Caravan without OAuth upstreams writes no key file */
+    TokenStore(JdbcTemplate jdbc, java.util.function.Supplier<TokenCipher> key) {
+        this.jdbc = jdbc;
+        this.key = key;
+    }
+
+    private TokenCipher cipher() {
+        TokenCipher c = cipher;
+        if (c == null) {
+            synchronized (this) {
+                if (cipher == null) {
+                    cipher = key.get();
+                }
+                c = cipher;
+            }
+        }
+        return c;
+    }
+
+    /** The grant kept for this upstream at this URL, or null (none, another URL, or unreadable). */
+    StoredGrant load(String upstream, String serverUrl) {
+        List<String> rows = jdbc.query("select sealed from upstream_token where upstream = ? and server_url = ?",
+                (rs, i) -> rs.getString(1), upstream, serverUrl);
+        if (rows.isEmpty()) {
+            return null;
+        }
+        try {
+            return JSON.readValue(cipher().open(rows.get(0), upstream), StoredGrant.class);
+        } catch (OAuthException | IOException e) {
+            log.warn("Ignoring the stored OAuth grant of upstream {}: {}", upstream, e.getMessage());
+            return null;
+        }
+    }
+
+    synchronized void save(String upstream, String serverUrl, StoredGrant grant) {
+        String sealed;
+        try {
+            sealed = cipher().seal(JSON.writeValueAsString(grant), upstream);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        if (jdbc.update("update upstream_token set server_url = ?, sealed = ?, updated_at = ? where upstream = ?",
+                serverUrl, sealed, now, upstream) == 0) {
+            jdbc.update("insert into upstream_token (upstream, server_url, sealed, updated_at) values (?, ?, ?, ?)",
+                    upstream, serverUrl, sealed, now);
+        }
+    }
+
+    void delete(String upstream) {
+        jdbc.update("delete from upstream_token where upstream = ?", upstream);
+    }
+
+    /** The raw sealed value (tests check that no token is readable in the database). */
+    String sealed(String upstream) {
+        return jdbc.query("select sealed from upstream_token where upstream = ?", (rs, i) -> rs.getString(1), upstream)
+                .stream().findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,283 @@
+package dev.caravan.upstream.oauth;
+
+import dev.caravan.CaravanProperties;
+import dev.caravan.upstream.UpstreamAuth;
+import dev.caravan.upstream.UpstreamConfig;
+import dev.caravan.upstream.UpstreamStatus;
+import dev.caravan.upstream.Upstreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestCustomizers;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenResponse;
+import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
+import org.springframework.stereotype.Component;
+
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * OAuth 2.1 for upstream MCP servers. Plugged into {@code UpstreamClientFactory} as the function that gives an
+ * {@code auth: oauth} (or {@code oauth-client-credentials}) upstream its {@link UpstreamAuth}; starts flows for the
+ * admin API ({@link #start}) and finishes them at the callback ({@link #complete}), then reconnects the upstream.
+ * <p>
+ * Flow: discovery ({@link OAuthDiscovery}: RFC 9728, RFC 8414, OpenID) → the pre-registered client from
+ * upstreams.yaml, or the one registered earlier, or RFC 7591 registration → an authorization request built with
+ * Spring Security's {@link OAuth2AuthorizationRequest} and its PKCE customizer (S256), a single-use expiring
+ * {@code state} and the RFC 8707 {@code resource} → the code exchanged with Spring Security's token response client
+ * ({@link TokenClient}) → tokens sealed into the database ({@link TokenStore}).
+ */
+@Component
+public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamOAuth.class);
+    static final Duration FLOW_TTL = Duration.ofMinutes(10);
+    public static final String CALLBACK_PATH = "/oauth/callback";
+
+    private final Map<String, OAuthUpstreamAuth> auths = new ConcurrentHashMap<>();
+    private final Function<String, String> variables;
+    private final CaravanProperties caravan;
+    private final ObjectProvider<Upstreams> upstreams;
+    private final TokenStore store;
+    private final OAuthDiscovery discovery;
+    private final TokenClient tokens;
+    private final PendingAuthorizations pending = new PendingAuthorizations(FLOW_TTL, Clock.systemUTC());
+
+    public UpstreamOAuth(JdbcTemplate jdbc, CaravanProperties caravan, Environment environment,
+                         ObjectProvider<Upstreams> upstreams) {
+        this.variables = environment::getProperty;
+        this.caravan = caravan;
+        this.upstreams = upstreams;
+        this.store = new TokenStore(jdbc, () -> TokenCipher.from(environment.getProperty("CARAVAN_SECRET_KEY"),
+                caravan.getDataDir()));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.discovery = new OAuthDiscovery(http, Duration.ofSeconds(15));
+        this.tokens = new TokenClient(http, Duration.ofSeconds(15));
+    }
+
+    /** The credentials of an OAuth upstream; the same object while its declaration does not change. */
+    @Override
+    public UpstreamAuth apply(UpstreamConfig config) {
+        return auths.compute(config.name(), (name, old) -> {
+            if (old != null && old.config().equals(config)) {
+                return old;
+            }
+            pending.forget(name);
+            return new OAuthUpstreamAuth(config, this, load(config));
+        });
+    }
+
+    private StoredGrant load(UpstreamConfig config) {
+        try {
+            return store.load(config.name(), OAuthOptions.resolve(config.url(), variables));
+        } catch (OAuthException e) {
+            return null;
+        }
+    }
+
+    /** A started flow: where the person goes, and until when the link works. */
+    public record Started(String authorizationUrl, Instant expiresAt, String redirectUri) {
+    }
+
+    /** Thrown by {@link #start} for an upstream that is not an OAuth authorization-code upstream. */
+    public static final class NotOAuth extends OAuthException {
+        NotOAuth(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Starts an authorization flow for the upstream: discovery, registration when needed, then the authorization
+     * URL (PKCE S256, single-use state). {@code requestBaseUrl} serves when {@code caravan.public-base-url} is unset.
+     */
+    public Started start(String name, String requestBaseUrl) {
+        OAuthUpstreamAuth auth = auths.get(name);
+        if (auth == null) {
+            throw new NotOAuth("Upstream '" + name + "' does not use auth type oauth (or is disabled)");
+        }
+        if (auth.clientCredentials()) {
+            throw new NotOAuth("Upstream '" + name + "' uses the client credentials grant: there is nothing for a "
+                    + "person to authorize");
+        }
+        OAuthOptions options = OAuthOptions.of(auth.config(), variables);
+        String redirectUri = callbackUrl(requestBaseUrl);
+        OAuthDiscovery.Result found = discovery.discover(options);
+        StoredGrant current = auth.grant();
+        StoredGrant client;
+        if (options.clientId() != null) {
+            String method = options.clientSecret() == null ? "none"
+                    : found.authMethods().contains("client_secret_post") && !found.authMethods()
+                    .contains("client_secret_basic") ? "client_secret_post" : "client_secret_basic";
+            client = new StoredGrant(found.issuer(), found.authorizationEndpoint(), found.tokenEndpoint(),
+                    found.resource(), found.scope(), options.clientId(), options.clientSecret(), method, redirectUri,
+                    false, null, null, null);
+        } else if (current != null && current.registered() && current.clientId() != null
+                && found.issuer().equals(current.issuer()) && redirectUri.equals(current.redirectUri())) {
+            client = new StoredGrant(found.issuer(), found.authorizationEndpoint(), found.tokenEndpoint(),
+                    found.resource(), found.scope(), current.clientId(), current.clientSecret(), current.authMethod(),
+                    redirectUri, true, null, null, null);
+        } else {
+            client = discovery.register(found, redirectUri);
+            log.info("Upstream {}: registered Caravan as an OAuth client at {}", name, found.issuer());
+            if (current == null || !current.hasAccessToken()) {
+                save(auth, client);
+            }
+        }
+        if (found.authorizationEndpoint() == null) {
+            throw new OAuthException("the authorization server " + found.issuer()
+                    + " publishes no authorization_endpoint");
+        }
+        String resource = options.sendResource() ? found.resource() : null;
+        client = new StoredGrant(client.issuer(), client.authorizationUri(), client.tokenUri(), resource,
+                client.scope(), client.clientId(), client.clientSecret(), client.authMethod(), redirectUri,
+                client.registered(), null, null, null);
+        ClientRegistration registration = TokenClient.registration(name, client,
+                AuthorizationGrantType.AUTHORIZATION_CODE, resource);
+        String state = PendingAuthorizations.newState();
+        OAuth2AuthorizationRequest.Builder b = OAuth2AuthorizationRequest.authorizationCode()
+                .authorizationUri(client.authorizationUri()).clientId(client.clientId()).redirectUri(redirectUri)
+                .scopes(registration.getScopes().isEmpty() ? null : registration.getScopes()).state(state);
+        if (resource != null) {
+            b.additionalParameters(p -> p.put("resource", resource));
+        }
+        OAuth2AuthorizationRequestCustomizers.withPkce().accept(b);
+        OAuth2AuthorizationRequest request = b.build();
+        Instant expires = pending.expiry();
+        pending.add(state, new PendingAuthorizations.Pending(name, registration, request, client, expires));
+        auth.reason(null);
+        reconnectUnlessOnline(name);
+        return new Started(request.getAuthorizationRequestUri(), expires, redirectUri);
+    }
+
+    /**
+     * The callback: the state must be a pending one (it is used up here), then the code is exchanged. Returns the
+     * upstream's name; throws {@link OAuthException} with a message for the person's browser.
+     */
+    public String complete(String state, String code, String error, String errorDescription) {
+        PendingAuthorizations.Pending p = pending.take(state);
+        OAuthUpstreamAuth auth = auths.get(p.upstream());
+        if (auth == null) {
+            throw new OAuthException("Upstream '" + p.upstream() + "' was removed or reconfigured meanwhile.");
+        }
+        if (error != null) {
+            String why = "the authorization server answered " + cut(error)
+                    + (errorDescription == null ? "" : " (" + cut(errorDescription) + ")");
+            auth.reason("OAuth authorization failed: " + why);
+            reconnectUnlessOnline(p.upstream());
+            throw new OAuthException("Authorization of upstream '" + p.upstream() + "' failed: " + why + ".");
+        }
+        if (code == null || code.isBlank()) {
+            throw new OAuthException("The callback has no authorization code.");
+        }
+        auth.authorizing(true);
+        reconnect(p.upstream());
+        try {
+            OAuth2AccessTokenResponse r = tokens.exchange(p.registration(), p.request(), code);
+            StoredGrant granted = p.grant().withTokens(r.getAccessToken().getTokenValue(),
+                    r.getRefreshToken() == null ? null : r.getRefreshToken().getTokenValue(), TokenClient.expiresAt(r));
+            save(auth, granted);
+            auth.granted(granted);
+            log.info("Upstream {}: OAuth authorization completed", p.upstream());
+        } catch (OAuthException e) {
+            auth.authorizing(false);
+            auth.reason("OAuth authorization failed: " + e.getMessage());
+            throw new OAuthException("Authorization of upstream '" + p.upstream() + "' failed: " + e.getMessage());
+        } finally {
+            reconnect(p.upstream());
+        }
+        return p.upstream();
+    }
+
+    /** The authorization URL of the upstream's open flow, or null. */
+    String pendingUrl(String upstream) {
+        PendingAuthorizations.Pending p = pending.of(upstream);
+        return p == null ? null : p.request().getAuthorizationRequestUri();
+    }
+
+    /** A token from the client credentials grant (the token endpoint configured, or discovered once). */
+    StoredGrant clientCredentials(OAuthUpstreamAuth auth, StoredGrant known) {
+        OAuthOptions options = OAuthOptions.of(auth.config(), variables);
+        StoredGrant base = known;
+        if (base == null) {
+            String tokenUri = options.tokenUrl();
+            String issuer = null;
+            String resource = OAuthDiscovery.canonical(java.net.URI.create(options.serverUrl()));
+            String scope = options.scope();
+            String method = "client_secret_basic";
+            if (tokenUri == null) {
+                OAuthDiscovery.Result found = discovery.discover(options);
+                tokenUri = found.tokenEndpoint();
+                issuer = found.issuer();
+                resource = found.resource();
+                scope = found.scope();
+                if (found.authMethods().contains("client_secret_post")
+                        && !found.authMethods().contains("client_secret_basic")) {
+                    method = "client_secret_post";
+                }
+            }
+            base = new StoredGrant(issuer, null, tokenUri, options.sendResource() ? resource : null, scope,
+                    options.clientId(), options.clientSecret(), method, null, false, null, null, null);
+        }
+        OAuth2AccessTokenResponse r = tokens.clientCredentials(TokenClient.registration(auth.name(), base,
+                AuthorizationGrantType.CLIENT_CREDENTIALS, base.resource()));
+        StoredGrant g = base.withTokens(r.getAccessToken().getTokenValue(), null, TokenClient.expiresAt(r));
+        save(auth, g);
+        return g;
+    }
+
+    TokenClient tokens() {
+        return tokens;
+    }
+
+    void save(OAuthUpstreamAuth auth, StoredGrant grant) {
+        try {
+            store.save(auth.name(), OAuthOptions.resolve(auth.config().url(), variables), grant);
+        } catch (RuntimeException e) {
+            log.warn("Upstream {}: the OAuth tokens could not be stored: {}", auth.name(), e.toString());
+        }
+    }
+
+    /** {@code caravan.public-base-url} (or the admin request's base URL) + {@code /oauth/callback}. */
+    String callbackUrl(String requestBaseUrl) {
+        String base = caravan.getPublicBaseUrl() != null && !caravan.getPublicBaseUrl().isBlank()
+                ? caravan.getPublicBaseUrl() : requestBaseUrl;
+        while (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        return base + CALLBACK_PATH;
+    }
+
+    private static String cut(String s) {
+        String one = s.replaceAll("\\s+", " ").trim();
+        return one.length() <= 200 ? one : one.substring(0, 200) + "...";
+    }
+
+    TokenStore store() {
+        return store;
+    }
+
+    private void reconnectUnlessOnline(String name) {
+        Upstreams u = upstreams.getIfAvailable();
+        UpstreamStatus status = u == null ? null : u.status(name);
+        if (status != null && !Set.of("online", "connecting").contains(status.state())) {
+            u.reconnect(name);
+        }
+    }
+
+    private void reconnect(String name) {
+        Upstreams u = upstreams.getIfAvailable();
+        if (u != null) {
+            u.reconnect(name);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.caravan.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the official MCP conformance suite ({@code @modelcontextprotocol/conformance}, installed into
+ * {@code test-peers/} by {@code npm ci}) against a URL and collects its verdict: used against an endpoint serving
+ * the conformance route pack ({@link ConformanceSuiteIT}) and against a hub that federates such an endpoint
+ * ({@link ProxyConformanceIT}). The suite cannot send headers, so it gets an endpoint's secret URL (credential in
+ * {@code ?key=}); the token is kept out of the build log.
+ */
+public final class ConformanceRunner {
+    public static final Path PROJECT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+    /** The route pack the suite's scenarios call. */
+    public static final Path PACK = PROJECT.resolve("routes/conformance");
+    static final Path PEERS = PROJECT.resolve("test-peers/node_modules");
+    static final Path NODE = PEERS.resolve("node/bin/node");
+    static final Path SUITE = PEERS.resolve("@modelcontextprotocol/conformance/dist/index.js");
+    /** The tools of the pack that the suite calls by name. */
+    public static final List<String> TOOLS = List.of("test_simple_text", "test_image_content", "test_audio_content",
+            "test_embedded_resource", "test_multiple_content_types", "test_tool_with_logging", "test_error_handling",
+            "test_tool_with_progress", "test_sampling", "test_elicitation", "test_elicitation_sep1034_defaults",
+            "test_elicitation_sep1330_enums");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ConformanceRunner() {
+    }
+
+    /** The suite's verdict: its console output (token removed), the FAILURE checks, and scenario results. */
+    public record Result(String specVersion, List<String> output, List<String> failures, int scenarios,
+                         boolean exited, int exitCode) {
+        public String log() {
+            return String.join("\n", output);
+        }
+
+        /** Prints the summary block (one line per scenario, then the totals) to the build log. */
+        public Result printSummary(String title) {
+            int summary = output.indexOf("=== SUMMARY ===");
+            System.out.println(title + ", spec " + specVersion + ":");
+            output.subList(Math.max(summary, 0), output.size()).forEach(line -> System.out.println("  " + line));
+            return this;
+        }
+
+        /** No FAILURE check, every expected scenario has results, and the suite finished cleanly. */
+        public void assertPassed(int expectedScenarios) {
+            assertThat(failures).as("FAILURE checks (suite output:\n%s)", log()).isEmpty();
+            assertThat(scenarios).as("scenarios with results (suite output:\n%s)", log()).isEqualTo(expectedScenarios);
+            assertThat(exited).as("suite finished within 5 minutes (suite output:\n%s)", log()).isTrue();
+            assertThat(exitCode).as("suite exit code (suite output:\n%s)", log()).isZero();
+        }
+    }
+
+    /** The pack's route files, as paths relative to {@code routes/} ({@code conformance/tools.yaml}, ...). */
+    public static List<String> packFiles() throws IOException {
+        List<String> files;
+        try (Stream<Path> pack = Files.list(PACK)) {
+            files = pack.filter(p -> p.toString().endsWith(".yaml")).map(p -> "conformance/" + p.getFileName())
+                    .sorted().toList();
+        }
+        assertThat(files).as("route files in " + PACK).isNotEmpty();
+        return files;
+    }
+
+    /**
+     * Runs the active server suite for one spec version against {@code url}; results go to
+     * {@code target/<outDir>/<specVersion>}.
+     */
+    public static Result run(String url, String token, String specVersion, String outDir) throws Exception {
+        assertThat(NODE).as("Node 22 from test-peers (run `npm ci` in test-peers/)").isExecutable();
+        assertThat(SUITE).as("the conformance suite in test-peers").isRegularFile();
+        Path out = PROJECT.resolve("target/" + outDir + "/" + specVersion);
+        deleteTree(out);
+        Files.createDirectories(out);
+        Path console = out.resolve("suite-output.txt");
+        Process suite = new ProcessBuilder(NODE.toString(), SUITE.toString(), "server", "--url", url,
+                "--suite", "active", "--spec-version", specVersion, "-o", out.toString())
+                .directory(PROJECT.toFile()).redirectErrorStream(true).redirectOutput(console.toFile()).start();
+        boolean exited = suite.waitFor(5, TimeUnit.MINUTES);
+        if (!exited) {
+            suite.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        // The secret URL appears in the suite's output; keep the credential out of the build log.
+        List<String> output = Files.readAllLines(console, StandardCharsets.UTF_8).stream()
+                .map(line -> token == null ? line : line.replace(token, "<token>")).toList();
+        List<String> failures = new ArrayList<>();
+        List<Path> results = checkFiles(out);
+        for (Path checks : results) {
+            for (JsonNode check : JSON.readTree(Files.readString(checks))) {
+                if ("FAILURE".equals(check.path("status").asText())) {
+                    failures.add(checks.getParent().getFileName() + ": " + check.path("id").asText() + " - "
+                            + check.path("errorMessage").asText(check.path("description").asText()));
+                }
+            }
+        }
+        return new Result(specVersion, output, failures, results.size(), exited, exited ? suite.exitValue() : -1);
+    }
+
+    private static List<Path> checkFiles(Path out) throws IOException {
+        if (!Files.isDirectory(out)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(out, 2)) {
+            return files.filter(p -> p.getFileName().toString().equals("checks.json")).sorted().toList();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}
