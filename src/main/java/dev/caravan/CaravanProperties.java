@@ -31,6 +31,19 @@ public class CaravanProperties {
     public static class Mcp {
         /** Largest JSON-RPC request body accepted. */
         private int maxRequestBytes = 4 * 1024 * 1024;
+        /**
+         * How long a request to the calling client (sampling, elicitation) may wait for its answer. Elicitation waits
+         * for a person, so this is long; the tool's own timeout still bounds the call.
+         */
+        private Duration clientRequestTimeout = Duration.ofMinutes(10);
+
+        public Duration getClientRequestTimeout() {
+            return clientRequestTimeout;
+        }
+
+        public void setClientRequestTimeout(Duration clientRequestTimeout) {
+            this.clientRequestTimeout = clientRequestTimeout;
+        }
 
         public int getMaxRequestBytes() {
             return maxRequestBytes;

@@ -21,7 +21,7 @@ public class EndpointRuntime implements AutoCloseable {
     private final Catalog catalog;
     private final CallRegistry calls;
     private final McpJsonMapper json;
-    private final int maxRequestBytes;
+    private final CaravanProperties.Mcp settings;
     private final ScheduledExecutorService syncer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "caravan-catalog-sync");
         t.setDaemon(true);
@@ -33,7 +33,7 @@ public class EndpointRuntime implements AutoCloseable {
         this.catalog = catalog;
         this.calls = calls;
         this.json = json;
-        this.maxRequestBytes = properties.getMcp().getMaxRequestBytes();
+        this.settings = properties.getMcp();
         // A reload registers and unregisters many features at once: sync once after the burst.
         catalog.onChange(() -> {
             // After close, Camel still stops routes (and so changes the catalogue): nothing to sync then.
@@ -53,7 +53,7 @@ public class EndpointRuntime implements AutoCloseable {
     public void publish(String name, ToolSelector selector) {
         servers.compute(name, (n, existing) -> {
             if (existing == null) {
-                return new EndpointServer(n, selector, catalog, calls, json, maxRequestBytes);
+                return new EndpointServer(n, selector, catalog, calls, json, settings);
             }
             existing.select(selector);
             return existing;

@@ -40,7 +40,7 @@ final class EndpointServer {
     private final Catalog catalog;
     private final CallRegistry calls;
     private final McpJsonMapper json;
-    private final int maxRequestBytes;
+    private final dev.caravan.CaravanProperties.Mcp settings;
     private volatile ToolSelector selector;
 
     private volatile Slice slice = new Slice(Map.of(), Map.of(), Map.of());
@@ -53,13 +53,13 @@ final class EndpointServer {
     }
 
     EndpointServer(String name, ToolSelector selector, Catalog catalog, CallRegistry calls, McpJsonMapper json,
-                   int maxRequestBytes) {
+                   dev.caravan.CaravanProperties.Mcp settings) {
         this.name = name;
         this.selector = selector;
         this.catalog = catalog;
         this.calls = calls;
         this.json = json;
-        this.maxRequestBytes = maxRequestBytes;
+        this.settings = settings;
         this.slice = select();
         this.streamable = newStreamable();
         this.sse = newSse();
@@ -141,20 +141,22 @@ final class EndpointServer {
     private Sdk newStreamable() {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(json).mcpEndpoint("/mcp/" + name).contextExtractor(CONTEXT)
-                .maxRequestSize(maxRequestBytes).build();
+                .maxRequestSize(settings.getMaxRequestBytes()).build();
         return new Sdk(transport, configure(McpServer.sync(transport)).build());
     }
 
     private Sdk newSse() {
         HttpServletSseServerTransportProvider transport = HttpServletSseServerTransportProvider.builder()
                 .jsonMapper(json).sseEndpoint("/sse/" + name).messageEndpoint("/sse/" + name + "/message")
-                .contextExtractor(CONTEXT).maxRequestSize(maxRequestBytes).build();
+                .contextExtractor(CONTEXT).maxRequestSize(settings.getMaxRequestBytes()).build();
         return new Sdk(transport, configure(McpServer.sync(transport)).build());
     }
 
     private <S extends McpServer.SyncSpecification<S>> McpServer.SyncSpecification<S> configure(
             McpServer.SyncSpecification<S> spec) {
         return spec.serverInfo("caravan/" + name, Version.CURRENT)
+                // The SDK's default (about 10 s) would cut off an elicitation a person is still answering.
+                .requestTimeout(settings.getClientRequestTimeout())
                 .jsonMapper(json)
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).resources(true, true).prompts(true)
                         .logging().completions().build())
