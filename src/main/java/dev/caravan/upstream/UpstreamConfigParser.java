@@ -1,22 +1,21 @@
 package dev.caravan.upstream;
 
 import dev.caravan.catalog.ToolSelector;
+import dev.caravan.connectors.ConnectorYaml;
 import org.springframework.boot.convert.DurationStyle;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+
+import static dev.caravan.connectors.ConnectorYaml.checkUrl;
+import static dev.caravan.connectors.ConnectorYaml.string;
+import static dev.caravan.connectors.ConnectorYaml.stringMap;
+import static dev.caravan.connectors.ConnectorYaml.strings;
 
 /**
  * Reads {@code upstreams.yaml}. Everything is checked before anything is used, so a bad file changes nothing:
@@ -49,53 +48,16 @@ public final class UpstreamConfigParser {
     private static final Set<String> KEYS = Set.of("name", "transport", "url", "command", "args", "env", "prefix",
             "include", "exclude", "tags", "timeouts", "auth", "enabled");
 
+    // upstreams.yaml has never reported item lines (only YAML syntax lines); errors name the item by index and name.
+    private static final ConnectorYaml.ListLayout<UpstreamConfig> LAYOUT = new ConnectorYaml.ListLayout<>(
+            "upstreams", "name, transport, ...", false, UpstreamConfigParser::upstream, UpstreamConfig::name,
+            UpstreamConfigException::new);
+
     private UpstreamConfigParser() {
     }
 
     public static List<UpstreamConfig> parse(String yaml, String file) {
-        Object root;
-        try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
-        } catch (MarkedYAMLException e) {
-            Integer line = e.getProblemMark() == null ? null : e.getProblemMark().getLine() + 1;
-            throw new UpstreamConfigException(file, line, "not valid YAML: " + e.getProblem());
-        } catch (YAMLException e) {
-            throw new UpstreamConfigException(file, null, "not valid YAML: " + e.getMessage());
-        }
-        if (root == null) {
-            return List.of();
-        }
-        if (!(root instanceof Map<?, ?> top) || !top.keySet().equals(Set.of("upstreams")) && !top.isEmpty()) {
-            throw new UpstreamConfigException(file, null, "expected a single top-level key 'upstreams' holding a list");
-        }
-        Object list = top.get("upstreams");
-        if (list == null) {
-            return List.of();
-        }
-        if (!(list instanceof List<?> items)) {
-            throw new UpstreamConfigException(file, null, "'upstreams' must be a list");
-        }
-        List<UpstreamConfig> out = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < items.size(); i++) {
-            String where = "upstreams[" + i + "]";
-            if (!(items.get(i) instanceof Map<?, ?> map)) {
-                throw new UpstreamConfigException(file, null, where + " must be a mapping with name, transport, ...");
-            }
-            if (map.get("name") != null) {
-                where += " (" + map.get("name") + ")";
-            }
-            try {
-                UpstreamConfig config = upstream(map);
-                if (!names.add(config.name())) {
-                    throw new IllegalArgumentException("the name '" + config.name() + "' is used twice");
-                }
-                out.add(config);
-            } catch (IllegalArgumentException e) {
-                throw new UpstreamConfigException(file, null, where + ": " + e.getMessage());
-            }
-        }
-        return List.copyOf(out);
+        return ConnectorYaml.readList(yaml, file, LAYOUT);
     }
 
     private static UpstreamConfig upstream(Map<?, ?> map) {
@@ -131,7 +93,7 @@ public final class UpstreamConfigParser {
             if (url == null) {
                 throw new IllegalArgumentException(transport.id() + " needs a url, e.g. https://example.com/mcp");
             }
-            checkUrl(url);
+            checkUrl(url, "url");
             if (command != null || !args.isEmpty() || !env.isEmpty()) {
                 throw new IllegalArgumentException(transport.id() + " takes a url; command/args/env are for stdio");
             }
@@ -245,10 +207,10 @@ public final class UpstreamConfigParser {
         }
         for (String url : new String[] {out.get("token_url"), out.get("authorization_server")}) {
             if (url != null) {
-                checkUrl(url);
+                checkUrl(url, "url");
             }
         }
-        return java.util.Collections.unmodifiableMap(out);
+        return Collections.unmodifiableMap(out);
     }
 
     private static void only(Map<?, ?> map, String what, Set<String> keys) {
@@ -256,21 +218,6 @@ public final class UpstreamConfigParser {
             if (!keys.contains(String.valueOf(k))) {
                 throw new IllegalArgumentException(what + " does not take '" + k + "'");
             }
-        }
-    }
-
-    private static void checkUrl(String url) {
-        if (url.contains("${")) {
-            return;
-        }
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("url '" + url + "' is not a valid URL");
-        }
-        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("url must be an absolute http:// or https:// URL");
         }
     }
 
@@ -287,53 +234,5 @@ public final class UpstreamConfigParser {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + " '" + value + "' is not a duration (e.g. 500ms, 10s, 2m)");
         }
-    }
-
-    private static String string(Map<?, ?> map, String key) {
-        Object v = map.get(key);
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof Map || v instanceof List) {
-            throw new IllegalArgumentException(key + " must be a single value");
-        }
-        String s = String.valueOf(v);
-        return s.isBlank() ? null : s;
-    }
-
-    private static List<String> strings(Map<?, ?> map, String key) {
-        Object v = map.get(key);
-        if (v == null) {
-            return List.of();
-        }
-        if (!(v instanceof List<?> list)) {
-            throw new IllegalArgumentException(key + " must be a list, e.g. [a, b]");
-        }
-        List<String> out = new ArrayList<>();
-        for (Object o : list) {
-            if (o == null || o instanceof Map || o instanceof List) {
-                throw new IllegalArgumentException(key + " must list plain values");
-            }
-            out.add(String.valueOf(o));
-        }
-        return List.copyOf(out);
-    }
-
-    private static Map<String, String> stringMap(Map<?, ?> map, String key) {
-        Object v = map.get(key);
-        if (v == null) {
-            return Map.of();
-        }
-        if (!(v instanceof Map<?, ?> m)) {
-            throw new IllegalArgumentException(key + " must be a mapping, e.g. {KEY: value}");
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        m.forEach((k, val) -> {
-            if (val == null || val instanceof Map || val instanceof List) {
-                throw new IllegalArgumentException(key + "." + k + " must be a plain value");
-            }
-            out.put(String.valueOf(k), String.valueOf(val));
-        });
-        return java.util.Collections.unmodifiableMap(out);
     }
 }

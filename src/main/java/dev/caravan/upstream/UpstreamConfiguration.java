@@ -2,6 +2,7 @@ package dev.caravan.upstream;
 
 import dev.caravan.CaravanProperties;
 import dev.caravan.catalog.Catalog;
+import dev.caravan.connectors.ConnectorFileLifecycle;
 import dev.caravan.upstream.oauth.UpstreamOAuth;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -42,27 +43,7 @@ public class UpstreamConfiguration {
      */
     @Bean
     SmartLifecycle upstreamsLifecycle(UpstreamsFile file, Upstreams upstreams) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                file.start();
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-                file.close();
-                upstreams.close();
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-        };
+        return new ConnectorFileLifecycle(file, upstreams::close);
     }
 
     // Camel finds components among the beans by name.

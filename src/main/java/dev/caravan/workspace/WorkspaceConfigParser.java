@@ -1,25 +1,17 @@
 package dev.caravan.workspace;
 
+import dev.caravan.connectors.ConnectorYaml;
 import org.springframework.util.unit.DataSize;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
-import java.io.StringReader;
-import java.net.URI;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+
+import static dev.caravan.connectors.ConnectorYaml.bool;
+import static dev.caravan.connectors.ConnectorYaml.checkUrl;
+import static dev.caravan.connectors.ConnectorYaml.string;
 
 /**
  * Reads {@code workspaces.yaml}. Everything is checked before anything is used, so a bad file changes nothing:
@@ -49,74 +41,15 @@ public final class WorkspaceConfigParser {
     private static final Set<String> S3 = Set.of("bucket", "prefix", "region", "endpoint", "path-style",
             "access-key-id", "secret-access-key", "conditional-writes");
 
+    private static final ConnectorYaml.ListLayout<WorkspaceConfig> LAYOUT = new ConnectorYaml.ListLayout<>(
+            "workspaces", "name, backend, ...", true, WorkspaceConfigParser::workspace, WorkspaceConfig::name,
+            WorkspaceConfigException::new);
+
     private WorkspaceConfigParser() {
     }
 
     public static List<WorkspaceConfig> parse(String yaml, String file) {
-        Node root;
-        Object data;
-        try {
-            Yaml parser = new Yaml(new SafeConstructor(new LoaderOptions()));
-            root = parser.compose(new StringReader(yaml));
-            data = parser.load(yaml);
-        } catch (MarkedYAMLException e) {
-            Integer line = e.getProblemMark() == null ? null : e.getProblemMark().getLine() + 1;
-            throw new WorkspaceConfigException(file, line, "not valid YAML: " + e.getProblem());
-        } catch (YAMLException e) {
-            throw new WorkspaceConfigException(file, null, "not valid YAML: " + e.getMessage());
-        }
-        if (data == null) {
-            return List.of();
-        }
-        if (!(data instanceof Map<?, ?> top) || !top.isEmpty() && !top.keySet().equals(Set.of("workspaces"))) {
-            throw new WorkspaceConfigException(file, 1, "expected a single top-level key 'workspaces' holding a list");
-        }
-        Object list = top.get("workspaces");
-        if (list == null) {
-            return List.of();
-        }
-        if (!(list instanceof List<?> items)) {
-            throw new WorkspaceConfigException(file, line(root, -1), "'workspaces' must be a list");
-        }
-        List<WorkspaceConfig> out = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < items.size(); i++) {
-            String where = "workspaces[" + i + "]";
-            Integer line = line(root, i);
-            if (!(items.get(i) instanceof Map<?, ?> map)) {
-                throw new WorkspaceConfigException(file, line, where + " must be a mapping with name, backend, ...");
-            }
-            if (map.get("name") != null) {
-                where += " (" + map.get("name") + ")";
-            }
-            try {
-                WorkspaceConfig config = workspace(map);
-                if (!names.add(config.name())) {
-                    throw new IllegalArgumentException("the name '" + config.name() + "' is used twice");
-                }
-                out.add(config);
-            } catch (IllegalArgumentException e) {
-                throw new WorkspaceConfigException(file, line, where + ": " + e.getMessage());
-            }
-        }
-        return List.copyOf(out);
-    }
-
-    /** The line of the i-th list item (or of the list itself for -1), when the document has that shape. */
-    private static Integer line(Node root, int index) {
-        if (!(root instanceof MappingNode top)) {
-            return null;
-        }
-        for (NodeTuple tuple : top.getValue()) {
-            if (tuple.getKeyNode() instanceof ScalarNode key && key.getValue().equals("workspaces")) {
-                Node value = tuple.getValueNode();
-                if (index >= 0 && value instanceof SequenceNode seq && index < seq.getValue().size()) {
-                    return seq.getValue().get(index).getStartMark().getLine() + 1;
-                }
-                return value.getStartMark().getLine() + 1;
-            }
-        }
-        return null;
+        return ConnectorYaml.readList(yaml, file, LAYOUT);
     }
 
     private static WorkspaceConfig workspace(Map<?, ?> map) {
@@ -178,48 +111,13 @@ public final class WorkspaceConfigParser {
                         + "itself, so it does not sit in a file");
             }
             String endpoint = string(map, "endpoint");
-            if (endpoint != null && !endpoint.contains("${")) {
-                checkUrl(endpoint);
+            if (endpoint != null) {
+                checkUrl(endpoint, "endpoint");
             }
             s3 = new WorkspaceConfig.S3(bucket, string(map, "prefix"), string(map, "region"), endpoint,
                     bool(map, "path-style", false), key, secret, bool(map, "conditional-writes", true));
         }
         return new WorkspaceConfig(name, backend, string(map, "description"), string(map, "root"), s3, versions,
                 maxFileBytes);
-    }
-
-    private static void checkUrl(String url) {
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("endpoint '" + url + "' is not a valid URL");
-        }
-        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("endpoint must be an absolute http:// or https:// URL");
-        }
-    }
-
-    private static boolean bool(Map<?, ?> map, String key, boolean fallback) {
-        Object v = map.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (!(v instanceof Boolean b)) {
-            throw new IllegalArgumentException(key + " must be true or false");
-        }
-        return b;
-    }
-
-    private static String string(Map<?, ?> map, String key) {
-        Object v = map.get(key);
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof Map || v instanceof List) {
-            throw new IllegalArgumentException(key + " must be a single value");
-        }
-        String s = String.valueOf(v);
-        return s.isBlank() ? null : s;
     }
 }

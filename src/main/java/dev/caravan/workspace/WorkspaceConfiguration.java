@@ -1,6 +1,7 @@
 package dev.caravan.workspace;
 
 import dev.caravan.CaravanProperties;
+import dev.caravan.connectors.ConnectorFileLifecycle;
 import dev.caravan.workspace.component.WorkspaceComponent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
@@ -29,26 +30,8 @@ public class WorkspaceConfiguration {
     /** Reads workspaces.yaml as the application starts (before routes can be called) and stops watching at the end. */
     @Bean
     SmartLifecycle workspacesLifecycle(WorkspacesFile file) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                file.start();
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-                file.close();
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-        };
+        return new ConnectorFileLifecycle(file, () -> {
+        });
     }
 
     // Camel finds components among the beans by name.
