@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -79,10 +80,11 @@ public class McpDispatcherServlet extends HttpServlet {
                 return;
             }
         }
+        HttpServletResponse answer = new ContainerManagedConnection(response);
         if (target.sse()) {
-            server.serveSse(vetted, response);
+            server.serveSse(vetted, answer);
         } else {
-            server.serveStreamable(vetted, response);
+            server.serveStreamable(vetted, answer);
         }
     }
 
@@ -213,6 +215,32 @@ public class McpDispatcherServlet extends HttpServlet {
         @Override
         public long getContentLengthLong() {
             return body.length;
+        }
+    }
+
+    /**
+     * The response as the SDK sees it, less the {@code Connection: keep-alive} the SDK sets on its SSE answers.
+     * Keeping a connection open is the container's decision: when Tomcat closes one (its 100th request, by
+     * default) it adds {@code Connection: close}, and a {@code keep-alive} beside it makes clients send their next
+     * request on a connection the server is closing, and fail it.
+     */
+    private static final class ContainerManagedConnection extends HttpServletResponseWrapper {
+        ContainerManagedConnection(HttpServletResponse response) {
+            super(response);
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            if (!"Connection".equalsIgnoreCase(name)) {
+                super.setHeader(name, value);
+            }
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            if (!"Connection".equalsIgnoreCase(name)) {
+                super.addHeader(name, value);
+            }
         }
     }
 }

@@ -346,6 +346,20 @@ class EndpointsIT extends CaravanIntegrationTest {
     }
 
     @Test
+    void aClientKeepsWorkingWhenTomcatRetiresItsKeepAliveConnection() {
+        // Tomcat closes a keep-alive connection after 100 requests and says so with "Connection: close"; the SDK's
+        // own "Connection: keep-alive" beside it made clients reuse the closing connection and fail a request.
+        Published ep = publish("keepalive", "alpha");
+        String session = rawSession(ep);
+        for (int i = 0; i < 250; i++) {
+            HttpResponse<String> r = send(mcpPost(ep, session, "{\"jsonrpc\":\"2.0\",\"id\":" + (100 + i)
+                    + ",\"method\":\"tools/list\"}").build());
+            assertThat(r.statusCode()).as("request %d", i).isEqualTo(200);
+            assertThat(r.headers().allValues("Connection")).as("request %d", i).doesNotContain("keep-alive");
+        }
+    }
+
+    @Test
     void oversizedMistypedAndSessionlessRequestsAreRefused() {
         Published ep = publish("limits", "alpha");
         String session = rawSession(ep);
