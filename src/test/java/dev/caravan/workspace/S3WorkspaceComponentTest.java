@@ -1,5 +1,6 @@
 package dev.caravan.workspace;
 
+import dev.caravan.workspace.storage.S3TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -9,12 +10,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** The workspace: component on S3 (s3proxy); each test gets its own key prefix in one bucket. */
 class S3WorkspaceComponentTest extends WorkspaceComponentContract {
-    static S3Proxy s3;
+    static S3TestServer s3;
     static final AtomicInteger PREFIXES = new AtomicInteger();
 
     @BeforeAll
     static void startS3() throws Exception {
-        s3 = S3Proxy.start();
+        s3 = S3TestServer.start(S3TestServer.Store.KEYS);
+        s3.createBucket("caravan-test");
     }
 
     @AfterAll

@@ -22,7 +22,7 @@ import java.net.URI;
  * <p>Authentication is off: s3proxy 3.1 rejects the chunked SigV4 signatures SDK 2.41 sends for uploads over plain
  * HTTP (SignatureDoesNotMatch), although AWS and MinIO accept them. The client still signs every request.
  */
-final class S3TestServer implements AutoCloseable {
+public final class S3TestServer implements AutoCloseable {
     private final BlobStoreContext context;
     private final S3Proxy proxy;
 
@@ -31,9 +31,9 @@ final class S3TestServer implements AutoCloseable {
         this.proxy = proxy;
     }
 
-    enum Store { KEYS, FILES }
+    public enum Store { KEYS, FILES }
 
-    static S3TestServer start(Store store) throws Exception {
+    public static S3TestServer start(Store store) throws Exception {
         ContextBuilder builder = store == Store.KEYS ? ContextBuilder.newBuilder(new TransientApiMetadata())
                 : ContextBuilder.newBuilder(new TransientNio2BlobApiMetadata());
         BlobStoreContext context = builder
@@ -55,7 +55,12 @@ final class S3TestServer implements AutoCloseable {
         return new S3TestServer(context, proxy);
     }
 
-    URI endpoint() {
+    /** Creates a bucket directly in the store (not through the S3 API under test). */
+    public void createBucket(String name) {
+        context.getBlobStore().createContainerInLocation(null, name);
+    }
+
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + proxy.getPort());
     }
 
