@@ -3,6 +3,7 @@ package dev.caravan.server;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.ToolSelector;
 import dev.caravan.tool.CallContext;
+import dev.caravan.tool.Caller;
 import dev.caravan.tool.ToolResults;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -176,7 +177,7 @@ final class EndpointServer {
                     (ex, req) -> {
                         Catalog.Prompt now = slice.prompts.get(key);
                         return now == null ? complete(Map.of(), req) : now.completer() != null
-                                ? now.completer().complete(req, new CallContext(ex, null, name))
+                                ? now.completer().complete(req, call(ex, null))
                                 : complete(now.completions(), req);
                     }));
         }
@@ -187,7 +188,7 @@ final class EndpointServer {
                         (ex, req) -> {
                             Catalog.Resource now = slice.resources.get(key);
                             return now == null ? complete(Map.of(), req) : now.completer() != null
-                                    ? now.completer().complete(req, new CallContext(ex, null, name))
+                                    ? now.completer().complete(req, call(ex, null))
                                     : complete(now.completions(), req);
                         }));
             }
@@ -210,7 +211,7 @@ final class EndpointServer {
             return ToolResults.error("Tool '" + request.name() + "' is no longer published on this endpoint; "
                     + "list the tools again.");
         }
-        CallContext call = new CallContext(exchange, request.progressToken(), name);
+        CallContext call = call(exchange, request.progressToken());
         try (AutoCloseable ignored = calls.register(callKey(exchange), call)) {
             return tool.handler().apply(request.arguments(), call);
         } catch (Exception e) {
@@ -222,7 +223,7 @@ final class EndpointServer {
                                                       McpSchema.ReadResourceRequest request) {
         Catalog.Resource resource = slice.resources.get(key);
         McpSchema.ReadResourceResult result = resource == null ? null
-                : resource.reader().read(request.uri(), new CallContext(exchange, request.progressToken(), name));
+                : resource.reader().read(request.uri(), call(exchange, request.progressToken()));
         if (result == null) {
             throw McpError.builder(McpSchema.ErrorCodes.RESOURCE_NOT_FOUND)
                     .message("Resource not found: " + request.uri()).build();
@@ -236,7 +237,14 @@ final class EndpointServer {
             throw McpError.builder(McpSchema.ErrorCodes.INVALID_PARAMS)
                     .message("Prompt not found: " + request.name()).build();
         }
-        return prompt.handler().apply(request.arguments(), new CallContext(exchange, request.progressToken(), name));
+        return prompt.handler().apply(request.arguments(), call(exchange, request.progressToken()));
+    }
+
+    /** The call's context, with the caller the dispatcher authenticated for this request. */
+    private CallContext call(McpSyncServerExchange exchange, Object progressToken) {
+        McpTransportContext context = exchange.transportContext();
+        Object caller = context == null ? null : context.get(Caller.ATTRIBUTE);
+        return new CallContext(exchange, progressToken, caller instanceof Caller c ? c : new Caller(name, null));
     }
 
     private static String callKey(McpSyncServerExchange exchange) {
@@ -249,6 +257,10 @@ final class EndpointServer {
         Object key = request.getAttribute(CALL_KEY);
         if (key != null) {
             values.put(CALL_KEY, key);
+        }
+        Object caller = request.getAttribute(Caller.ATTRIBUTE);
+        if (caller != null) {
+            values.put(Caller.ATTRIBUTE, caller);
         }
         return McpTransportContext.create(values);
     };

@@ -6,6 +6,7 @@ import dev.caravan.store.CredentialRecord;
 import dev.caravan.store.CredentialRepository;
 import dev.caravan.store.EndpointRecord;
 import dev.caravan.store.EndpointRepository;
+import dev.caravan.tool.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -197,30 +198,30 @@ public class EndpointService {
         return token;
     }
 
-    /** True when the token opens this endpoint now. */
-    public boolean authenticate(String name, String token) {
+    /** The caller this token identifies on this endpoint now, or null when it does not open it. */
+    public Caller authenticate(String name, String token) {
         if (token == null || token.isEmpty() || token.length() > 512) {
-            return false;
+            return null;
         }
         String hash = Credentials.hash(token);
         Declared d = declared.get(name);
         if (d != null) {
-            return Credentials.sameHash(d.tokenHash(), hash);
+            return Credentials.sameHash(d.tokenHash(), hash) ? new Caller(name, "declared") : null;
         }
         CredentialRecord c = credential(hash);
         if (c == null) {
-            return false;
+            return null;
         }
         Instant now = Instant.now();
         if (!c.endpoint().equals(name) || !c.activeAt(now) || !Credentials.sameHash(c.tokenHash(), hash)) {
-            return false;
+            return null;
         }
         Instant touched = lastTouched.get(c.id());
         if (touched == null || touched.isBefore(now.minusSeconds(TOUCH_EVERY_SECONDS))) {
             lastTouched.put(c.id(), now);
             credentials.touch(c.id(), now);
         }
-        return true;
+        return new Caller(name, c.name());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.caravan.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.tool.Caller;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
@@ -32,6 +33,7 @@ public class McpDispatcherServlet extends HttpServlet {
     private final CallRegistry calls;
     private final OriginGuard guard;
     private final int maxRequestBytes;
+    private final SseSessionCallers sseCallers = new SseSessionCallers();
 
     public McpDispatcherServlet(EndpointRuntime runtime, EndpointService endpoints, CallRegistry calls,
                                 OriginGuard guard, int maxRequestBytes) {
@@ -65,7 +67,9 @@ public class McpDispatcherServlet extends HttpServlet {
         String token = credential(request);
         boolean sessionBound = target.sseMessage() && token == null && request.getParameter("sessionId") != null;
         // A legacy SSE message POST is bound to a session that was authenticated when its stream opened.
-        if (!sessionBound && !endpoints.authenticate(target.name(), token)) {
+        Caller caller = sessionBound ? sseCallers.of(request.getParameter("sessionId"), target.name())
+                : endpoints.authenticate(target.name(), token);
+        if (caller == null && !sessionBound) {
             response.setHeader("WWW-Authenticate", "Bearer realm=\"caravan\", error=\""
                     + (token == null ? "invalid_request" : "invalid_token") + "\"");
             error(response, 401, -32600, token == null
@@ -80,8 +84,11 @@ public class McpDispatcherServlet extends HttpServlet {
                 return;
             }
         }
+        vetted.setAttribute(Caller.ATTRIBUTE, caller);
         HttpServletResponse answer = new ContainerManagedConnection(response);
-        if (target.sse()) {
+        if (target.sse() && !target.sseMessage()) {
+            server.serveSse(vetted, sseCallers.recording(vetted, answer, caller));
+        } else if (target.sse()) {
             server.serveSse(vetted, answer);
         } else {
             server.serveStreamable(vetted, answer);

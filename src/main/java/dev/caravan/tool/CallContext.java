@@ -13,17 +13,22 @@ public final class CallContext {
 
     private final McpSyncServerExchange client;
     private final Object progressToken;
-    private final String endpoint;
+    private final Caller caller;
     private final CompletableFuture<Void> cancelled = new CompletableFuture<>();
 
-    public CallContext(McpSyncServerExchange client, Object progressToken, String endpoint) {
+    public CallContext(McpSyncServerExchange client, Object progressToken, Caller caller) {
         this.client = client;
         this.progressToken = progressToken;
-        this.endpoint = endpoint;
+        this.caller = caller == null ? Caller.NONE : caller;
+    }
+
+    /** A call through an endpoint whose credential is not known (tests, internal calls). */
+    public CallContext(McpSyncServerExchange client, Object progressToken, String endpoint) {
+        this(client, progressToken, new Caller(endpoint, null));
     }
 
     public static CallContext none() {
-        return new CallContext(null, null, null);
+        return new CallContext(null, null, Caller.NONE);
     }
 
     /** The calling client's session, or null when the route runs outside an MCP call. */
@@ -36,7 +41,11 @@ public final class CallContext {
     }
 
     public String endpoint() {
-        return endpoint;
+        return caller.endpoint();
+    }
+
+    public Caller caller() {
+        return caller;
     }
 
     /** Completes when the client cancels the call (notifications/cancelled). */

@@ -12,6 +12,8 @@ public final class Headers {
     public static final String MIME_TYPE = "CaravanMimeType";
     /** Set by ai-client:elicitation: accept, decline or cancel. */
     public static final String ELICITATION_ACTION = "CaravanElicitationAction";
+    /** Who is calling, as {@code endpoint/credential} (see {@link Caller#principal()}). */
+    public static final String CALLER = "CaravanCaller";
     /** Set by ai-client:sampling: the model that answered. */
     public static final String SAMPLING_MODEL = "CaravanSamplingModel";
 

@@ -103,6 +103,7 @@ public class RouteInvoker {
         Exchange exchange = consumer.createExchange(false);
         prepare.accept(exchange);
         exchange.setProperty(CallContext.PROPERTY, context);
+        exchange.getMessage().setHeader(Headers.CALLER, context.caller().principal());
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             consumer.getAsyncProcessor().process(exchange, sync -> done.complete(null));

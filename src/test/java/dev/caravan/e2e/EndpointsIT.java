@@ -72,6 +72,16 @@ class EndpointsIT extends CaravanIntegrationTest {
                             exceptionType: java.lang.IllegalStateException
                             message: internal detail
                 - route:
+                    id: whoami
+                    from:
+                      uri: ai-tool:whoami
+                      parameters:
+                        tags: gamma
+                        description: Names the caller.
+                      steps:
+                        - setBody:
+                            simple: "${header.CaravanCaller}"
+                - route:
                     id: pong
                     from:
                       uri: ai-tool:pong
@@ -152,6 +162,18 @@ class EndpointsIT extends CaravanIntegrationTest {
         assertThat(admin("POST", "/admin/api/endpoints", "{\"name\":\"Bad Name!\",\"tools\":[\"alpha\"]}").statusCode()).isEqualTo(400);
         assertThat(admin("POST", "/admin/api/endpoints", "{\"name\":\"empty\",\"tools\":[]}").statusCode()).isEqualTo(400);
         assertThat(admin("GET", "/admin/api/endpoints/nosuch", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void routesKnowTheCallerOnBothTransports() {
+        Published ep = publish("whoami-ep", "gamma");
+        for (Transport t : Transport.values()) {
+            try (McpSyncClient client = initialized(client(t, ep))) {
+                // On legacy SSE the message POSTs carry no credential: the caller is the one who opened the stream.
+                assertThat(text(client.callTool(new McpSchema.CallToolRequest("whoami", Map.of()))))
+                        .as(t.name()).isEqualTo("whoami-ep/default");
+            }
+        }
     }
 
     @ParameterizedTest
