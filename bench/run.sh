@@ -8,7 +8,7 @@
 # Settings (environment): BENCH_CONCURRENCY (1,16,64), BENCH_WARMUP (3 s), BENCH_MEASURE (8 s per row),
 # BENCH_SESSIONS (1000), BENCH_STARTUP_RUNS (3), BENCH_SECTIONS (throughput,sessions), BENCH_SDK (true),
 # BENCH_TRIES (3: a row is repeated while other processes use the machine), BENCH_QUIET_WAIT (300 s),
-# BENCH_STARTUP_EXTRACTED (true: also time the extracted layout, with and without AppCDS),
+# BENCH_STARTUP_COMPARE (true: also time the single-file standalone jar, and AppCDS),
 # CARAVAN_JAR (target/caravan.jar), BENCH_JAVA_OPTS (extra server JVM options; none by default).
 # Everything talks to 127.0.0.1 only; every loop is bounded; the trap stops what this script started.
 set -euo pipefail
@@ -181,30 +181,33 @@ if grep -q ' ERROR ' "$RUN_DIR/server.log"; then
 fi
 stop_server
 
-# For comparison only (the target is for java -jar on the fat jar): the same jar extracted by Spring Boot's
-# jarmode tools, without and with an AppCDS archive from a training run. Set BENCH_STARTUP_EXTRACTED=false to skip.
-if [[ "${BENCH_STARTUP_EXTRACTED:-true}" == true ]]; then
+# For comparison only (the target is for java -jar target/caravan.jar, whose dependencies sit in target/lib): the
+# single-file Spring Boot jar (target/caravan-standalone.jar, classes loaded through the nested-jar launcher), and
+# target/caravan.jar with an AppCDS archive from a training run. Set BENCH_STARTUP_COMPARE=false to skip.
+if [[ "${BENCH_STARTUP_COMPARE:-true}" == true ]]; then
   say ""
-  say "for comparison, the same jar in Spring Boot's extracted layout (java -Djarmode=tools -jar caravan.jar extract):"
-  java -Djarmode=tools -jar "$JAR" extract --destination "$WORK/extracted" >/dev/null
-  wait_quiet
-  start_server extracted "$WORK/extracted/$(basename "$JAR")" "$SERVER_OPTS"
-  printf '  %-63s %s\n' "java -jar extracted/$(basename "$JAR"):" "${STARTUP_MS} ms (other processes $(awk -v o="$STARTUP_OTHER" 'BEGIN{printf "%.2f", (o < 0 ? 0 : o) / 100}') cores)"
-  stop_server
+  say "for comparison:"
+  STANDALONE=${JAR%.jar}-standalone.jar
+  if [[ -f "$STANDALONE" ]]; then
+    wait_quiet
+    start_server standalone "$STANDALONE" "$SERVER_OPTS"
+    printf '  %-63s %s\n' "java -jar $(basename "$STANDALONE") (nested jars):" "${STARTUP_MS} ms (other processes $(awk -v o="$STARTUP_OTHER" 'BEGIN{printf "%.2f", (o < 0 ? 0 : o) / 100}') cores)"
+    stop_server
+  fi
   # Training run: start, refresh the context, exit, write the class archive.
   mkdir -p "$WORK/train/data" "$WORK/train/routes"
   cp "$BENCH_DIR"/routes/*.yaml "$WORK/train/routes/"
   # shellcheck disable=SC2086
   CARAVAN_ADMIN_TOKEN=$ADMIN_TOKEN BENCH_DECLARED_TOKEN=$DECLARED_TOKEN timeout 180 \
-    java $SERVER_OPTS -XX:ArchiveClassesAtExit="$WORK/extracted/app.jsa" -Dspring.context.exit=onRefresh \
-      -jar "$WORK/extracted/$(basename "$JAR")" --server.address=127.0.0.1 --server.port="$(free_port)" \
+    java $SERVER_OPTS -XX:ArchiveClassesAtExit="$WORK/app.jsa" -Dspring.context.exit=onRefresh \
+      -jar "$JAR" --server.address=127.0.0.1 --server.port="$(free_port)" \
       --caravan.routes-dir="$WORK/train/routes" --caravan.data-dir="$WORK/train/data" \
       --caravan.endpoints.bench-declared.tools=bench --caravan.endpoints.bench-declared.token-env=BENCH_DECLARED_TOKEN \
       >"$WORK/train.log" 2>&1 || true
-  if [[ -s "$WORK/extracted/app.jsa" ]]; then
+  if [[ -s "$WORK/app.jsa" ]]; then
     wait_quiet
-    start_server cds "$WORK/extracted/$(basename "$JAR")" "$SERVER_OPTS -XX:SharedArchiveFile=$WORK/extracted/app.jsa"
-    printf '  %-63s %s\n' "+ -XX:SharedArchiveFile (AppCDS archive from a training run):" "${STARTUP_MS} ms (other processes $(awk -v o="$STARTUP_OTHER" 'BEGIN{printf "%.2f", (o < 0 ? 0 : o) / 100}') cores)"
+    start_server cds "$JAR" "$SERVER_OPTS -XX:SharedArchiveFile=$WORK/app.jsa"
+    printf '  %-63s %s\n' "java -XX:SharedArchiveFile=app.jsa -jar $(basename "$JAR") (AppCDS):" "${STARTUP_MS} ms (other processes $(awk -v o="$STARTUP_OTHER" 'BEGIN{printf "%.2f", (o < 0 ? 0 : o) / 100}') cores)"
     stop_server
   else
     say "  (the AppCDS training run wrote no archive; see $WORK/train.log)"
