@@ -91,11 +91,15 @@ final class EndpointViews {
     }
 
     /** Closes the views (other than the full one) that none of these operation sets needs. */
-    synchronized void retain(Set<Set<WorkspaceScopes.Operation>> needed) {
+    void retain(Set<Set<WorkspaceScopes.Operation>> needed) {
+        retain(needed, KEEP_NEW_VIEWS_NANOS);
+    }
+
+    synchronized void retain(Set<Set<WorkspaceScopes.Operation>> needed, long keepNewerThanNanos) {
         long now = System.nanoTime();
         for (var entry : new ArrayList<>(views.entrySet())) {
             if (!entry.getKey().equals(FULL) && !needed.contains(entry.getKey())
-                    && now - entry.getValue().createdAt() > KEEP_NEW_VIEWS_NANOS) {
+                    && now - entry.getValue().createdAt() >= keepNewerThanNanos) {
                 views.remove(entry.getKey());
                 entry.getValue().server().close();
             }
