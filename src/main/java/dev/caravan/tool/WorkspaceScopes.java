@@ -18,6 +18,8 @@ import java.util.stream.Collectors;
  */
 public record WorkspaceScopes(List<String> workspaces, Set<Operation> operations) {
     private static final Pattern WORKSPACE_PATTERN = Pattern.compile("[A-Za-z0-9_*?-]{1,40}");
+    /** Compiled scope globs; they come from credentials an administrator made, so there are few. */
+    private static final java.util.Map<String, Pattern> GLOBS = new java.util.concurrent.ConcurrentHashMap<>();
 
     public enum Operation {
         READ, WRITE, LOCK, SHARE, ADMIN;
@@ -122,6 +124,10 @@ public record WorkspaceScopes(List<String> workspaces, Set<Operation> operations
     }
 
     private static Pattern glob(String pattern) {
+        return GLOBS.computeIfAbsent(pattern, WorkspaceScopes::compile);
+    }
+
+    private static Pattern compile(String pattern) {
         return Pattern.compile(pattern.chars().mapToObj(c -> c == '*' ? ".*" : c == '?' ? "."
                 : Pattern.quote(String.valueOf((char) c))).collect(Collectors.joining()));
     }

@@ -96,8 +96,9 @@ final class WorkspaceAdminOperations {
     }
 
     private String transfer(Caller caller, String workspace, Args args) {
-        workspaces.get(workspace); // names what exists when it does not
+        // Scopes first, so a caller outside them does not learn which workspaces exist.
         access.check(caller, workspace, WorkspaceScopes.Operation.ADMIN);
+        workspaces.get(workspace); // names what exists when it does not
         String to = args.string("to");
         boolean keepAccess = args.bool("keepAccess");
         if (args.bool("issueClaimToken")) {
