@@ -3,6 +3,7 @@ package dev.caravan.admin;
 import dev.caravan.CaravanProperties;
 import dev.caravan.server.EndpointException;
 import dev.caravan.server.EndpointService;
+import dev.caravan.tool.WorkspaceScopes;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -40,6 +41,11 @@ public class EndpointController {
     }
 
     public record RegenerateRequest(Long graceSeconds) {
+    }
+
+    /** A named credential: workspace names/globs and operations (each default all), an optional end. */
+    public record CredentialRequest(String name, List<String> workspaces, List<String> operations,
+                                    java.time.Instant expiresAt, Long expiresInSeconds) {
     }
 
     @PostMapping
@@ -81,6 +87,50 @@ public class EndpointController {
         Map<String, Object> out = published(name, endpoints.regenerate(name, grace), request);
         out.put("previousValidForSeconds", grace);
         return out;
+    }
+
+    /** Adds a credential with workspace scopes; the token is in the answer only. */
+    @PostMapping("/{name}/credentials")
+    public ResponseEntity<Map<String, Object>> createCredential(@PathVariable String name,
+                                                                @RequestBody CredentialRequest body,
+                                                                HttpServletRequest request) {
+        if (body == null || body.name() == null) {
+            throw new EndpointException(400, "Give the credential a name, e.g. {\"name\":\"ci-bot\","
+                    + "\"workspaces\":[\"team-*\"],\"operations\":[\"read\"]}");
+        }
+        if (body.expiresAt() != null && body.expiresInSeconds() != null) {
+            throw new EndpointException(400, "Give expiresAt or expiresInSeconds, not both");
+        }
+        if (body.expiresInSeconds() != null && body.expiresInSeconds() <= 0) {
+            throw new EndpointException(400, "expiresInSeconds must be positive");
+        }
+        WorkspaceScopes scopes;
+        try {
+            scopes = WorkspaceScopes.parse(body.workspaces(), body.operations());
+        } catch (IllegalArgumentException e) {
+            throw new EndpointException(400, e.getMessage());
+        }
+        java.time.Instant expiresAt = body.expiresInSeconds() != null
+                ? java.time.Instant.now().plusSeconds(body.expiresInSeconds()) : body.expiresAt();
+        String token = endpoints.createCredential(name, body.name(), scopes, expiresAt);
+        Map<String, Object> out = published(name, token, request);
+        out.remove("tools"); // the endpoint's; this credential may see fewer
+        out.put("credential", body.name());
+        out.put("workspaces", scopes.workspaces());
+        out.put("operations", scopes.operationIds());
+        out.put("expiresAt", expiresAt);
+        return ResponseEntity.status(HttpStatus.CREATED).body(out);
+    }
+
+    @GetMapping("/{name}/credentials")
+    public List<EndpointService.CredentialView> credentials(@PathVariable String name) {
+        return endpoints.credentials(name);
+    }
+
+    @DeleteMapping("/{name}/credentials/{credential}")
+    public ResponseEntity<Void> deleteCredential(@PathVariable String name, @PathVariable String credential) {
+        endpoints.deleteCredential(name, credential);
+        return ResponseEntity.noContent().build();
     }
 
     private Map<String, Object> published(String name, String token, HttpServletRequest request) {

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * dispatcher servlet looks endpoints up here; they are created, changed and removed at runtime.
  */
 public class EndpointRuntime implements AutoCloseable {
-    private final Map<String, EndpointServer> servers = new ConcurrentHashMap<>();
+    private final Map<String, EndpointViews> servers = new ConcurrentHashMap<>();
     private final Catalog catalog;
     private final CallRegistry calls;
     private final McpJsonMapper json;
@@ -46,14 +46,14 @@ public class EndpointRuntime implements AutoCloseable {
 
     private void syncAll() {
         syncPending.set(false);
-        servers.values().forEach(EndpointServer::sync);
+        servers.values().forEach(EndpointViews::sync);
     }
 
     /** Starts serving the endpoint, or changes which tools it shows when it is served already. */
     public void publish(String name, ToolSelector selector) {
         servers.compute(name, (n, existing) -> {
             if (existing == null) {
-                return new EndpointServer(n, selector, catalog, calls, json, settings);
+                return new EndpointViews(n, selector, catalog, calls, json, settings);
             }
             existing.select(selector);
             return existing;
@@ -61,26 +61,34 @@ public class EndpointRuntime implements AutoCloseable {
     }
 
     public void withdraw(String name) {
-        EndpointServer server = servers.remove(name);
+        EndpointViews server = servers.remove(name);
         if (server != null) {
             server.close();
         }
     }
 
     public void resetSseSessions(String name) {
-        EndpointServer server = servers.get(name);
+        EndpointViews server = servers.get(name);
         if (server != null) {
             server.resetSseSessions();
         }
     }
 
-    EndpointServer find(String name) {
+    /** Closes the endpoint's tool views that no credential holding one of these operation sets needs. */
+    public void retainViews(String name, java.util.Set<java.util.Set<dev.caravan.tool.WorkspaceScopes.Operation>> needed) {
+        EndpointViews server = servers.get(name);
+        if (server != null) {
+            server.retain(needed);
+        }
+    }
+
+    EndpointViews find(String name) {
         return servers.get(name);
     }
 
     /** The tool patterns the endpoint is served with now, or null when it is not served. */
     public java.util.List<String> patterns(String name) {
-        EndpointServer server = servers.get(name);
+        EndpointViews server = servers.get(name);
         return server == null ? null : server.selector().patterns();
     }
 
@@ -89,14 +97,14 @@ public class EndpointRuntime implements AutoCloseable {
     }
 
     public java.util.List<String> toolNames(String name) {
-        EndpointServer server = servers.get(name);
+        EndpointViews server = servers.get(name);
         return server == null ? java.util.List.of() : server.toolNames();
     }
 
     @Override
     public void close() {
         syncer.shutdownNow();
-        servers.values().forEach(EndpointServer::close);
+        servers.values().forEach(EndpointViews::close);
         servers.clear();
     }
 }

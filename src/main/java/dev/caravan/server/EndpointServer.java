@@ -30,7 +30,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One published endpoint: its slice of the catalogue served through the SDK on both transports (Streamable HTTP
+ * One published endpoint, as seen by credentials holding one set of workspace operations (see {@link EndpointViews}):
+ * its slice of the catalogue served through the SDK on both transports (Streamable HTTP
  * at {@code /mcp/NAME}, legacy HTTP+SSE at {@code /sse/NAME}). Tools are added and removed as the catalogue
  * changes; handlers look the feature up at call time so a reloaded route serves the next call.
  */
@@ -43,6 +44,8 @@ final class EndpointServer {
     private final McpJsonMapper json;
     private final dev.caravan.CaravanProperties.Mcp settings;
     private volatile ToolSelector selector;
+    /** Workspace operations the credentials served here hold: features tagged for others are left out. */
+    private final java.util.Set<dev.caravan.tool.WorkspaceScopes.Operation> operations;
 
     private volatile Slice slice = new Slice(Map.of(), Map.of(), Map.of());
     private final Sdk streamable;
@@ -53,10 +56,11 @@ final class EndpointServer {
                          Map<String, Catalog.Prompt> prompts) {
     }
 
-    EndpointServer(String name, ToolSelector selector, Catalog catalog, CallRegistry calls, McpJsonMapper json,
-                   dev.caravan.CaravanProperties.Mcp settings) {
+    EndpointServer(String name, ToolSelector selector, java.util.Set<dev.caravan.tool.WorkspaceScopes.Operation> operations,
+                   Catalog catalog, CallRegistry calls, McpJsonMapper json, dev.caravan.CaravanProperties.Mcp settings) {
         this.name = name;
         this.selector = selector;
+        this.operations = java.util.Set.copyOf(operations);
         this.catalog = catalog;
         this.calls = calls;
         this.json = json;
@@ -128,13 +132,13 @@ final class EndpointServer {
 
     private Slice select() {
         Map<String, Catalog.Tool> tools = new LinkedHashMap<>();
-        catalog.tools().stream().filter(t -> selector.matches(t.definition().name(), t.tags()))
+        catalog.tools().stream().filter(t -> shows(t.definition().name(), t.tags()))
                 .forEach(t -> tools.put(t.definition().name(), t));
         Map<String, Catalog.Resource> resources = new LinkedHashMap<>();
-        catalog.resources().stream().filter(r -> selector.matches(r.name(), r.tags()))
+        catalog.resources().stream().filter(r -> shows(r.name(), r.tags()))
                 .forEach(r -> resources.put(r.key(), r));
         Map<String, Catalog.Prompt> prompts = new LinkedHashMap<>();
-        catalog.prompts().stream().filter(p -> selector.matches(p.definition().name(), p.tags()))
+        catalog.prompts().stream().filter(p -> shows(p.definition().name(), p.tags()))
                 .forEach(p -> prompts.put(p.definition().name(), p));
         return new Slice(tools, resources, prompts);
     }
@@ -194,6 +198,10 @@ final class EndpointServer {
             }
         }
         return out;
+    }
+
+    private boolean shows(String featureName, java.util.Set<String> tags) {
+        return selector.matches(featureName, tags) && dev.caravan.tool.WorkspaceScopes.shows(tags, operations);
     }
 
     private static McpSchema.CompleteResult complete(Map<String, List<String>> completions, McpSchema.CompleteRequest req) {

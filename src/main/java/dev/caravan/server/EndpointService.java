@@ -7,6 +7,7 @@ import dev.caravan.store.CredentialRepository;
 import dev.caravan.store.EndpointRecord;
 import dev.caravan.store.EndpointRepository;
 import dev.caravan.tool.Caller;
+import dev.caravan.tool.WorkspaceScopes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -28,6 +29,7 @@ import java.util.regex.Pattern;
 public class EndpointService {
     private static final Logger log = LoggerFactory.getLogger(EndpointService.class);
     private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,63}$");
+    private static final Pattern CREDENTIAL_NAME = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
     private static final long TOUCH_EVERY_SECONDS = 60;
     /** How long a credential read from the database is trusted before it is read again. */
     private static final long RECHECK_AFTER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
@@ -53,7 +55,13 @@ public class EndpointService {
                        List<CredentialView> credentials) {
     }
 
-    public record CredentialView(String name, Instant createdAt, Instant lastUsedAt, Instant expiresAt) {
+    /** A credential without its secret: when it was made and used, when it ends, and its workspace scopes. */
+    public record CredentialView(String name, Instant createdAt, Instant lastUsedAt, Instant expiresAt,
+                                 List<String> workspaces, List<String> operations) {
+        static CredentialView of(CredentialRecord c) {
+            return new CredentialView(c.name(), c.createdAt(), c.lastUsedAt(), c.expiresAt(), c.scopes().workspaces(),
+                    c.scopes().operationIds());
+        }
     }
 
     public EndpointService(EndpointRepository endpoints, CredentialRepository credentials, EndpointRuntime runtime,
@@ -107,6 +115,9 @@ public class EndpointService {
             } else if (!e.tools().equals(runtime.patterns(e.name()))) {
                 runtime.publish(e.name(), new ToolSelector(e.tools()));
             }
+            if (e.enabled()) {
+                retainViews(e.name());
+            }
         });
         runtime.names().stream().filter(n -> !declared.containsKey(n) && !stored.containsKey(n)).forEach(runtime::withdraw);
     }
@@ -143,8 +154,7 @@ public class EndpointService {
             return Optional.of(new View(name, d.tools(), d.enabled(), "configuration", runtime.toolNames(name), List.of()));
         }
         return endpoints.find(name).map(e -> new View(e.name(), e.tools(), e.enabled(), "api",
-                runtime.toolNames(name), credentials.findByEndpoint(name).stream()
-                .map(c -> new CredentialView(c.name(), c.createdAt(), c.lastUsedAt(), c.expiresAt())).toList()));
+                runtime.toolNames(name), credentials.findByEndpoint(name).stream().map(CredentialView::of).toList()));
     }
 
     public synchronized View update(String name, Boolean enabled, List<String> tools) {
@@ -184,7 +194,7 @@ public class EndpointService {
         Instant oldEnds = now.plusSeconds(graceSeconds);
         String token = Credentials.newToken();
         tx.executeWithoutResult(s -> {
-            credentials.expireAll(name, oldEnds);
+            credentials.expireNamed(name, DEFAULT_CREDENTIAL, oldEnds);
             credentials.insert(new CredentialRecord(UUID.randomUUID().toString(), name, DEFAULT_CREDENTIAL,
                     Credentials.hash(token), now, null, null));
         });
@@ -206,7 +216,7 @@ public class EndpointService {
         String hash = Credentials.hash(token);
         Declared d = declared.get(name);
         if (d != null) {
-            return Credentials.sameHash(d.tokenHash(), hash) ? new Caller(name, "declared") : null;
+            return Credentials.sameHash(d.tokenHash(), hash) ? new Caller(name, "declared", WorkspaceScopes.ALL) : null;
         }
         CredentialRecord c = credential(hash);
         if (c == null) {
@@ -221,7 +231,69 @@ public class EndpointService {
             lastTouched.put(c.id(), now);
             credentials.touch(c.id(), now);
         }
-        return new Caller(name, c.name());
+        return new Caller(name, c.name(), c.scopes());
+    }
+
+    /**
+     * Adds a named credential with workspace scopes and an optional end; returns the token, which is not kept.
+     * Scopes are fixed for the credential's life (a session's tool list depends on them): to change them, create
+     * another credential and delete this one.
+     */
+    public synchronized String createCredential(String endpoint, String credentialName, WorkspaceScopes scopes,
+                                                Instant expiresAt) {
+        stored(endpoint);
+        if (credentialName == null || !CREDENTIAL_NAME.matcher(credentialName).matches()) {
+            throw new EndpointException(400, "Credential name '" + credentialName + "' must be 1-64 lower-case "
+                    + "letters, digits, '-', '_' or '.', starting with a letter or digit");
+        }
+        if (DEFAULT_CREDENTIAL.equals(credentialName)) {
+            throw new EndpointException(409, "'default' is the endpoint's own credential; renew it with "
+                    + "POST /admin/api/endpoints/" + endpoint + "/regenerate");
+        }
+        if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
+            throw new EndpointException(400, "expiresAt must be in the future");
+        }
+        if (credentials.findByEndpoint(endpoint).stream().anyMatch(c -> c.name().equals(credentialName))) {
+            throw new EndpointException(409, "Endpoint '" + endpoint + "' has a credential named '" + credentialName
+                    + "' already; delete it first or choose another name");
+        }
+        String token = Credentials.newToken();
+        credentials.insert(new CredentialRecord(UUID.randomUUID().toString(), endpoint, credentialName,
+                Credentials.hash(token), Instant.now(), null, expiresAt, scopes));
+        if (expiresAt != null) {
+            // Legacy SSE sessions authenticated once, at connect: end them when the credential ends.
+            long seconds = Math.max(1, java.time.Duration.between(Instant.now(), expiresAt).toSeconds() + 1);
+            java.util.concurrent.CompletableFuture.delayedExecutor(seconds, java.util.concurrent.TimeUnit.SECONDS)
+                    .execute(() -> runtime.resetSseSessions(endpoint));
+        }
+        return token;
+    }
+
+    public List<CredentialView> credentials(String endpoint) {
+        stored(endpoint);
+        return credentials.findByEndpoint(endpoint).stream().map(CredentialView::of).toList();
+    }
+
+    /** Removes the named credential at once; the endpoint's legacy SSE sessions are ended (they reconnect). */
+    public synchronized void deleteCredential(String endpoint, String credentialName) {
+        stored(endpoint);
+        if (DEFAULT_CREDENTIAL.equals(credentialName)) {
+            throw new EndpointException(409, "'default' is the endpoint's own credential; renew it with "
+                    + "POST /admin/api/endpoints/" + endpoint + "/regenerate, or delete the endpoint");
+        }
+        if (credentials.deleteNamed(endpoint, credentialName) == 0) {
+            throw new EndpointException(404, "Endpoint '" + endpoint + "' has no credential named '" + credentialName + "'");
+        }
+        forget(endpoint);
+        runtime.resetSseSessions(endpoint);
+        retainViews(endpoint);
+    }
+
+    /** Lets the endpoint close the tool views no active credential needs any more. */
+    private void retainViews(String endpoint) {
+        Instant now = Instant.now();
+        runtime.retainViews(endpoint, credentials.findByEndpoint(endpoint).stream().filter(c -> c.activeAt(now))
+                .map(c -> c.scopes().operations()).collect(java.util.stream.Collectors.toSet()));
     }
 
     /**

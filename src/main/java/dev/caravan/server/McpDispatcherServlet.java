@@ -59,8 +59,8 @@ public class McpDispatcherServlet extends HttpServlet {
             error(response, 403, -32600, refused);
             return;
         }
-        EndpointServer server = runtime.find(target.name());
-        if (server == null) {
+        EndpointViews endpoint = runtime.find(target.name());
+        if (endpoint == null) {
             error(response, 404, -32600, "No enabled endpoint named '" + target.name() + "'");
             return;
         }
@@ -85,6 +85,8 @@ public class McpDispatcherServlet extends HttpServlet {
             }
         }
         vetted.setAttribute(Caller.ATTRIBUTE, caller);
+        // Each credential's requests go to the SDK servers of its tool view (see EndpointViews).
+        EndpointServer server = endpoint.of(caller);
         HttpServletResponse answer = new ContainerManagedConnection(response);
         if (target.sse() && !target.sseMessage()) {
             server.serveSse(vetted, sseCallers.recording(vetted, answer, caller));

@@ -52,6 +52,16 @@ public final class WorkspaceConfigParser {
         return ConnectorYaml.readList(yaml, file, LAYOUT);
     }
 
+    /**
+     * One workspace from a map shaped like an entry of the file (the admin API's and the database's form), checked
+     * the same way.
+     *
+     * @throws IllegalArgumentException naming the reason
+     */
+    public static WorkspaceConfig one(Map<?, ?> map) {
+        return workspace(map);
+    }
+
     private static WorkspaceConfig workspace(Map<?, ?> map) {
         String name = string(map, "name");
         if (name == null || !NAME.matcher(name).matches()) {

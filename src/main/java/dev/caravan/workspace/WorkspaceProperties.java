@@ -17,6 +17,46 @@ public class WorkspaceProperties {
     private int maxEntries = 1000;
     /** Longest a tree walk, search or grep may run. */
     private Duration walkTimeLimit = Duration.ofSeconds(10);
+    /** Whether agents may create workspaces with the workspace_create tool (the admin API always may). */
+    private boolean allowCreate = true;
+    /** Most workspaces one principal may create with workspace_create. */
+    private int maxCreatedPerPrincipal = 10;
+    /** Longest a workspace claim token (workspace_transfer) may live. */
+    private Duration maxClaimLifetime = Duration.ofDays(7);
+    /** How often workspaces created through other nodes are picked up from the database. */
+    private Duration reconcileInterval = Duration.ofSeconds(5);
+
+    public boolean isAllowCreate() {
+        return allowCreate;
+    }
+
+    public void setAllowCreate(boolean allowCreate) {
+        this.allowCreate = allowCreate;
+    }
+
+    public int getMaxCreatedPerPrincipal() {
+        return maxCreatedPerPrincipal;
+    }
+
+    public void setMaxCreatedPerPrincipal(int maxCreatedPerPrincipal) {
+        this.maxCreatedPerPrincipal = maxCreatedPerPrincipal;
+    }
+
+    public Duration getMaxClaimLifetime() {
+        return maxClaimLifetime;
+    }
+
+    public void setMaxClaimLifetime(Duration maxClaimLifetime) {
+        this.maxClaimLifetime = maxClaimLifetime;
+    }
+
+    public Duration getReconcileInterval() {
+        return reconcileInterval;
+    }
+
+    public void setReconcileInterval(Duration reconcileInterval) {
+        this.reconcileInterval = reconcileInterval;
+    }
 
     public Duration getPollInterval() {
         return pollInterval;

@@ -21,8 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The workspaces in use, by name. {@link #apply} swaps in a new declaration all at once: every new or changed
- * workspace's storage is built first, and if any cannot be, nothing changes.
+ * The workspaces in use, by name: those declared in {@code workspaces.yaml} and those created at runtime (stored in
+ * the database). {@link #apply} swaps in a new declaration all at once: every new or changed workspace's storage is
+ * built first, and if any cannot be, nothing changes.
  */
 public class Workspaces implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Workspaces.class);
@@ -32,6 +33,8 @@ public class Workspaces implements AutoCloseable {
     private final int defaultVersions;
     private final Function<String, String> environment;
     private volatile Map<String, Workspace> current = Map.of();
+    private Map<String, Workspace> declared = Map.of();
+    private Map<String, Workspace> stored = Map.of();
 
     /**
      * @param dataDir         local workspaces without a root live in {@code dataDir/workspaces/NAME}
@@ -60,18 +63,17 @@ public class Workspaces implements AutoCloseable {
     }
 
     /**
-     * Uses exactly these workspaces from now on. Unchanged ones keep their storage; changed and removed ones are
-     * closed after the swap.
+     * Uses exactly these workspaces from {@code workspaces.yaml} from now on (beside the stored ones, see
+     * {@link #applyStored}). Unchanged ones keep their storage; changed and removed ones are closed after the swap.
      *
      * @throws IllegalArgumentException naming the workspace and the reason, when one cannot be built
      */
     public synchronized void apply(List<WorkspaceConfig> configs) {
-        Map<String, Workspace> before = current;
         Map<String, Workspace> next = new LinkedHashMap<>();
         List<Workspace> built = new ArrayList<>();
         try {
             for (WorkspaceConfig config : configs) {
-                Workspace existing = before.get(config.name());
+                Workspace existing = current.get(config.name());
                 if (existing != null && existing.config().equals(config)) {
                     next.put(config.name(), existing);
                 } else {
@@ -84,12 +86,66 @@ public class Workspaces implements AutoCloseable {
             built.forEach(w -> w.storage().close());
             throw e;
         }
+        declared = next;
+        merge();
+    }
+
+    /**
+     * Uses exactly these workspaces created at runtime (stored in the database) beside the declared ones. A stored
+     * workspace whose name the file declares is left out (the file wins); one that cannot be built here (e.g. an
+     * unset ${ENV} on this node) is left out and reported, and the others are used.
+     *
+     * @return the reason for each workspace left out, by name
+     */
+    public synchronized Map<String, String> applyStored(List<WorkspaceConfig> configs) {
+        Map<String, Workspace> next = new LinkedHashMap<>();
+        Map<String, String> problems = new LinkedHashMap<>();
+        for (WorkspaceConfig config : configs) {
+            if (declared.containsKey(config.name())) {
+                problems.put(config.name(), "workspaces.yaml declares a workspace of this name, which is used instead");
+                continue;
+            }
+            Workspace existing = stored.get(config.name());
+            if (existing != null && existing.config().equals(config)) {
+                next.put(config.name(), existing);
+                continue;
+            }
+            try {
+                next.put(config.name(), new Workspace(config, build(config)));
+            } catch (IllegalArgumentException e) {
+                problems.put(config.name(), e.getMessage());
+            }
+        }
+        stored = next;
+        merge();
+        return problems;
+    }
+
+    /** Whether the workspace in use under this name was created at runtime (not declared in the file). */
+    public boolean isStored(String name) {
+        Workspace w = current.get(name);
+        return w != null && w == stored.get(name);
+    }
+
+    /** Declared workspaces first (file order), then stored ones; what is no longer used is closed. */
+    private void merge() {
+        Map<String, Workspace> before = current;
+        Map<String, Workspace> keptStored = new LinkedHashMap<>(stored);
+        keptStored.keySet().removeAll(declared.keySet());
+        stored = keptStored;
+        Map<String, Workspace> next = new LinkedHashMap<>(declared);
+        next.putAll(keptStored);
         current = java.util.Collections.unmodifiableMap(next); // declaration order, for listings
         for (Workspace old : before.values()) {
             if (next.get(old.name()) != old) {
                 close(old);
             }
         }
+    }
+
+    /** Where a local workspace without a root keeps its files. */
+    public Path defaultRoot(String name) {
+        return dataDir.resolve("workspaces").resolve(name);
     }
 
     private VersionedStorage build(WorkspaceConfig config) {
@@ -100,7 +156,7 @@ public class Workspaces implements AutoCloseable {
         WorkspaceStorage storage;
         try {
             if (config.backend() == WorkspaceConfig.Backend.LOCAL) {
-                Path root = config.root() == null ? dataDir.resolve("workspaces").resolve(config.name())
+                Path root = config.root() == null ? defaultRoot(config.name())
                         : Path.of(resolve(config.root())).toAbsolutePath().normalize();
                 storage = new LocalStorage(root, limits);
             } else {
@@ -163,6 +219,8 @@ public class Workspaces implements AutoCloseable {
     public synchronized void close() {
         current.values().forEach(Workspaces::close);
         current = Map.of();
+        declared = Map.of();
+        stored = Map.of();
     }
 
     private static final class MissingVariable extends RuntimeException {

@@ -1,6 +1,11 @@
 package dev.caravan.workspace.component;
 
 import dev.caravan.tool.RouteDefinitionException;
+import dev.caravan.tool.CallContext;
+import dev.caravan.tool.Caller;
+import dev.caravan.workspace.Ownership;
+import dev.caravan.workspace.RuntimeWorkspaces;
+import dev.caravan.workspace.WorkspaceAccess;
 import dev.caravan.workspace.Workspaces;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
@@ -32,13 +37,25 @@ import java.util.stream.Collectors;
  * </ul>
  * Seams for the rest of issue 3: locks, audit and scopes wrap the storage in {@code Workspaces} (as versions do)
  * or check the operation here before {@link FileOperations#run}, where the caller's {@code CallContext} is at hand.
+ * Scopes are checked here: {@link WorkspaceAccess#check} before every file operation, with the scope
+ * {@link WorkspaceAccess#scopeOf} names for it ({@code lock_*} lock, {@code share_*} share, unknown ones admin).
  */
 public class WorkspaceComponent extends DefaultComponent {
     private final FileOperations operations;
+    private final WorkspaceAccess access;
+    private final WorkspaceAdminOperations admin;
 
+    /** Without ownership or runtime workspaces (no database): scopes are still checked. */
     public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, java.time.Duration walkTimeLimit) {
+        this(workspaces, maxReadBytes, maxEntries, walkTimeLimit, WorkspaceAccess.SCOPES_ONLY, null, null);
+    }
+
+    public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, java.time.Duration walkTimeLimit,
+                              WorkspaceAccess access, Ownership ownership, RuntimeWorkspaces runtime) {
         this.operations = new FileOperations(workspaces, new FileOperations.Limits(maxReadBytes, maxEntries,
                 walkTimeLimit));
+        this.access = access;
+        this.admin = new WorkspaceAdminOperations(workspaces, access, ownership, runtime);
     }
 
     @Override
@@ -50,32 +67,40 @@ public class WorkspaceComponent extends DefaultComponent {
                     + "?operation=read_text_file");
         }
         FileOperations.Operation operation = FileOperations.Operation.of(operationName);
-        if (operation == null) {
+        WorkspaceAdminOperations.Operation adminOperation = WorkspaceAdminOperations.Operation.of(operationName);
+        if (operation == null && adminOperation == null) {
             throw new RouteDefinitionException(uri + ": unknown operation '" + operationName + "' (known: "
-                    + Arrays.stream(FileOperations.Operation.values()).map(FileOperations.Operation::id)
+                    + java.util.stream.Stream.concat(Arrays.stream(FileOperations.Operation.values())
+                            .map(FileOperations.Operation::id), Arrays.stream(WorkspaceAdminOperations.Operation
+                            .values()).map(WorkspaceAdminOperations.Operation::id))
                     .collect(Collectors.joining(", ")) + ")");
         }
-        if ((remaining == null || remaining.isBlank()) && operation != FileOperations.Operation.LIST_WORKSPACES) {
+        if ((remaining == null || remaining.isBlank()) && operation != FileOperations.Operation.LIST_WORKSPACES
+                && adminOperation != WorkspaceAdminOperations.Operation.WORKSPACE_CREATE
+                && adminOperation != WorkspaceAdminOperations.Operation.WORKSPACE_CLAIM) {
             throw new RouteDefinitionException(uri + ": name the workspace, e.g. workspace:default?operation="
-                    + operation.id());
+                    + operationName);
         }
         if (!parameters.isEmpty()) {
             throw new RouteDefinitionException(uri + ": unknown option(s) " + parameters.keySet()
                     + " (workspace: takes operation and workspaceHeader)");
         }
-        return new WorkspaceEndpoint(uri, this, remaining, operation, workspaceHeader);
+        return new WorkspaceEndpoint(uri, this, remaining, operation, adminOperation, workspaceHeader);
     }
 
     private final class WorkspaceEndpoint extends DefaultEndpoint {
         private final String workspace;
         private final FileOperations.Operation operation;
+        private final WorkspaceAdminOperations.Operation adminOperation;
         private final String workspaceHeader;
 
         WorkspaceEndpoint(String uri, WorkspaceComponent component, String workspace,
-                          FileOperations.Operation operation, String workspaceHeader) {
+                          FileOperations.Operation operation, WorkspaceAdminOperations.Operation adminOperation,
+                          String workspaceHeader) {
             super(uri, component);
             this.workspace = workspace;
             this.operation = operation;
+            this.adminOperation = adminOperation;
             this.workspaceHeader = workspaceHeader;
         }
 
@@ -91,7 +116,17 @@ public class WorkspaceComponent extends DefaultComponent {
                             name = fromHeader.strip();
                         }
                     }
-                    operations.run(operation, name, exchange.getMessage());
+                    CallContext call = exchange.getProperty(CallContext.PROPERTY, CallContext.class);
+                    Caller caller = call == null ? Caller.NONE : call.caller();
+                    if (adminOperation != null) {
+                        admin.run(adminOperation, name, caller, exchange.getMessage());
+                    } else if (operation == FileOperations.Operation.LIST_WORKSPACES) {
+                        exchange.getMessage().setBody(admin.listWorkspaces(caller));
+                    } else {
+                        // Whatever tools the caller sees, a route may call any operation: check here too.
+                        access.check(caller, name, WorkspaceAccess.scopeOf(operation.id()));
+                        operations.run(operation, name, exchange.getMessage());
+                    }
                 }
             };
         }

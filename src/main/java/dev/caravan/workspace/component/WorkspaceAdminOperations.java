@@ -1,0 +1,128 @@
+package dev.caravan.workspace.component;
+
+import dev.caravan.tool.Caller;
+import dev.caravan.tool.ToolFailure;
+import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.workspace.Ownership;
+import dev.caravan.workspace.RuntimeWorkspaces;
+import dev.caravan.workspace.Workspace;
+import dev.caravan.workspace.WorkspaceAccess;
+import dev.caravan.workspace.WorkspaceConfig;
+import dev.caravan.workspace.Workspaces;
+import org.apache.camel.Message;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The workspace operations about workspaces rather than files: {@code list_workspaces} (only those the caller may
+ * use, with their owners), {@code workspace_create}, {@code workspace_transfer} and {@code workspace_claim}.
+ * Ownership needs the database; without it (a component built for tests) only list_workspaces works.
+ */
+final class WorkspaceAdminOperations {
+    enum Operation {
+        WORKSPACE_CREATE, WORKSPACE_TRANSFER, WORKSPACE_CLAIM;
+
+        static Operation of(String name) {
+            try {
+                return valueOf(name.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+
+        String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final Workspaces workspaces;
+    private final WorkspaceAccess access;
+    private final Ownership ownership;
+    private final RuntimeWorkspaces runtime;
+
+    WorkspaceAdminOperations(Workspaces workspaces, WorkspaceAccess access, Ownership ownership,
+                             RuntimeWorkspaces runtime) {
+        this.workspaces = workspaces;
+        this.access = access;
+        this.ownership = ownership;
+        this.runtime = runtime;
+    }
+
+    void run(Operation op, String workspace, Caller caller, Message message) {
+        if (ownership == null || runtime == null) {
+            throw new ToolFailure(op.id() + " is not available on this hub.");
+        }
+        Args args = new Args(message);
+        message.setBody(switch (op) {
+            case WORKSPACE_CREATE -> create(caller, args);
+            case WORKSPACE_TRANSFER -> transfer(caller, workspace, args);
+            case WORKSPACE_CLAIM -> claim(caller, args);
+        });
+    }
+
+    /** The workspaces the caller may use, each with backend, versions kept, owner (when known) and description. */
+    String listWorkspaces(Caller caller) {
+        Map<String, String> owners = ownership == null ? null : ownership.owners();
+        List<Workspace> visible = workspaces.all().stream().filter(w -> access.sees(caller, w.name())).toList();
+        if (visible.isEmpty()) {
+            return workspaces.all().isEmpty()
+                    ? "No workspaces are configured; ask an administrator to declare one in connectors/workspaces.yaml."
+                    : "This credential may use none of the workspaces on this hub; ask its administrator for scopes.";
+        }
+        StringBuilder b = new StringBuilder();
+        for (Workspace w : visible) {
+            b.append(w.name()).append(" (").append(w.backend()).append(", keeps ").append(w.storage().keep())
+                    .append(" versions per file");
+            if (owners != null) {
+                b.append(", owner ").append(owners.getOrDefault(w.name(), Ownership.ADMIN));
+            }
+            b.append(')');
+            if (w.config().description() != null) {
+                b.append(": ").append(w.config().description());
+            }
+            b.append('\n');
+        }
+        return b.toString().stripTrailing();
+    }
+
+    private String create(Caller caller, Args args) {
+        WorkspaceConfig created = runtime.createFor(caller, args.required("name"), args.string("description"));
+        return "Created workspace '" + created.name() + "' (local), owned by " + (caller.endpoint() == null
+                ? Ownership.ADMIN : caller.principal()) + ". Pass workspace \"" + created.name()
+                + "\" to the file tools to use it.";
+    }
+
+    private String transfer(Caller caller, String workspace, Args args) {
+        // Scopes first, so a caller outside them does not learn which workspaces exist.
+        access.check(caller, workspace, WorkspaceScopes.Operation.ADMIN);
+        workspaces.get(workspace); // names what exists when it does not
+        String to = args.string("to");
+        boolean keepAccess = args.bool("keepAccess");
+        if (args.bool("issueClaimToken")) {
+            Integer minutes = args.integer("expiresInMinutes", 1, Integer.MAX_VALUE);
+            Duration lifetime = Duration.ofMinutes(minutes == null ? 60 : minutes);
+            String token = ownership.issueClaim(workspace, caller, blankToNull(to), lifetime, keepAccess);
+            return "Claim token for workspace '" + workspace + "': " + token + "\nIt works once, until "
+                    + java.time.Instant.now().plus(lifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + (to == null || to.isBlank() ? ", for whoever redeems it" : ", only for " + to)
+                    + ", with workspace_claim. You stay the owner until then.";
+        }
+        if (to == null || to.isBlank()) {
+            throw new ToolFailure("Name the new owner in 'to' (endpoint/credential, e.g. sales/ci-bot), or set "
+                    + "issueClaimToken to get a token the new owner redeems with workspace_claim.");
+        }
+        return ownership.transfer(workspace, caller, to.strip(), keepAccess);
+    }
+
+    private String claim(Caller caller, Args args) {
+        String workspace = ownership.claim(args.required("token"), caller);
+        return "You (" + caller.principal() + ") now own workspace '" + workspace + "'.";
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+}
