@@ -38,6 +38,7 @@ public final class Probe {
     private final Object changed = new Object();
     private StandaloneUpstream upstream;
     private UpstreamOAuth oauth;
+    private int authorizations;
 
     Probe(ProbeOptions options, PrintStream out) {
         this.options = options;
@@ -107,9 +108,11 @@ public final class Probe {
         }
     }
 
-    /** Waits until online, authorizing (headlessly) when the upstream asks for it; false with the reason on stderr. */
+    /**
+     * Waits until online, authorizing (headlessly) when the upstream asks for it, also for more scope (a 403
+     * insufficient_scope while listing); false with the reason on stderr.
+     */
     private boolean connect() {
-        int authorizations = 0;
         Instant deadline = Instant.now().plus(options.timeout().multipliedBy(2));
         while (true) {
             UpstreamStatus s = awaitSettled(deadline);
@@ -119,16 +122,18 @@ public final class Probe {
                     return true;
                 }
                 case "needs-authorization" -> {
-                    if (authorizations >= options.maxAuthorizations()) {
-                        return fail("still not authorized after " + authorizations + " authorizations: "
-                                + s.lastError());
+                    if (!authorize(s.lastError())) {
+                        return false;
                     }
-                    authorizations++;
-                    authorize();
                 }
                 case "timeout" -> {
                     return fail("not connected within " + options.timeout().multipliedBy(2).toSeconds() + " s ("
                             + upstream.status().state() + reason(upstream.status()) + ")");
+                }
+                case "error" -> {
+                    if (oauth.stepUpScope(config().name()) == null || !authorize(s.lastError())) {
+                        return fail("cannot connect" + reason(s));
+                    }
                 }
                 default -> {
                     return fail("cannot connect" + reason(s));
@@ -137,8 +142,21 @@ public final class Probe {
         }
     }
 
+    /**
+     * One more authorization-code flow, unless the limit is reached (an upstream that keeps asking for scope it
+     * never accepts must not loop); false with the reason on stderr.
+     */
+    private boolean authorize(String why) {
+        if (authorizations >= options.maxAuthorizations()) {
+            return fail("still not authorized after " + authorizations + " authorizations: " + why);
+        }
+        authorizations++;
+        authorizeOnce();
+        return true;
+    }
+
     /** One authorization-code flow: start it, play the browser, hand the callback to the connector. */
-    private void authorize() {
+    private void authorizeOnce() {
         UpstreamOAuth.Started started = oauth.start(config().name(), options.redirectBase());
         out.println("authorizing: " + started.authorizationUrl().replaceAll("[?].*", "") + " -> "
                 + started.redirectUri());
@@ -161,6 +179,10 @@ public final class Probe {
             }
             return 0;
         } catch (UpstreamCallException e) {
+            // Step-up: the upstream wants more scope for this call; authorize for it, then call once more.
+            if (oauth.stepUpScope(config().name()) != null && authorize(e.getMessage()) && connect()) {
+                return call();
+            }
             fail("calling " + options.call() + " failed: " + e.getMessage());
             return 1;
         }

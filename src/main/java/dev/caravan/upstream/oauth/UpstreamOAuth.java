@@ -180,8 +180,8 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
         }
         String resource = options.sendResource() ? found.resource() : null;
         client = new StoredGrant(client.issuer(), client.authorizationUri(), client.tokenUri(), resource,
-                client.scope(), client.clientId(), client.clientSecret(), client.authMethod(), redirectUri,
-                client.registered(), null, null, null);
+                auth.scopeToRequest(client.scope()), client.clientId(), client.clientSecret(), client.authMethod(),
+                redirectUri, client.registered(), null, null, null);
         ClientRegistration registration = TokenClient.registration(name, client,
                 AuthorizationGrantType.AUTHORIZATION_CODE, resource);
         String state = PendingAuthorizations.newState();
@@ -238,6 +238,15 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
             reconnect(p.upstream());
         }
         return p.upstream();
+    }
+
+    /**
+     * The scope an upstream asked for beyond the granted one (HTTP 403 insufficient_scope), until an authorization
+     * grants it; null when there is none. The next {@link #start} requests it.
+     */
+    public String stepUpScope(String upstream) {
+        OAuthUpstreamAuth auth = auths.get(upstream);
+        return auth == null ? null : auth.stepUpScope();
     }
 
     /** The authorization URL of the upstream's open flow, or null. */

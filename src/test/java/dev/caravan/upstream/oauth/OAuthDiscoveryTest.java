@@ -92,6 +92,8 @@ class OAuthDiscoveryTest {
         assertThat(seen).containsSubsequence("POST /tenant/mcp", "GET /.well-known/oauth-protected-resource/tenant/mcp",
                 "GET /.well-known/oauth-authorization-server/realms/x", "GET /.well-known/openid-configuration/realms/x",
                 "GET /realms/x/.well-known/openid-configuration");
+        assertThat(seen).doesNotContain("GET /.well-known/oauth-authorization-server",
+                "GET /.well-known/openid-configuration");
 
         StoredGrant client = discovery.register(found, "https://caravan.example.com/oauth/callback");
         assertThat(client.clientId()).isEqualTo("dyn");
