@@ -35,6 +35,8 @@ record ProbeOptions(UpstreamConfig upstream, String call, Map<String, Object> ar
               --token TOKEN                           bearer token
               --header NAME=VALUE                     a static header (repeatable; implies --auth headers)
               --client-id ID, --client-secret SECRET  pre-registered OAuth client (default: dynamic registration)
+              --client-metadata-url URL               Caravan's Client ID Metadata Document (https), used as
+                                                      client_id where the server supports them
               --scope "A B"                           OAuth scope (default: from the server's challenge/metadata)
               --no-resource                           do not send the RFC 8707 resource indicator
               --token-url URL                         client credentials: the token endpoint
@@ -106,6 +108,7 @@ record ProbeOptions(UpstreamConfig upstream, String call, Map<String, Object> ar
                 case "--token-url" -> oauth.put("token_url", value(args, ++i, a));
                 case "--authorization-server" -> oauth.put("authorization_server", value(args, ++i, a));
                 case "--client-from-env" -> clientFromEnv = value(args, ++i, a);
+                case "--client-metadata-url" -> oauth.put("client_metadata_url", value(args, ++i, a));
                 case "--redirect-base" -> redirectBase = value(args, ++i, a);
                 case "--call" -> call = value(args, ++i, a);
                 case "--arguments" -> arguments = value(args, ++i, a);

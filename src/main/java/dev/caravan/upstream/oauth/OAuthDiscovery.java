@@ -51,7 +51,7 @@ class OAuthDiscovery {
 
     /** What discovery found. {@code resource} is what to send as the RFC 8707 indicator. */
     record Result(String issuer, String authorizationEndpoint, String tokenEndpoint, String registrationEndpoint,
-                  String resource, String scope, List<String> authMethods) {
+                  String resource, String scope, List<String> authMethods, boolean clientIdMetadataDocuments) {
     }
 
     Result discover(OAuthOptions options) {
@@ -115,7 +115,8 @@ class OAuthDiscovery {
             resourceMetadata.path("scopes_supported").forEach(n -> scopes.add(n.asText()));
             scope = String.join(" ", scopes);
         }
-        return new Result(issuer, authorization, token, registration, resource, scope, List.copyOf(methods));
+        boolean cimd = as != null && as.path("client_id_metadata_document_supported").asBoolean(false);
+        return new Result(issuer, authorization, token, registration, resource, scope, List.copyOf(methods), cimd);
     }
 
     /** The WWW-Authenticate header of an unauthenticated initialize, when the server answers 401; else null. */

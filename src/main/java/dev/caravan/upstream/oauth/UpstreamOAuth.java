@@ -162,6 +162,11 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
             client = new StoredGrant(found.issuer(), found.authorizationEndpoint(), found.tokenEndpoint(),
                     found.resource(), found.scope(), options.clientId(), options.clientSecret(), method, redirectUri,
                     false, null, null, null);
+        } else if (options.clientMetadataUrl() != null && found.clientIdMetadataDocuments()) {
+            // Client ID Metadata Document: the URL is the client_id, a public client (PKCE), nothing to register.
+            client = new StoredGrant(found.issuer(), found.authorizationEndpoint(), found.tokenEndpoint(),
+                    found.resource(), found.scope(), options.clientMetadataUrl(), null, "none", redirectUri, false,
+                    null, null, null);
         } else if (current != null && current.registered() && current.clientId() != null
                 && found.issuer().equals(current.issuer()) && redirectUri.equals(current.redirectUri())) {
             client = new StoredGrant(found.issuer(), found.authorizationEndpoint(), found.tokenEndpoint(),
