@@ -76,18 +76,22 @@ public final class Probe {
     int run() {
         UpstreamConfig config = options.upstream();
         Function<String, String> variables = System::getenv;
-        oauth = UpstreamOAuth.inMemory(variables, new UpstreamOAuth.Connections() {
-            @Override
-            public String state(String name) {
-                return upstream.status().state();
-            }
+        UpstreamConfig.Auth.Type type = config.auth().type();
+        if (type == UpstreamConfig.Auth.Type.OAUTH || type == UpstreamConfig.Auth.Type.OAUTH_CLIENT_CREDENTIALS) {
+            // Only for OAuth upstreams: its token client (Spring's RestClient) costs a noticeable part of startup.
+            oauth = UpstreamOAuth.inMemory(variables, new UpstreamOAuth.Connections() {
+                @Override
+                public String state(String name) {
+                    return upstream.status().state();
+                }
 
-            @Override
-            public void reconnect(String name) {
-                upstream.reconnect();
-            }
-        });
-        UpstreamClientFactory factory = new UpstreamClientFactory(McpJson.mapper(), oauth);
+                @Override
+                public void reconnect(String name) {
+                    upstream.reconnect();
+                }
+            });
+        }
+        UpstreamClientFactory factory = new UpstreamClientFactory(McpJson.mapper(), c -> oauth.apply(c));
         upstream = new StandaloneUpstream(config, factory, Duration.ofMillis(200), variables);
         upstream.onChange(() -> {
             synchronized (changed) {
@@ -118,11 +122,12 @@ public final class Probe {
             UpstreamStatus s = awaitSettled(deadline);
             switch (s == null ? "timeout" : s.state()) {
                 case "online" -> {
-                    out.println("connected: " + config().target() + " (" + config().transport().id() + ")");
+                    out.println("connected: " + config().target() + " (" + config().transport().id() + ") after "
+                            + sinceStart() + " ms");
                     return true;
                 }
                 case "needs-authorization" -> {
-                    if (!authorize(s.lastError())) {
+                    if (oauth == null || !authorize(s.lastError())) {
                         return false;
                     }
                 }
@@ -131,7 +136,7 @@ public final class Probe {
                             + upstream.status().state() + reason(upstream.status()) + ")");
                 }
                 case "error" -> {
-                    if (oauth.stepUpScope(config().name()) == null || !authorize(s.lastError())) {
+                    if (oauth == null || oauth.stepUpScope(config().name()) == null || !authorize(s.lastError())) {
                         return fail("cannot connect" + reason(s));
                     }
                 }
@@ -169,7 +174,8 @@ public final class Probe {
     private int call() {
         try {
             McpSchema.CallToolResult r = upstream.call(options.call(), options.arguments(), options.timeout());
-            out.println("called " + options.call() + ": " + (Boolean.TRUE.equals(r.isError()) ? "isError" : "ok"));
+            out.println("called " + options.call() + ": " + (Boolean.TRUE.equals(r.isError()) ? "isError" : "ok")
+                    + " after " + sinceStart() + " ms");
             for (McpSchema.Content c : r.content() == null ? List.<McpSchema.Content>of() : r.content()) {
                 out.println("  " + (c instanceof McpSchema.TextContent t ? t.text() : c.type()));
             }
@@ -180,7 +186,8 @@ public final class Probe {
             return 0;
         } catch (UpstreamCallException e) {
             // Step-up: the upstream wants more scope for this call; authorize for it, then call once more.
-            if (oauth.stepUpScope(config().name()) != null && authorize(e.getMessage()) && connect()) {
+            if (oauth != null && oauth.stepUpScope(config().name()) != null && authorize(e.getMessage())
+                    && connect()) {
                 return call();
             }
             fail("calling " + options.call() + " failed: " + e.getMessage());
@@ -207,6 +214,12 @@ public final class Probe {
                 }
             }
         }
+    }
+
+    /** Milliseconds since the JVM started (what a user waits for, startup included). */
+    private static long sinceStart() {
+        return ProcessHandle.current().info().startInstant()
+                .map(t -> Duration.between(t, Instant.now()).toMillis()).orElse(-1L);
     }
 
     private UpstreamConfig config() {
