@@ -55,8 +55,9 @@ class ProbeConformanceIT {
     static final Map<String, KnownFailure> KNOWN_FAILURES = Map.of(
             "sse-retry", new KnownFailure("MCP Java SDK 2.1.0's Streamable HTTP client transport ignores the SSE "
                     + "'retry:' field, skips the ids of priming events (empty data) and does not resume a POST "
-                    + "stream that closes before its response with GET + Last-Event-ID (SEP-1699); the wire "
-                    + "protocol is the SDK's, so this waits for an SDK release",
+                    + "stream that closes before its response with GET + Last-Event-ID (SEP-1699; "
+                    + "modelcontextprotocol/java-sdk#1047); the wire protocol is the SDK's, so this waits for an "
+                    + "SDK release",
                     Set.of("client-sse-retry-timing", "client-sse-last-event-id")));
 
     /** Scenario → the probe's arguments (the suite appends the server URL). */
