@@ -9,10 +9,14 @@ import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** One line saying why talking to an upstream failed, for its status and for agents: no stack, no secrets. */
 final class FailureReasons {
     private static final int MAX = 300;
+    private static final Pattern INSUFFICIENT_SCOPE = Pattern.compile("error\\s*=\\s*\"?insufficient_scope\\b");
+    private static final Pattern SCOPE = Pattern.compile("\\bscope\\s*=\\s*\"([^\"]*)\"");
 
     private FailureReasons() {
     }
@@ -27,7 +31,11 @@ final class FailureReasons {
                 return t.getMessage();
             }
             if (t instanceof McpHttpClientTransportAuthorizationException a) {
-                return "the upstream refused Caravan's credentials (HTTP " + a.getResponseInfo().statusCode() + ")";
+                String scope = insufficientScope(a);
+                return scope != null
+                        ? "the upstream requires the OAuth scope '" + scope + "' (HTTP 403 insufficient_scope): "
+                        + "authorize Caravan again to grant it"
+                        : "the upstream refused Caravan's credentials (HTTP " + a.getResponseInfo().statusCode() + ")";
             }
             if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException) {
                 return "cannot connect: " + (t.getMessage() == null ? "connection refused" : t.getMessage());
@@ -57,6 +65,20 @@ final class FailureReasons {
             message = top + ": " + message;
         }
         return message;
+    }
+
+    /** The scope named by a 403 {@code insufficient_scope} Bearer challenge, or null. */
+    private static String insufficientScope(McpHttpClientTransportAuthorizationException a) {
+        if (a.getResponseInfo() == null || a.getResponseInfo().statusCode() != 403) {
+            return null;
+        }
+        for (String challenge : a.getResponseInfo().headers().allValues("WWW-Authenticate")) {
+            Matcher scope = SCOPE.matcher(challenge);
+            if (INSUFFICIENT_SCOPE.matcher(challenge).find() && scope.find()) {
+                return scope.group(1);
+            }
+        }
+        return null;
     }
 
     private static String cut(String s) {

@@ -33,8 +33,9 @@ import static dev.caravan.connectors.ConnectorYaml.strings;
  *     tags: [dev]                       # default: [name]
  *     timeouts: {connect: 10s, call: 60s}
  *     auth: {type: bearer, token: "${GITHUB_TOKEN}"}   # none | headers {headers: {..}} | bearer {token} | oauth
- *     # oauth: {type: oauth, client_id, client_secret, scope, resource: false, authorization_server}
- *     #   (no client_id: dynamic client registration); {type: oauth-client-credentials, client_id, client_secret,
+ *     # oauth: {type: oauth, client_id, client_secret, scope, resource: false, authorization_server,
+ *     #   client_metadata_url} (no client_id: the client_metadata_url when the server supports Client ID Metadata
+ *     #   Documents, else dynamic client registration); {type: oauth-client-credentials, client_id, client_secret,
  *     #   scope, token_url} (no token_url: discovered from the upstream)
  *     enabled: true
  * </pre>
@@ -189,7 +190,7 @@ public final class UpstreamConfigParser {
 
     /** The OAuth options (see dev.caravan.upstream.oauth.OAuthOptions); resource is true or false. */
     private static final Set<String> OAUTH_KEYS = Set.of("type", "client_id", "client_secret", "scope", "resource",
-            "token_url", "authorization_server");
+            "token_url", "authorization_server", "client_metadata_url");
 
     private static Map<String, String> oauthOptions(Map<?, ?> map) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -204,6 +205,11 @@ public final class UpstreamConfigParser {
         }
         if (out.containsKey("client_secret") && !out.containsKey("client_id")) {
             throw new IllegalArgumentException("auth.client_secret needs client_id");
+        }
+        String metadata = out.get("client_metadata_url");
+        if (metadata != null && !metadata.startsWith("https://") && !metadata.startsWith("${")) {
+            throw new IllegalArgumentException("auth.client_metadata_url must be an https:// URL (a Client ID "
+                    + "Metadata Document is identified by its HTTPS URL)");
         }
         for (String url : new String[] {out.get("token_url"), out.get("authorization_server")}) {
             if (url != null) {

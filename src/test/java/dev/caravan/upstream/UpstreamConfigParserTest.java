@@ -94,6 +94,11 @@ class UpstreamConfigParserTest {
                 "not a duration");
         assertRejected("upstreams:\n  - {name: 'a b', transport: sse, url: 'http://x/'}\n", "name is required");
         assertRejected("servers: []\n", "top-level key 'upstreams'");
+        assertRejected("upstreams:\n  - {name: a, transport: sse, url: 'http://x/', auth: {type: oauth, "
+                + "client_metadata_url: 'http://caravan.example.com/client.json'}}\n", "must be an https:// URL");
+        assertThat(UpstreamConfigParser.parse("upstreams:\n  - {name: a, transport: sse, url: 'http://x/', auth: "
+                + "{type: oauth, client_metadata_url: 'https://caravan.example.com/client.json'}}\n", "u.yaml").get(0)
+                .auth().oauth()).containsEntry("client_metadata_url", "https://caravan.example.com/client.json");
     }
 
     @Test

@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * <li>the first of its {@code authorization_servers}, or (no resource metadata at all) the MCP server's origin;</li>
  * <li>authorization server metadata: RFC 8414 {@code /.well-known/oauth-authorization-server/<path>}, OpenID
  *     {@code /.well-known/openid-configuration/<path>} and {@code <issuer>/.well-known/openid-configuration}
- *     (path-aware, for issuers with a path), or the root forms for issuers without one.</li>
+ *     for issuers with a path (only these: a root document describes another issuer), or the root forms for
+ *     issuers without one ({@link #authorizationServerMetadata}).</li>
  * </ol>
  */
 class OAuthDiscovery {
@@ -50,7 +51,7 @@ class OAuthDiscovery {
 
     /** What discovery found. {@code resource} is what to send as the RFC 8707 indicator. */
     record Result(String issuer, String authorizationEndpoint, String tokenEndpoint, String registrationEndpoint,
-                  String resource, String scope, List<String> authMethods) {
+                  String resource, String scope, List<String> authMethods, boolean clientIdMetadataDocuments) {
     }
 
     Result discover(OAuthOptions options) {
@@ -70,7 +71,7 @@ class OAuthDiscovery {
             if (metadataUrl != null) {
                 candidates.add(metadataUrl);
             }
-            candidates.addAll(wellKnown(server, "oauth-protected-resource", false));
+            candidates.addAll(wellKnown(server, "oauth-protected-resource"));
             resourceMetadata = firstJson(candidates);
             if (resourceMetadata != null && resourceMetadata.path("authorization_servers").isArray()
                     && !resourceMetadata.path("authorization_servers").isEmpty()) {
@@ -81,9 +82,7 @@ class OAuthDiscovery {
             }
         }
         URI issuerUri = URI.create(issuer);
-        List<String> asCandidates = new ArrayList<>(wellKnown(issuerUri, "oauth-authorization-server", false));
-        asCandidates.addAll(wellKnown(issuerUri, "openid-configuration", true));
-        JsonNode as = firstJson(asCandidates);
+        JsonNode as = firstJson(authorizationServerMetadata(issuerUri));
         String authorization;
         String token;
         String registration;
@@ -116,7 +115,8 @@ class OAuthDiscovery {
             resourceMetadata.path("scopes_supported").forEach(n -> scopes.add(n.asText()));
             scope = String.join(" ", scopes);
         }
-        return new Result(issuer, authorization, token, registration, resource, scope, List.copyOf(methods));
+        boolean cimd = as != null && as.path("client_id_metadata_document_supported").asBoolean(false);
+        return new Result(issuer, authorization, token, registration, resource, scope, List.copyOf(methods), cimd);
     }
 
     /** The WWW-Authenticate header of an unauthenticated initialize, when the server answers 401; else null. */
@@ -152,11 +152,8 @@ class OAuthDiscovery {
         return out;
     }
 
-    /**
-     * The well-known URLs to try, in order: path-aware ({@code /.well-known/NAME/path}) then root; for OpenID also
-     * the path-appended form ({@code /path/.well-known/openid-configuration}).
-     */
-    static List<String> wellKnown(URI uri, String name, boolean openIdAppended) {
+    /** Protected resource metadata URLs to try, in order: path-aware ({@code /.well-known/NAME/path}), then root. */
+    static List<String> wellKnown(URI uri, String name) {
         String origin = uri.getScheme() + "://" + uri.getRawAuthority();
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         while (path.endsWith("/")) {
@@ -165,12 +162,28 @@ class OAuthDiscovery {
         List<String> out = new ArrayList<>();
         if (!path.isEmpty()) {
             out.add(origin + "/.well-known/" + name + path);
-            if (openIdAppended) {
-                out.add(origin + path + "/.well-known/" + name);
-            }
         }
         out.add(origin + "/.well-known/" + name);
         return out;
+    }
+
+    /**
+     * Where an issuer's metadata may be, in the order of the MCP spec: for an issuer with a path, RFC 8414 and OpenID
+     * with the path inserted, then OpenID with it appended, and never the root documents (they belong to another
+     * issuer on the same host); for an issuer without one, the two root documents.
+     */
+    static List<String> authorizationServerMetadata(URI issuer) {
+        String origin = issuer.getScheme() + "://" + issuer.getRawAuthority();
+        String path = issuer.getRawPath() == null ? "" : issuer.getRawPath();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (path.isEmpty()) {
+            return List.of(origin + "/.well-known/oauth-authorization-server",
+                    origin + "/.well-known/openid-configuration");
+        }
+        return List.of(origin + "/.well-known/oauth-authorization-server" + path,
+                origin + "/.well-known/openid-configuration" + path, origin + path + "/.well-known/openid-configuration");
     }
 
     private JsonNode firstJson(List<String> urls) {

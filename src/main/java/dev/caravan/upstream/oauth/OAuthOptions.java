@@ -16,9 +16,12 @@ import java.util.regex.Pattern;
  * @param sendResource      send the RFC 8707 {@code resource} indicator (default); false for servers that reject it
  * @param tokenUrl          client credentials: the token endpoint, when it cannot be discovered
  * @param authorizationServer skip RFC 9728 discovery and use this issuer's metadata
+ * @param clientMetadataUrl   Caravan's Client ID Metadata Document (an HTTPS URL serving its client metadata,
+ *                            hosted by the operator): used as the client_id when the authorization server
+ *                            advertises {@code client_id_metadata_document_supported}, instead of registering
  */
 record OAuthOptions(String serverUrl, boolean clientCredentials, String clientId, String clientSecret, String scope,
-                    boolean sendResource, String tokenUrl, String authorizationServer) {
+                    boolean sendResource, String tokenUrl, String authorizationServer, String clientMetadataUrl) {
     private static final Pattern REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)}");
 
     static OAuthOptions of(UpstreamConfig config, Function<String, String> variables) {
@@ -27,7 +30,7 @@ record OAuthOptions(String serverUrl, boolean clientCredentials, String clientId
                 config.auth().type() == UpstreamConfig.Auth.Type.OAUTH_CLIENT_CREDENTIALS,
                 resolve(o.get("client_id"), variables), resolve(o.get("client_secret"), variables), o.get("scope"),
                 !"false".equals(o.get("resource")), resolve(o.get("token_url"), variables),
-                resolve(o.get("authorization_server"), variables));
+                resolve(o.get("authorization_server"), variables), resolve(o.get("client_metadata_url"), variables));
     }
 
     /** Same syntax as the rest of upstreams.yaml; an unset variable is an error naming it (never a value). */

@@ -28,6 +28,7 @@ final class OAuthUpstreamAuth implements UpstreamAuth {
     private StoredGrant grant; // guarded by this
     private volatile String reason;
     private volatile boolean authorizing;
+    private String stepUpScope; // guarded by this
 
     OAuthUpstreamAuth(UpstreamConfig config, UpstreamOAuth owner, StoredGrant grant) {
         this.config = config;
@@ -61,7 +62,9 @@ final class OAuthUpstreamAuth implements UpstreamAuth {
 
     @Override
     public McpHttpClientAuthorizationErrorHandler onAuthorizationError() {
-        return (response, context) -> Mono.fromCallable(() -> recover(response.statusCode()))
+        return (response, context) -> Mono.fromCallable(() -> recover(response.statusCode(),
+                        response.headers().allValues("WWW-Authenticate").stream()
+                                .filter(h -> h.regionMatches(true, 0, "Bearer", 0, 6)).findFirst().orElse(null)))
                 .subscribeOn(Schedulers.boundedElastic());
     }
 
@@ -103,6 +106,42 @@ final class OAuthUpstreamAuth implements UpstreamAuth {
         grant = g;
         reason = null;
         authorizing = false;
+        stepUpScope = null;
+    }
+
+    /** The scope the upstream asked for in a 403 insufficient_scope challenge, until it is granted; else null. */
+    synchronized String stepUpScope() {
+        return stepUpScope;
+    }
+
+    /** The scope to request in the next authorization: the discovered one, plus a pending step-up's. */
+    synchronized String scopeToRequest(String discovered) {
+        return stepUpScope == null ? discovered : union(discovered, stepUpScope);
+    }
+
+    private void stepUp(java.util.Map<String, String> challenge) {
+        String wanted = challenge.get("scope");
+        if (!"insufficient_scope".equals(challenge.get("error")) || wanted == null || wanted.isBlank()) {
+            return;
+        }
+        stepUpScope = union(grant == null ? null : grant.scope(), wanted);
+        reason = "the upstream requires the OAuth scope '" + stepUpScope + "' (HTTP 403 insufficient_scope)";
+        log.warn("Upstream {}: {}; authorize Caravan again to grant it", name(), reason);
+    }
+
+    /** The scopes of both, each once, in order of first appearance. */
+    static String union(String a, String b) {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        for (String s : new String[] {a, b}) {
+            if (s != null) {
+                for (String scope : s.trim().split("\\s+")) {
+                    if (!scope.isEmpty()) {
+                        all.add(scope);
+                    }
+                }
+            }
+        }
+        return String.join(" ", all);
     }
 
     /** The token for the next request, refreshed or fetched first when needed; throws when there is none. */
@@ -122,10 +161,20 @@ final class OAuthUpstreamAuth implements UpstreamAuth {
         return grant.accessToken();
     }
 
-    /** After a 401 (or 403) from the upstream: true when a fresh token was obtained and the request may be retried. */
-    synchronized boolean recover(int status) {
+    /**
+     * After a 401 (or 403) from the upstream: true when a fresh token was obtained and the request may be retried.
+     * A 403 {@code insufficient_scope} challenge with a {@code scope} is remembered as a step-up: the next
+     * authorization asks for the scopes granted so far plus the ones the upstream named (a new token for the same
+     * scope would not help, and more scope needs a person, so no retry here).
+     *
+     * @param challenge the response's {@code WWW-Authenticate: Bearer ...} header, or null
+     */
+    synchronized boolean recover(int status, String challenge) {
         if (status != 401) {
-            return false; // 403 insufficient_scope: a new token for the same scope would not help
+            if (status == 403 && challenge != null) {
+                stepUp(OAuthDiscovery.bearerParams(challenge));
+            }
+            return false;
         }
         if (clientCredentials()) {
             try {

@@ -16,7 +16,7 @@ import java.util.List;
  * The {@code upstream_token} table (V30): one sealed {@link StoredGrant} per upstream, tied to the upstream's URL
  * (a grant for another server is never sent: when the URL changes, the old row is ignored and replaced).
  */
-class TokenStore {
+class TokenStore implements GrantStore {
     private static final Logger log = LoggerFactory.getLogger(TokenStore.class);
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -44,8 +44,8 @@ class TokenStore {
         return c;
     }
 
-    /** The grant kept for this upstream at this URL, or null (none, another URL, or unreadable). */
-    StoredGrant load(String upstream, String serverUrl) {
+    @Override
+    public StoredGrant load(String upstream, String serverUrl) {
         List<String> rows = jdbc.query("select sealed from upstream_token where upstream = ? and server_url = ?",
                 (rs, i) -> rs.getString(1), upstream, serverUrl);
         if (rows.isEmpty()) {
@@ -59,7 +59,8 @@ class TokenStore {
         }
     }
 
-    synchronized void save(String upstream, String serverUrl, StoredGrant grant) {
+    @Override
+    public synchronized void save(String upstream, String serverUrl, StoredGrant grant) {
         String sealed;
         try {
             sealed = cipher().seal(JSON.writeValueAsString(grant), upstream);
@@ -74,7 +75,8 @@ class TokenStore {
         }
     }
 
-    void delete(String upstream) {
+    @Override
+    public void delete(String upstream) {
         jdbc.update("delete from upstream_token where upstream = ?", upstream);
     }
 

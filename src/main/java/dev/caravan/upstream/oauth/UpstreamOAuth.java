@@ -8,6 +8,7 @@ import dev.caravan.upstream.Upstreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * OAuth 2.1 for upstream MCP servers. Plugged into {@code UpstreamClientFactory} as the function that gives an
@@ -45,24 +47,63 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
 
     private final Map<String, OAuthUpstreamAuth> auths = new ConcurrentHashMap<>();
     private final Function<String, String> variables;
-    private final CaravanProperties caravan;
-    private final ObjectProvider<Upstreams> upstreams;
-    private final TokenStore store;
+    private final Supplier<String> publicBaseUrl;
+    private final Connections connections;
+    private final GrantStore store;
     private final OAuthDiscovery discovery;
     private final TokenClient tokens;
     private final PendingAuthorizations pending = new PendingAuthorizations(FLOW_TTL, Clock.systemUTC());
 
+    /**
+     * The connections whose OAuth flows this serves: {@code Upstreams} in the hub, the probe's one connection
+     * outside it. {@link #state} is null for an unknown upstream.
+     */
+    public interface Connections {
+        String state(String upstream);
+
+        void reconnect(String upstream);
+    }
+
+    @Autowired
     public UpstreamOAuth(JdbcTemplate jdbc, CaravanProperties caravan, Environment environment,
                          ObjectProvider<Upstreams> upstreams) {
-        this.variables = environment::getProperty;
-        this.caravan = caravan;
-        this.upstreams = upstreams;
-        this.store = new TokenStore(jdbc, () -> TokenCipher.from(environment.getProperty("CARAVAN_SECRET_KEY"),
-                caravan.getDataDir()));
+        this(new TokenStore(jdbc, () -> TokenCipher.from(environment.getProperty("CARAVAN_SECRET_KEY"),
+                caravan.getDataDir())), environment::getProperty, caravan::getPublicBaseUrl, new Connections() {
+            @Override
+            public String state(String upstream) {
+                Upstreams u = upstreams.getIfAvailable();
+                UpstreamStatus status = u == null ? null : u.status(upstream);
+                return status == null ? null : status.state();
+            }
+
+            @Override
+            public void reconnect(String upstream) {
+                Upstreams u = upstreams.getIfAvailable();
+                if (u != null) {
+                    u.reconnect(upstream);
+                }
+            }
+        });
+    }
+
+    UpstreamOAuth(GrantStore store, Function<String, String> variables, Supplier<String> publicBaseUrl,
+                  Connections connections) {
+        this.store = store;
+        this.variables = variables;
+        this.publicBaseUrl = publicBaseUrl;
+        this.connections = connections;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         this.discovery = new OAuthDiscovery(http, Duration.ofSeconds(15));
         this.tokens = new TokenClient(http, Duration.ofSeconds(15));
+    }
+
+    /**
+     * OAuth for a process without the hub (the probe): the same discovery, registration, PKCE and token code, the
+     * grants kept in memory only; the callback URL is the base passed to {@link #start} + {@code /oauth/callback}.
+     */
+    public static UpstreamOAuth inMemory(Function<String, String> variables, Connections connections) {
+        return new UpstreamOAuth(new InMemoryGrantStore(), variables, () -> null, connections);
     }
 
     /** The credentials of an OAuth upstream; the same object while its declaration does not change. */
@@ -121,6 +162,11 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
             client = new StoredGrant(found.issuer(), found.authorizationEndpoint(), found.tokenEndpoint(),
                     found.resource(), found.scope(), options.clientId(), options.clientSecret(), method, redirectUri,
                     false, null, null, null);
+        } else if (options.clientMetadataUrl() != null && found.clientIdMetadataDocuments()) {
+            // Client ID Metadata Document: the URL is the client_id, a public client (PKCE), nothing to register.
+            client = new StoredGrant(found.issuer(), found.authorizationEndpoint(), found.tokenEndpoint(),
+                    found.resource(), found.scope(), options.clientMetadataUrl(), null, "none", redirectUri, false,
+                    null, null, null);
         } else if (current != null && current.registered() && current.clientId() != null
                 && found.issuer().equals(current.issuer()) && redirectUri.equals(current.redirectUri())) {
             client = new StoredGrant(found.issuer(), found.authorizationEndpoint(), found.tokenEndpoint(),
@@ -139,14 +185,15 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
         }
         String resource = options.sendResource() ? found.resource() : null;
         client = new StoredGrant(client.issuer(), client.authorizationUri(), client.tokenUri(), resource,
-                client.scope(), client.clientId(), client.clientSecret(), client.authMethod(), redirectUri,
-                client.registered(), null, null, null);
+                auth.scopeToRequest(client.scope()), client.clientId(), client.clientSecret(), client.authMethod(),
+                redirectUri, client.registered(), null, null, null);
         ClientRegistration registration = TokenClient.registration(name, client,
                 AuthorizationGrantType.AUTHORIZATION_CODE, resource);
         String state = PendingAuthorizations.newState();
         OAuth2AuthorizationRequest.Builder b = OAuth2AuthorizationRequest.authorizationCode()
                 .authorizationUri(client.authorizationUri()).clientId(client.clientId()).redirectUri(redirectUri)
-                .scopes(registration.getScopes().isEmpty() ? null : registration.getScopes()).state(state);
+                .scopes(registration.getScopes() == null || registration.getScopes().isEmpty() ? null
+                        : registration.getScopes()).state(state);
         if (resource != null) {
             b.additionalParameters(p -> p.put("resource", resource));
         }
@@ -196,6 +243,15 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
             reconnect(p.upstream());
         }
         return p.upstream();
+    }
+
+    /**
+     * The scope an upstream asked for beyond the granted one (HTTP 403 insufficient_scope), until an authorization
+     * grants it; null when there is none. The next {@link #start} requests it.
+     */
+    public String stepUpScope(String upstream) {
+        OAuthUpstreamAuth auth = auths.get(upstream);
+        return auth == null ? null : auth.stepUpScope();
     }
 
     /** The authorization URL of the upstream's open flow, or null. */
@@ -249,8 +305,8 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
 
     /** {@code caravan.public-base-url} (or the admin request's base URL) + {@code /oauth/callback}. */
     String callbackUrl(String requestBaseUrl) {
-        String base = caravan.getPublicBaseUrl() != null && !caravan.getPublicBaseUrl().isBlank()
-                ? caravan.getPublicBaseUrl() : requestBaseUrl;
+        String configured = publicBaseUrl.get();
+        String base = configured != null && !configured.isBlank() ? configured : requestBaseUrl;
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
         }
@@ -262,22 +318,19 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
         return one.length() <= 200 ? one : one.substring(0, 200) + "...";
     }
 
+    /** The database store (for its tests). */
     TokenStore store() {
-        return store;
+        return (TokenStore) store;
     }
 
     private void reconnectUnlessOnline(String name) {
-        Upstreams u = upstreams.getIfAvailable();
-        UpstreamStatus status = u == null ? null : u.status(name);
-        if (status != null && !Set.of("online", "connecting").contains(status.state())) {
-            u.reconnect(name);
+        String state = connections.state(name);
+        if (state != null && !Set.of("online", "connecting").contains(state)) {
+            connections.reconnect(name);
         }
     }
 
     private void reconnect(String name) {
-        Upstreams u = upstreams.getIfAvailable();
-        if (u != null) {
-            u.reconnect(name);
-        }
+        connections.reconnect(name);
     }
 }

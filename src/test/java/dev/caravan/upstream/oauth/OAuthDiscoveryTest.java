@@ -65,7 +65,7 @@ class OAuthDiscoveryTest {
     }
 
     OAuthOptions options(String scope) {
-        return new OAuthOptions(base() + "/tenant/mcp", false, null, null, scope, true, null, null);
+        return new OAuthOptions(base() + "/tenant/mcp", false, null, null, scope, true, null, null, null);
     }
 
     static final String AS = """
@@ -92,6 +92,8 @@ class OAuthDiscoveryTest {
         assertThat(seen).containsSubsequence("POST /tenant/mcp", "GET /.well-known/oauth-protected-resource/tenant/mcp",
                 "GET /.well-known/oauth-authorization-server/realms/x", "GET /.well-known/openid-configuration/realms/x",
                 "GET /realms/x/.well-known/openid-configuration");
+        assertThat(seen).doesNotContain("GET /.well-known/oauth-authorization-server",
+                "GET /.well-known/openid-configuration");
 
         StoredGrant client = discovery.register(found, "https://caravan.example.com/oauth/callback");
         assertThat(client.clientId()).isEqualTo("dyn");
@@ -132,6 +134,6 @@ class OAuthDiscoveryTest {
                 .hasMessageContaining("offers no dynamic client registration").hasMessageContaining("client_id");
         OAuthDiscovery unreachable = new OAuthDiscovery(HttpClient.newHttpClient(), Duration.ofSeconds(2));
         assertThatThrownBy(() -> unreachable.discover(new OAuthOptions("http://127.0.0.1:9/mcp", false, null, null,
-                null, true, null, null))).hasMessageContaining("cannot reach the upstream at http://127.0.0.1:9/mcp");
+                null, true, null, null, null))).hasMessageContaining("cannot reach the upstream at http://127.0.0.1:9/mcp");
     }
 }

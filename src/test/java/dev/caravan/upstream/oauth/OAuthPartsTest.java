@@ -58,16 +58,18 @@ class OAuthPartsTest {
     @Test
     void wellKnownUrlsArePathAwareFirstThenRoot() {
         assertThat(OAuthDiscovery.wellKnown(URI.create("https://mcp.example.com/tenant/mcp"),
-                "oauth-protected-resource", false)).containsExactly(
+                "oauth-protected-resource")).containsExactly(
                 "https://mcp.example.com/.well-known/oauth-protected-resource/tenant/mcp",
                 "https://mcp.example.com/.well-known/oauth-protected-resource");
-        assertThat(OAuthDiscovery.wellKnown(URI.create("https://auth.example.com/realms/x/"),
-                "openid-configuration", true)).containsExactly(
-                "https://auth.example.com/.well-known/openid-configuration/realms/x",
-                "https://auth.example.com/realms/x/.well-known/openid-configuration",
-                "https://auth.example.com/.well-known/openid-configuration");
-        assertThat(OAuthDiscovery.wellKnown(URI.create("http://localhost:3001/"), "oauth-authorization-server",
-                false)).containsExactly("http://localhost:3001/.well-known/oauth-authorization-server");
+        // An issuer with a path: never the root documents, which describe another issuer on the same host
+        // (conformance scenario auth/metadata-var3 traps a client that asks for them).
+        assertThat(OAuthDiscovery.authorizationServerMetadata(URI.create("https://auth.example.com/realms/x/")))
+                .containsExactly("https://auth.example.com/.well-known/oauth-authorization-server/realms/x",
+                        "https://auth.example.com/.well-known/openid-configuration/realms/x",
+                        "https://auth.example.com/realms/x/.well-known/openid-configuration");
+        assertThat(OAuthDiscovery.authorizationServerMetadata(URI.create("http://localhost:3001/"))).containsExactly(
+                "http://localhost:3001/.well-known/oauth-authorization-server",
+                "http://localhost:3001/.well-known/openid-configuration");
         assertThat(OAuthDiscovery.canonical(URI.create("HTTPS://MCP.Example.com:8443/mcp?x=1#f")))
                 .isEqualTo("https://mcp.example.com:8443/mcp");
     }

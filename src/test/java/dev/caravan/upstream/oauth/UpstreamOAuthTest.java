@@ -124,10 +124,19 @@ class UpstreamOAuthTest {
         assertThat(requests).hasSize(1);
 
         answers.add(new String[] {"200", "{\"access_token\":\"new-2\",\"token_type\":\"bearer\",\"expires_in\":3600}"});
-        assertThat(auth.recover(401)).isTrue(); // the upstream refused new-1: refresh, then the call is retried
+        assertThat(auth.recover(401, null)).isTrue(); // the upstream refused new-1: refresh, then the call is retried
         assertThat(auth.accessToken()).isEqualTo("new-2");
         assertThat(requests.get(1)).containsEntry("refresh_token", "r2");
-        assertThat(auth.recover(403)).isFalse();
+        assertThat(auth.recover(403, "Bearer error=\"insufficient_scope\"")).isFalse(); // no scope named: nothing to ask
+        assertThat(oauth.stepUpScope("up")).isNull();
+        // Step-up: more scope needs a person (no retry); the next authorization asks for the union.
+        assertThat(auth.recover(403, "Bearer error=\"insufficient_scope\", scope=\"mcp:write mcp:tools\", "
+                + "resource_metadata=\"https://mcp.example.com/.well-known/oauth-protected-resource\"")).isFalse();
+        assertThat(oauth.stepUpScope("up")).isEqualTo("mcp:tools mcp:write");
+        assertThat(auth.scopeToRequest("mcp:read")).isEqualTo("mcp:read mcp:tools mcp:write");
+        assertThat(auth.accessToken()).isEqualTo("new-2"); // the token still serves what it was granted for
+        auth.granted(auth.grant());
+        assertThat(oauth.stepUpScope("up")).isNull();
 
         // Restart: the sealed grant comes back from the database (refresh token kept when none is returned).
         OAuthUpstreamAuth reloaded = (OAuthUpstreamAuth) oauth().apply(config);
@@ -136,7 +145,7 @@ class UpstreamOAuthTest {
         assertThat(oauth.store().sealed("up")).doesNotContain("new-2").doesNotContain("r2\"");
 
         answers.add(new String[] {"400", "{\"error\":\"invalid_grant\",\"error_description\":\"refresh token revoked\"}"});
-        assertThat(auth.recover(401)).isFalse();
+        assertThat(auth.recover(401, null)).isFalse();
         assertThat(auth.needsAuthorization()).isTrue();
         assertThat(auth.authorizationReason()).contains("refreshing the OAuth access token failed")
                 .contains("invalid_grant").contains("POST /admin/api/upstreams/up/authorize").doesNotContain("r2");
@@ -172,11 +181,11 @@ class UpstreamOAuthTest {
                 .containsEntry("resource", "https://mcp.example.com/mcp");
         assertThat(authorizations.get(0)).startsWith("Basic "); // client_secret_basic, the RFC 6749 default
         answers.add(new String[] {"200", "{\"access_token\":\"cc-2\",\"token_type\":\"Bearer\",\"expires_in\":600}"});
-        assertThat(auth.recover(401)).isTrue();
+        assertThat(auth.recover(401, null)).isTrue();
         assertThat(auth.accessToken()).isEqualTo("cc-2");
         assertThatThrownBy(() -> oauth.start("up", "http://x")).isInstanceOf(UpstreamOAuth.NotOAuth.class);
 
         answers.add(new String[] {"401", "{\"error\":\"invalid_client\"}"});
-        assertThat(auth.recover(401)).isFalse();
+        assertThat(auth.recover(401, null)).isFalse();
     }
 }
