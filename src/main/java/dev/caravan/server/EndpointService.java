@@ -224,6 +224,24 @@ public class EndpointService {
     }
 
     /**
+     * The endpoint a token opens now (a declared endpoint's token or a stored credential), for the faces beside
+     * MCP that take the same secrets, such as the HTTP file API.
+     */
+    public Optional<String> endpointFor(String token) {
+        if (token == null || token.isEmpty() || token.length() > 512) {
+            return Optional.empty();
+        }
+        String hash = Credentials.hash(token);
+        for (Map.Entry<String, Declared> d : declared.entrySet()) {
+            if (Credentials.sameHash(d.getValue().tokenHash(), hash)) {
+                return Optional.of(d.getKey());
+            }
+        }
+        CredentialRecord c = credential(hash);
+        return c != null && authenticate(c.endpoint(), token) ? Optional.of(c.endpoint()) : Optional.empty();
+    }
+
+    /**
      * The stored credential with this hash. Every MCP request asks, so a credential found is kept for a moment
      * rather than read again each time: changes made through this service apply at once ({@link #forget}),
      * changes another node makes to a shared database within {@link #RECHECK_AFTER_NANOS}. Only credentials that

@@ -37,8 +37,14 @@ public class WorkspaceComponent extends DefaultComponent {
     private final FileOperations operations;
 
     public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, java.time.Duration walkTimeLimit) {
+        this(workspaces, maxReadBytes, maxEntries, walkTimeLimit, null);
+    }
+
+    /** @param shares the share tools (share_create, share_list, share_revoke); null where there is no database */
+    public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, java.time.Duration walkTimeLimit,
+                              dev.caravan.workspace.share.ShareTools shares) {
         this.operations = new FileOperations(workspaces, new FileOperations.Limits(maxReadBytes, maxEntries,
-                walkTimeLimit));
+                walkTimeLimit), shares);
     }
 
     @Override
