@@ -45,7 +45,8 @@ public class FileApiAccess {
             return new Caller("admin", EnumSet.allOf(Right.class));
         }
         String endpoint = endpoints.endpointFor(token).orElseThrow(() -> new ApiError(401,
-                "The token is not valid (unknown, expired or replaced)."));
+                "The token in 'Authorization: Bearer' is not valid (unknown, expired or "
+                + "replaced)."));
         EnumSet<Right> rights = EnumSet.noneOf(Right.class);
         endpoints.view(endpoint).filter(EndpointService.View::enabled).ifPresent(v -> {
             if (v.exposedTools().stream().anyMatch(READ_TOOLS::contains)) {
