@@ -13,8 +13,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -25,9 +23,6 @@ import java.util.List;
  * never held whole in memory. The headers describe exactly the version being streamed.
  */
 public final class FileResponder {
-    /** Large enough that a 1 GiB file costs few system calls, small enough to give each request its own. */
-    private static final int CHUNK = 256 * 1024;
-
     public enum Disposition { NONE, INLINE, ATTACHMENT }
 
     private FileResponder() {
@@ -74,7 +69,10 @@ public final class FileResponder {
                 FileInfo sent = content.info();
                 headers(response, sent, path, disposition, partial ? range : null, sent.size());
                 response.setContentLengthLong(content.length());
-                copy(content.stream(), response.getOutputStream());
+                if (content.length() > Streams.CHUNK) {
+                    response.setBufferSize(Streams.CHUNK); // fewer, larger socket writes for large files
+                }
+                Streams.copy(content.stream(), response.getOutputStream());
                 return;
             }
         }
@@ -180,12 +178,4 @@ public final class FileResponder {
         return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"") ? e.substring(1, e.length() - 1) : e;
     }
 
-    private static void copy(InputStream in, OutputStream out) throws IOException {
-        byte[] buffer = new byte[CHUNK];
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, n);
-        }
-        out.flush();
-    }
 }

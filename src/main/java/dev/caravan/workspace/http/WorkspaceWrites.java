@@ -17,7 +17,7 @@ public class WorkspaceWrites {
 
     /** Writes a file from the request body, streamed; {@code actor} is who asks ("admin", "endpoint:x", "share:id"). */
     public FileInfo write(String actor, Workspace workspace, WorkspacePath path, InputStream body, WriteOptions options) {
-        return apply(actor, workspace, "write", path, () -> workspace.storage().write(path, body, options));
+        return apply(actor, workspace, "write", path, () -> workspace.storage().write(path, Streams.from(body), options));
     }
 
     public void delete(String actor, Workspace workspace, WorkspacePath path, Precondition precondition) {

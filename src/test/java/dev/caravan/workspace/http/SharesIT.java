@@ -225,6 +225,27 @@ class SharesIT extends WorkspaceHttpIT {
     }
 
     @Test
+    void multipartUploadsStreamPastSpringsMultipartLimits() throws Exception {
+        // Spring Boot's default multipart limits are 1 MB per file and 10 MB per request; share uploads stream.
+        Link upload = share("path", "inbox", "permission", "upload");
+        int size = 12 << 20;
+        String boundary = "----caravan-big" + System.nanoTime();
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> posted = send(request(upload.path())
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.SequenceInputStream(java.util.Collections
+                        .enumeration(java.util.List.of(new ByteArrayInputStream(head), content(size, 9),
+                                new ByteArrayInputStream(tail)))))).build());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(201);
+        try (var stored = workspaces.get("default").storage().read(WorkspacePath.of("inbox/big.bin"),
+                dev.caravan.workspace.storage.ByteRange.ALL)) {
+            assertThat(sha256(stored.stream())).isEqualTo(sha256(content(size, 9)));
+        }
+    }
+
+    @Test
     void uploadsCountAsUses() {
         Link once = share("path", "inbox", "permission", "upload", "maxUses", 1);
         assertThat(put(once.path() + "/once-a.txt", "a").statusCode()).isEqualTo(201);
