@@ -130,6 +130,9 @@ public class ShareController {
             WorkspacePath path = target(request, share);
             FileInfo info = ws.storage().find(path).orElseThrow(() -> new ApiError(404,
                     share.folder() ? "There is no such file in this shared folder." : "The shared file no longer exists."));
+            if (info.isDirectory() && !share.folder()) {
+                throw new ApiError(404, "The shared file no longer exists.");
+            }
             if (info.isDirectory()) {
                 if ("HEAD".equals(request.getMethod())) {
                     response.setStatus(200);

@@ -34,6 +34,8 @@ public class Shares {
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{32,64}");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})\\s*(m|min|mins|minutes?|h|hours?|d|days?)");
     private static final int MIN_PASSWORD = 6;
+    /** bcrypt reads at most 72 bytes, and Spring's encoder refuses longer input rather than cut it. */
+    private static final int MAX_PASSWORD_BYTES = 72;
 
     private final ShareRepository repository;
     private final Workspaces workspaces;
@@ -77,8 +79,9 @@ public class Shares {
         }
         String passwordHash = null;
         if (r.password() != null && !r.password().isEmpty()) {
-            if (r.password().length() < MIN_PASSWORD || r.password().length() > 200) {
-                throw new ToolFailure("A share password must be " + MIN_PASSWORD + " to 200 characters long.");
+            if (r.password().length() < MIN_PASSWORD || bytes(r.password()) > MAX_PASSWORD_BYTES) {
+                throw new ToolFailure("A share password must be " + MIN_PASSWORD + " characters to "
+                        + MAX_PASSWORD_BYTES + " bytes long.");
             }
             passwordHash = passwords.encode(r.password());
         }
@@ -123,7 +126,8 @@ public class Shares {
         if (state != ShareRecord.State.ACTIVE) {
             throw ShareDenied.gone(state);
         }
-        if (share.hasPassword() && (password == null || !passwords.matches(password, share.passwordHash()))) {
+        if (share.hasPassword() && (password == null || bytes(password) > MAX_PASSWORD_BYTES
+                || !passwords.matches(password, share.passwordHash()))) {
             throw ShareDenied.password(password != null);
         }
         return share;
@@ -197,6 +201,10 @@ public class Shares {
             return "";
         }
         return base.replaceAll("/+$", "");
+    }
+
+    private static int bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     /** 256 random bits, URL-safe. */

@@ -290,6 +290,9 @@ class SharesIT extends WorkspaceHttpIT {
         workspaces.get("default").storage().delete(WorkspacePath.of("docs/temp.txt"),
                 dev.caravan.workspace.storage.Precondition.none());
         assertThat(get(temp.path()).statusCode()).isEqualTo(404);
+        // A directory in its place is not listed through a file share.
+        workspaces.get("default").storage().createDirectory(WorkspacePath.of("docs/temp.txt"));
+        assertThat(get(temp.path()).statusCode()).isEqualTo(404);
     }
 
     @Test

@@ -144,6 +144,9 @@ class SharesTest {
         assertThatThrownBy(() -> shares.open(token(c), "wrong horse")).isInstanceOfSatisfying(ShareDenied.class,
                 e -> assertThat(e.status() + e.getMessage()).startsWith("401").contains("wrong"));
         assertThatThrownBy(() -> shares.open(token(c), "")).isInstanceOf(ShareDenied.class);
+        // bcrypt reads 72 bytes: a longer guess that starts with the password must not pass (nor fail with a 500).
+        assertThatThrownBy(() -> shares.open(token(c), "correct horse" + "x".repeat(100)))
+                .isInstanceOfSatisfying(ShareDenied.class, e -> assertThat(e.status()).isEqualTo(401));
         assertThat(shares.open(token(c), "correct horse").id()).isEqualTo(c.share().id());
         String stored = jdbc.queryForObject("select password_hash from workspace_share where id = ?", String.class,
                 c.share().id());
@@ -179,7 +182,9 @@ class SharesTest {
         assertThatThrownBy(() -> create("docs/a.txt", "view", "0h", null, null)).isInstanceOf(ToolFailure.class);
         assertThatThrownBy(() -> create("docs/a.txt", "view", "forever", null, null)).isInstanceOf(ToolFailure.class);
         assertThatThrownBy(() -> create("docs/a.txt", "view", null, "123", null)).isInstanceOf(ToolFailure.class)
-                .hasMessageContaining("6 to 200");
+                .hasMessageContaining("6 characters to 72 bytes");
+        assertThatThrownBy(() -> create("docs/a.txt", "view", null, "é".repeat(40), null))
+                .isInstanceOf(ToolFailure.class);
         assertThatThrownBy(() -> create("docs/a.txt", "view", null, null, 0)).isInstanceOf(ToolFailure.class);
         assertThatThrownBy(() -> shares.create(new Shares.Request("nope", "a", "view", null, null, null, null), null))
                 .isInstanceOf(ToolFailure.class);
