@@ -86,7 +86,8 @@ public final class FileResponder {
             response.setDateHeader("Last-Modified", info.modified().toEpochMilli());
         }
         response.setHeader("Accept-Ranges", "bytes");
-        response.setContentType(contentType(path.name()));
+        String type = contentType(path.name());
+        response.setContentType(type);
         if (range != null) {
             long start = range.start(size);
             long length = range.length(size);
@@ -100,7 +101,12 @@ public final class FileResponder {
                     .builder(disposition == Disposition.INLINE ? "inline" : "attachment")
                     .filename(path.name(), StandardCharsets.UTF_8).build().toString());
         }
-        safety(response);
+        if (passive(type)) {
+            // Browsers refuse to show a PDF under a sandbox; these types run no page script (nosniff keeps them so).
+            response.setHeader("X-Content-Type-Options", "nosniff");
+        } else {
+            safety(response);
+        }
         // Revalidate every time: a revoked share or a changed file must show at once.
         response.setHeader("Cache-Control", "private, no-cache");
     }
@@ -109,6 +115,13 @@ public final class FileResponder {
     public static void safety(HttpServletResponse response) {
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Content-Security-Policy", "sandbox");
+    }
+
+    /** Types a browser displays without running them as a page of this origin (nosniff keeps them so). */
+    static boolean passive(String type) {
+        String t = type.toLowerCase(java.util.Locale.ROOT);
+        return t.startsWith("application/pdf") || t.startsWith("text/plain") || t.startsWith("audio/")
+                || t.startsWith("video/") || t.startsWith("image/") && !t.startsWith("image/svg");
     }
 
     static String contentType(String name) {

@@ -268,7 +268,15 @@ class SharesIT extends WorkspaceHttpIT {
         assertThat(shown.statusCode()).isEqualTo(200);
         assertThat(shown.body()).isEqualTo("quarterly numbers");
         assertThat(shown.headers().firstValue("Content-Disposition")).hasValueSatisfying(v -> assertThat(v).startsWith("inline"));
-        assertThat(shown.headers().firstValue("Content-Security-Policy")).hasValue("sandbox");
+        // Plain text is shown as is (nosniff); anything a browser could run as a page is sandboxed.
+        assertThat(shown.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        file("default", "docs/page.html", "<script>alert(1)</script>");
+        file("default", "docs/drawing.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>");
+        for (String active : new String[]{"docs/page.html", "docs/drawing.svg"}) {
+            HttpResponse<String> r = get(share("path", active, "permission", "view").path());
+            assertThat(r.headers().firstValue("Content-Security-Policy")).as(active).hasValue("sandbox");
+            assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        }
         Link download = share("path", "docs/report.txt", "permission", "download");
         HttpResponse<String> downloaded = get(download.path());
         assertThat(downloaded.headers().firstValue("Content-Disposition")).hasValueSatisfying(v ->
