@@ -262,6 +262,8 @@ final class EndpointServer {
 
     private static final McpTransportContextExtractor<HttpServletRequest> CONTEXT = request -> {
         Map<String, Object> values = new HashMap<>();
+        values.put(dev.caravan.tool.CallContext.REQUEST_BASE_URL, request.getScheme() + "://" + request.getServerName() + ":"
+                + request.getServerPort() + request.getContextPath());
         Object key = request.getAttribute(CALL_KEY);
         if (key != null) {
             values.put(CALL_KEY, key);

@@ -297,6 +297,24 @@ public class EndpointService {
     }
 
     /**
+     * The caller a token identifies now (a declared endpoint's token or a stored credential, with its scopes), for
+     * the faces beside MCP that take the same secrets, such as the HTTP file API.
+     */
+    public Optional<Caller> callerFor(String token) {
+        if (token == null || token.isEmpty() || token.length() > 512) {
+            return Optional.empty();
+        }
+        String hash = Credentials.hash(token);
+        for (Map.Entry<String, Declared> d : declared.entrySet()) {
+            if (Credentials.sameHash(d.getValue().tokenHash(), hash)) {
+                return Optional.of(new Caller(d.getKey(), "declared"));
+            }
+        }
+        CredentialRecord c = credential(hash);
+        return c == null ? Optional.empty() : Optional.ofNullable(authenticate(c.endpoint(), token));
+    }
+
+    /**
      * The stored credential with this hash. Every MCP request asks, so a credential found is kept for a moment
      * rather than read again each time: changes made through this service apply at once ({@link #forget}),
      * changes another node makes to a shared database within {@link #RECHECK_AFTER_NANOS}. Only credentials that

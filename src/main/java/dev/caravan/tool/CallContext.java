@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class CallContext {
     public static final String PROPERTY = "CaravanCallContext";
+    /** Transport context key: scheme://host:port[/context] of the MCP request, for links back to Caravan. */
+    public static final String REQUEST_BASE_URL = "caravan.requestBaseUrl";
 
     private final McpSyncServerExchange client;
     private final Object progressToken;

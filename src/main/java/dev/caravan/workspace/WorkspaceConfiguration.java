@@ -1,21 +1,34 @@
 package dev.caravan.workspace;
 
 import dev.caravan.CaravanProperties;
+import dev.caravan.admin.AdminToken;
 import dev.caravan.connectors.ConnectorFileLifecycle;
-import dev.caravan.workspace.component.WorkspaceComponent;
+import dev.caravan.server.EndpointService;
 import dev.caravan.store.OwnershipRepository;
 import dev.caravan.store.WorkspaceRepository;
+import dev.caravan.workspace.component.WorkspaceComponent;
+import dev.caravan.workspace.http.FileApiAccess;
+import dev.caravan.workspace.http.FilesController;
+import dev.caravan.workspace.http.WorkspaceWrites;
+import dev.caravan.workspace.share.ShareRepository;
+import dev.caravan.workspace.share.ShareSettings;
+import dev.caravan.workspace.share.ShareTools;
+import dev.caravan.workspace.share.Shares;
+import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.transaction.support.TransactionTemplate;
-
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import org.springframework.boot.web.servlet.filter.OrderedFormContentFilter;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Wires the workspace connector: the workspaces in use, the watcher of {@code connectors/workspaces.yaml}, and the
@@ -102,8 +115,44 @@ public class WorkspaceConfiguration {
     // Camel finds components among the beans by name.
     @Bean("workspace")
     WorkspaceComponent workspaceComponent(Workspaces workspaces, WorkspaceProperties properties, WorkspaceAccess access,
-                                          Ownership ownership, RuntimeWorkspaces runtime) {
+                                          Ownership ownership, RuntimeWorkspaces runtime, ShareTools shares) {
         return new WorkspaceComponent(workspaces, properties.getMaxReadBytes(), properties.getMaxEntries(),
-                properties.getWalkTimeLimit(), access, ownership, runtime);
+                properties.getWalkTimeLimit(), access, ownership, runtime, shares);
+    }
+
+    @Bean
+    Shares shares(JdbcTemplate jdbc, Workspaces workspaces, WorkspaceProperties properties, CaravanProperties caravan) {
+        return new Shares(new ShareRepository(jdbc), workspaces, new ShareSettings(properties.getShareDefaultExpiry(),
+                properties.getShareMaxExpiry(), caravan.getPublicBaseUrl()), Clock.systemUTC());
+    }
+
+    @Bean
+    ShareTools shareTools(Shares shares) {
+        return new ShareTools(shares, Clock.systemUTC());
+    }
+
+    @Bean
+    FileApiAccess fileApiAccess(AdminToken admin, EndpointService endpoints, WorkspaceAccess access) {
+        return new FileApiAccess(admin, endpoints, access);
+    }
+
+    @Bean
+    WorkspaceWrites workspaceWrites() {
+        return new WorkspaceWrites();
+    }
+
+    /**
+     * Spring Boot's form filter reads the whole body of a PUT sent as application/x-www-form-urlencoded (curl's
+     * default for --data-binary) into memory; file bodies must stream, so it leaves the file faces alone.
+     */
+    @Bean
+    OrderedFormContentFilter formContentFilter() {
+        return new OrderedFormContentFilter() {
+            @Override
+            protected boolean shouldNotFilter(HttpServletRequest request) {
+                String path = request.getRequestURI().substring(request.getContextPath().length());
+                return path.startsWith(FilesController.PREFIX) || path.startsWith(Shares.PATH_PREFIX);
+            }
+        };
     }
 }

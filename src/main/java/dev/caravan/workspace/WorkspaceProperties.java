@@ -58,6 +58,27 @@ public class WorkspaceProperties {
         this.reconcileInterval = reconcileInterval;
     }
 
+    /** How long a share link lives when share_create is not told. */
+    private Duration shareDefaultExpiry = Duration.ofDays(7);
+    /** The longest a share link may live; every share expires. */
+    private Duration shareMaxExpiry = Duration.ofDays(30);
+
+    public Duration getShareDefaultExpiry() {
+        return shareDefaultExpiry;
+    }
+
+    public void setShareDefaultExpiry(Duration shareDefaultExpiry) {
+        this.shareDefaultExpiry = shareDefaultExpiry;
+    }
+
+    public Duration getShareMaxExpiry() {
+        return shareMaxExpiry;
+    }
+
+    public void setShareMaxExpiry(Duration shareMaxExpiry) {
+        this.shareMaxExpiry = shareMaxExpiry;
+    }
+
     public Duration getPollInterval() {
         return pollInterval;
     }

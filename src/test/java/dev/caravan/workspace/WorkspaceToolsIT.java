@@ -29,7 +29,7 @@ class WorkspaceToolsIT extends CaravanIntegrationTest {
             "read_multiple_files", "write_file", "edit_file", "create_directory", "list_directory",
             "list_directory_with_sizes", "directory_tree", "move_file", "copy_file", "delete_file", "search_files",
             "grep_files", "get_file_info", "list_versions", "restore_version", "workspace_create", "workspace_transfer",
-            "workspace_claim");
+            "workspace_claim", "share_create", "share_list", "share_revoke");
 
     McpSyncClient client;
 

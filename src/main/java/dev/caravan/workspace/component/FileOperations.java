@@ -1,10 +1,13 @@
 package dev.caravan.workspace.component;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.tool.CallContext;
 import dev.caravan.tool.Headers;
 import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.Workspace;
 import dev.caravan.workspace.Workspaces;
+import dev.caravan.workspace.share.ShareTools;
+import dev.caravan.workspace.share.Shares;
 import dev.caravan.workspace.storage.ByteRange;
 import dev.caravan.workspace.storage.FileContent;
 import dev.caravan.workspace.storage.FileInfo;
@@ -73,16 +76,20 @@ final class FileOperations {
 
     private final Workspaces workspaces;
     private final Limits limits;
+    private final ShareTools shares;
 
-    FileOperations(Workspaces workspaces, Limits limits) {
+    /** @param shares the share tools, or null where there is no database (then share operations fail clearly) */
+    FileOperations(Workspaces workspaces, Limits limits, ShareTools shares) {
         this.workspaces = workspaces;
         this.limits = limits;
+        this.shares = shares;
     }
 
     enum Operation {
         LIST_WORKSPACES, READ_TEXT_FILE, READ_MEDIA_FILE, READ_MULTIPLE_FILES, WRITE_FILE, EDIT_FILE,
         CREATE_DIRECTORY, LIST_DIRECTORY, LIST_DIRECTORY_WITH_SIZES, DIRECTORY_TREE, MOVE_FILE, COPY_FILE,
-        DELETE_FILE, SEARCH_FILES, GREP_FILES, GET_FILE_INFO, LIST_VERSIONS, RESTORE_VERSION;
+        DELETE_FILE, SEARCH_FILES, GREP_FILES, GET_FILE_INFO, LIST_VERSIONS, RESTORE_VERSION,
+        SHARE_CREATE, SHARE_LIST, SHARE_REVOKE;
 
         static Operation of(String name) {
             try {
@@ -125,6 +132,11 @@ final class FileOperations {
                 case GET_FILE_INFO -> info(s, args, message);
                 case LIST_VERSIONS -> versions(s, args);
                 case RESTORE_VERSION -> restore(s, args, message);
+                case SHARE_CREATE -> shares().create(new Shares.Request(ws.name(), args.path("path", true),
+                        args.string("permission"), args.string("expiresIn"), args.string("password"),
+                        args.integer("maxUses", 1, Integer.MAX_VALUE), caller(message)), requestBaseUrl(message));
+                case SHARE_LIST -> shares().list(ws.name());
+                case SHARE_REVOKE -> shares().revoke(ws.name(), args.required("shareId"));
                 case LIST_WORKSPACES -> throw new IllegalStateException();
             };
             message.setBody(body);
@@ -135,6 +147,29 @@ final class FileOperations {
             }
             throw new ToolFailure(e.getMessage());
         }
+    }
+
+    private ShareTools shares() {
+        if (shares == null) {
+            throw new ToolFailure("Share links are not available here.");
+        }
+        return shares;
+    }
+
+    /** Who is calling, as recorded on shares: the credential's principal, e.g. {@code sales/default}. */
+    private static String caller(Message message) {
+        CallContext context = message.getExchange().getProperty(CallContext.PROPERTY, CallContext.class);
+        return context == null || context.endpoint() == null ? null : context.caller().principal();
+    }
+
+    /** The base URL the calling MCP client used, for share links when caravan.public-base-url is not set. */
+    private static String requestBaseUrl(Message message) {
+        CallContext context = message.getExchange().getProperty(CallContext.PROPERTY, CallContext.class);
+        if (context == null || context.client() == null || context.client().transportContext() == null) {
+            return null;
+        }
+        Object base = context.client().transportContext().get(CallContext.REQUEST_BASE_URL);
+        return base == null ? null : base.toString();
     }
 
     private static WorkspacePath path(Args args, String name, boolean rootByDefault) {

@@ -47,13 +47,15 @@ public class WorkspaceComponent extends DefaultComponent {
 
     /** Without ownership or runtime workspaces (no database): scopes are still checked. */
     public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, java.time.Duration walkTimeLimit) {
-        this(workspaces, maxReadBytes, maxEntries, walkTimeLimit, WorkspaceAccess.SCOPES_ONLY, null, null);
+        this(workspaces, maxReadBytes, maxEntries, walkTimeLimit, WorkspaceAccess.SCOPES_ONLY, null, null, null);
     }
 
+    /** @param shares the share tools (share_create, share_list, share_revoke); null where there is no database */
     public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, java.time.Duration walkTimeLimit,
-                              WorkspaceAccess access, Ownership ownership, RuntimeWorkspaces runtime) {
+                              WorkspaceAccess access, Ownership ownership, RuntimeWorkspaces runtime,
+                              dev.caravan.workspace.share.ShareTools shares) {
         this.operations = new FileOperations(workspaces, new FileOperations.Limits(maxReadBytes, maxEntries,
-                walkTimeLimit));
+                walkTimeLimit), shares);
         this.access = access;
         this.admin = new WorkspaceAdminOperations(workspaces, access, ownership, runtime);
     }

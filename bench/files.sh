@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The HTTP file API against cp: a 1 GiB file written (PUT) and read (GET) through /files/WORKSPACE/PATH on the local
+# backend, with the server JVM at -Xmx256m, beside cp of the same file on the same file system in the same run.
+# Prints MB/s for each, the ratios, and the server's peak heap and RSS. See bench/README.md ("File API").
+#
+#   bench/files.sh                      # 1 GiB, 3 rounds
+#   BENCH_FILE_MB=256 BENCH_ROUNDS=1 bench/files.sh
+#
+# Every copy is fsynced before its clock stops (cp: `sync FILE`; PUT: the server fsyncs before answering; GET: the
+# client's file is synced), so all three pay for the same disk writes. Everything talks to 127.0.0.1 only; the trap
+# stops what this script started and removes its files.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+JAR=${CARAVAN_JAR:-$ROOT/target/caravan.jar}
+SIZE_MB=${BENCH_FILE_MB:-1024}
+ROUNDS=${BENCH_ROUNDS:-3}
+HEAP=${BENCH_FILE_HEAP:--Xmx256m}
+STARTUP_LIMIT_S=120
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/caravan-files-bench.XXXXXX")
+SERVER_PID=""
+SAMPLER_PID=""
+cleanup() {
+  if [[ -n "$SAMPLER_PID" ]]; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+say() { printf '%s\n' "$*"; }
+
+if [[ ! -f "$JAR" ]]; then
+  say "building $JAR (mvn package -DskipTests)..."
+  (cd "$ROOT" && mvn -B -q -Dtest-peers.skip=true package -DskipTests)
+fi
+
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+now_ns() { date +%s%N; }
+mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.0f", b / 1048576 / (ns / 1e9) }'; }
+
+ADMIN_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+PORT=$(free_port)
+mkdir -p "$WORK/data" "$WORK/routes" "$WORK/connectors" "$WORK/copies"
+cat > "$WORK/connectors/workspaces.yaml" <<YAML
+workspaces:
+  - name: bench
+    backend: local
+    root: $WORK/ws
+    versions: 0
+YAML
+
+say "== Caravan file API benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); file system of $WORK: $(df -hT "$WORK" | awk 'NR==2 {print $2, $1}')"
+say "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "server JVM: $HEAP; file: $SIZE_MB MiB; rounds: $ROUNDS"
+
+CARAVAN_ADMIN_TOKEN=$ADMIN_TOKEN java $HEAP -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" \
+  --caravan.routes-dir="$WORK/routes" --caravan.data-dir="$WORK/data" --caravan.connectors-dir="$WORK/connectors" \
+  >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+t0=$(now_ns)
+until [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$PORT/files/bench/" 2>/dev/null)" == 200 ]]; do
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then say "Caravan exited during startup:"; tail -40 "$WORK/server.log"; exit 1; fi
+  if (( ($(now_ns) - t0) / 1000000000 > STARTUP_LIMIT_S )); then say "Caravan did not serve /files/bench/ in time"; exit 1; fi
+  sleep 0.2
+done
+
+# Heap in use, sampled every 200 ms while the transfers run (jstat: survivor + eden + old used, KB).
+( while kill -0 "$SERVER_PID" 2>/dev/null; do
+    jstat -gc "$SERVER_PID" 2>/dev/null | awk 'NR==2 {printf "%.0f\n", $3+$4+$6+$8}'
+    sleep 0.2
+  done ) >"$WORK/heap.samples" &
+SAMPLER_PID=$!
+
+SRC="$WORK/source.bin"
+say "writing a $SIZE_MB MiB source file of random bytes..."
+head -c "$((SIZE_MB * 1048576))" /dev/urandom >"$SRC"
+sync "$SRC"
+BYTES=$(stat -c %s "$SRC")
+SRC_SUM=$(sha256sum "$SRC" | cut -d' ' -f1)
+URL="http://127.0.0.1:$PORT/files/bench"
+AUTH="Authorization: Bearer $ADMIN_TOKEN"
+
+say ""
+printf '%-6s %10s %10s %10s %10s %10s %10s\n' round "cp MB/s" "pipe MB/s" "PUT MB/s" "GET MB/s" "PUT/cp" "GET/cp"
+CP_ALL=(); PIPE_ALL=(); PUT_ALL=(); GET_ALL=()
+for round in $(seq 1 "$ROUNDS"); do
+  # cp: read the source, write a copy, fsync it.
+  t=$(now_ns); cp "$SRC" "$WORK/copies/cp.bin"; sync "$WORK/copies/cp.bin"; cp_ns=$(( $(now_ns) - t ))
+  rm -f "$WORK/copies/cp.bin"
+  # pipe: for reference only, two processes moving the bytes through user space (as curl and the server do).
+  t=$(now_ns); cat "$SRC" | cat >"$WORK/copies/pipe.bin"; sync "$WORK/copies/pipe.bin"; pipe_ns=$(( $(now_ns) - t ))
+  rm -f "$WORK/copies/pipe.bin"
+  # PUT: curl reads the source and sends it; the server streams it into a temp file, fsyncs, renames, answers.
+  t=$(now_ns)
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -H "$AUTH" -H 'Content-Type: application/octet-stream' -T "$SRC" "$URL/put-$round.bin")
+  put_ns=$(( $(now_ns) - t ))
+  [[ "$code" == 201 ]] || { say "PUT answered $code"; tail -20 "$WORK/server.log"; exit 1; }
+  # GET: the server streams the file; curl writes it to a file, which is fsynced.
+  t=$(now_ns)
+  code=$(curl -sS -o "$WORK/copies/get.bin" -w '%{http_code}' -H "$AUTH" "$URL/put-$round.bin")
+  sync "$WORK/copies/get.bin"; get_ns=$(( $(now_ns) - t ))
+  [[ "$code" == 200 ]] || { say "GET answered $code"; exit 1; }
+  if [[ "$round" == 1 ]]; then
+    GET_SUM=$(sha256sum "$WORK/copies/get.bin" | cut -d' ' -f1)
+    [[ "$GET_SUM" == "$SRC_SUM" ]] || { say "the file read back differs from the one written"; exit 1; }
+  fi
+  rm -f "$WORK/copies/get.bin"
+  curl -sS -o /dev/null -X DELETE -H "$AUTH" "$URL/put-$round.bin"
+  c=$(mbps "$BYTES" "$cp_ns"); q=$(mbps "$BYTES" "$pipe_ns"); p=$(mbps "$BYTES" "$put_ns"); g=$(mbps "$BYTES" "$get_ns")
+  CP_ALL+=("$c"); PIPE_ALL+=("$q"); PUT_ALL+=("$p"); GET_ALL+=("$g")
+  printf '%-6s %10s %10s %10s %10s %9s%% %9s%%\n' "$round" "$c" "$q" "$p" "$g" \
+    "$(awk -v a="$p" -v b="$c" 'BEGIN {printf "%.0f", 100*a/b}')" "$(awk -v a="$g" -v b="$c" 'BEGIN {printf "%.0f", 100*a/b}')"
+done
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+MC=$(median "${CP_ALL[@]}"); MQ=$(median "${PIPE_ALL[@]}"); MP=$(median "${PUT_ALL[@]}"); MG=$(median "${GET_ALL[@]}")
+say ""
+say "median: cp $MC MB/s, PUT $MP MB/s ($(awk -v a="$MP" -v b="$MC" 'BEGIN {printf "%.0f", 100*a/b}')% of cp), GET $MG MB/s ($(awk -v a="$MG" -v b="$MC" 'BEGIN {printf "%.0f", 100*a/b}')% of cp)   target: >= 70% for both"
+say "for reference, against the user-space pipe ($MQ MB/s): PUT $(awk -v a="$MP" -v b="$MQ" 'BEGIN {printf "%.0f", 100*a/b}')%, GET $(awk -v a="$MG" -v b="$MQ" 'BEGIN {printf "%.0f", 100*a/b}')%"
+say "content check: sha256 of the file read back matches the source ($SRC_SUM)"
+
+kill "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
+PEAK_HEAP=$(sort -n "$WORK/heap.samples" | tail -1)
+say "server heap in use, peak of samples every 200 ms: $(awk -v k="${PEAK_HEAP:-0}" 'BEGIN {printf "%.0f MB", k/1024}') (of $HEAP)"
+say "server peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$SERVER_PID/status")"
+say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

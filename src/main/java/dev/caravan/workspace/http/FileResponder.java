@@ -1,0 +1,194 @@
+package dev.caravan.workspace.http;
+
+import dev.caravan.workspace.storage.ByteRange;
+import dev.caravan.workspace.storage.FileContent;
+import dev.caravan.workspace.storage.FileInfo;
+import dev.caravan.workspace.storage.WorkspacePath;
+import dev.caravan.workspace.storage.WorkspaceStorage;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpRange;
+import org.springframework.http.MediaType;
+import org.springframework.http.MediaTypeFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Sends one file for a GET or HEAD: conditional requests ({@code If-None-Match} → 304), a single byte range
+ * ({@code Range}, honoured only while {@code If-Range} still matches; several ranges are answered with the whole
+ * file, as RFC 9110 allows), and the content streamed from the storage straight to the socket in fixed-size chunks,
+ * never held whole in memory. The headers describe exactly the version being streamed.
+ */
+public final class FileResponder {
+    public enum Disposition { NONE, INLINE, ATTACHMENT }
+
+    private FileResponder() {
+    }
+
+    /**
+     * @param beforeBody run once it is certain content will be sent (a 200 or 206 to a GET): e.g. counting a use of
+     *                   a share link. Not run for HEAD, 304, 412 or 416.
+     */
+    public static void send(HttpServletRequest request, HttpServletResponse response, WorkspaceStorage storage,
+                            WorkspacePath path, Disposition disposition, Runnable beforeBody) throws IOException {
+        boolean head = "HEAD".equals(request.getMethod());
+        for (int attempt = 1; ; attempt++) {
+            FileInfo info = storage.stat(path);
+            if (info.isDirectory()) {
+                throw new ApiError(409, "'" + path + "' is a directory; list it instead.");
+            }
+            if (ifNoneMatch(request, info.etag())) {
+                response.setStatus(304);
+                response.setHeader("ETag", quote(info.etag()));
+                return;
+            }
+            String ifMatch = request.getHeader("If-Match");
+            if (ifMatch != null && !etagListMatches(ifMatch, info.etag())) {
+                throw new ApiError(412, "File '" + path + "' is not the version named in If-Match.");
+            }
+            long size = info.size();
+            ByteRange range = range(request, info);
+            boolean partial = range != null;
+            if (partial && range.length(size) <= 0 || partial && range.start(size) >= size) {
+                response.setHeader("Content-Range", "bytes */" + size);
+                throw new ApiError(416, "The requested range is outside the file, which has " + size + " bytes.");
+            }
+            if (head) {
+                headers(response, info, path, disposition, partial ? range : null, size);
+                return;
+            }
+            beforeBody.run();
+            try (FileContent content = storage.read(path, partial ? range : ByteRange.ALL)) {
+                // The file changed between the stat and the open: the range and headers may not fit; do it again.
+                if (!content.info().etag().equals(info.etag()) && attempt < 3) {
+                    continue;
+                }
+                FileInfo sent = content.info();
+                headers(response, sent, path, disposition, partial ? range : null, sent.size());
+                response.setContentLengthLong(content.length());
+                if (content.length() > Streams.CHUNK) {
+                    response.setBufferSize(Streams.CHUNK); // fewer, larger socket writes for large files
+                }
+                Streams.copy(content.stream(), response.getOutputStream());
+                return;
+            }
+        }
+    }
+
+    private static void headers(HttpServletResponse response, FileInfo info, WorkspacePath path,
+                                Disposition disposition, ByteRange range, long size) {
+        response.setStatus(range == null ? 200 : 206);
+        response.setHeader("ETag", quote(info.etag()));
+        if (info.modified() != null) {
+            response.setDateHeader("Last-Modified", info.modified().toEpochMilli());
+        }
+        response.setHeader("Accept-Ranges", "bytes");
+        String type = contentType(path.name());
+        response.setContentType(type);
+        if (range != null) {
+            long start = range.start(size);
+            long length = range.length(size);
+            response.setHeader("Content-Range", "bytes " + start + "-" + (start + length - 1) + "/" + size);
+            response.setContentLengthLong(length);
+        } else {
+            response.setContentLengthLong(size);
+        }
+        if (disposition != Disposition.NONE) {
+            response.setHeader("Content-Disposition", ContentDisposition
+                    .builder(disposition == Disposition.INLINE ? "inline" : "attachment")
+                    .filename(path.name(), StandardCharsets.UTF_8).build().toString());
+        }
+        if (passive(type)) {
+            // Browsers refuse to show a PDF under a sandbox; these types run no page script (nosniff keeps them so).
+            response.setHeader("X-Content-Type-Options", "nosniff");
+        } else {
+            safety(response);
+        }
+        // Revalidate every time: a revoked share or a changed file must show at once.
+        response.setHeader("Cache-Control", "private, no-cache");
+    }
+
+    /** Content served from a workspace never runs as a page of this origin, whatever it claims to be. */
+    public static void safety(HttpServletResponse response) {
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("Content-Security-Policy", "sandbox");
+    }
+
+    /** Types a browser displays without running them as a page of this origin (nosniff keeps them so). */
+    static boolean passive(String type) {
+        String t = type.toLowerCase(java.util.Locale.ROOT);
+        return t.startsWith("application/pdf") || t.startsWith("text/plain") || t.startsWith("audio/")
+                || t.startsWith("video/") || t.startsWith("image/") && !t.startsWith("image/svg");
+    }
+
+    static String contentType(String name) {
+        MediaType type = MediaTypeFactory.getMediaType(name).orElse(MediaType.APPLICATION_OCTET_STREAM);
+        return type.getType().equals("text") && type.getCharset() == null ? type + ";charset=UTF-8" : type.toString();
+    }
+
+    /** The one range to send, or null for the whole file (no Range, a stale If-Range, several ranges, bad syntax). */
+    private static ByteRange range(HttpServletRequest request, FileInfo info) {
+        String header = request.getHeader("Range");
+        if (header == null || !"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
+            return null;
+        }
+        String ifRange = request.getHeader("If-Range");
+        if (ifRange != null && !unquote(ifRange).equals(info.etag())) {
+            return null;
+        }
+        List<HttpRange> ranges;
+        try {
+            ranges = HttpRange.parseRanges(header);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (ranges.size() != 1) {
+            return null;
+        }
+        String spec = header.substring(header.indexOf('=') + 1).strip();
+        long size = info.size();
+        if (spec.startsWith("-")) {
+            long suffix = Long.parseLong(spec.substring(1).strip());
+            return ByteRange.last(suffix);
+        }
+        HttpRange r = ranges.get(0);
+        long first = Long.parseLong(spec.substring(0, spec.indexOf('-')).strip());
+        if (first >= size) {
+            return ByteRange.of(first, 0);
+        }
+        long last = r.getRangeEnd(size);
+        return ByteRange.of(first, last - first + 1);
+    }
+
+    private static boolean ifNoneMatch(HttpServletRequest request, String etag) {
+        String header = request.getHeader("If-None-Match");
+        return header != null && etagListMatches(header, etag);
+    }
+
+    /** True when an If-Match / If-None-Match list names this etag (or is {@code *}). */
+    public static boolean etagListMatches(String header, String etag) {
+        for (String candidate : header.split(",")) {
+            String c = candidate.strip();
+            if (c.equals("*") || etag != null && unquote(c).equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static String quote(String etag) {
+        return "\"" + etag.replace("\"", "") + "\"";
+    }
+
+    static String unquote(String etag) {
+        String e = etag.strip();
+        if (e.startsWith("W/")) {
+            e = e.substring(2);
+        }
+        return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"") ? e.substring(1, e.length() - 1) : e;
+    }
+
+}
