@@ -60,7 +60,11 @@ public final class UpstreamConfigParser {
         return ConnectorYaml.readList(yaml, file, LAYOUT);
     }
 
-    private static UpstreamConfig upstream(Map<?, ?> map) {
+    /**
+     * One declaration as a mapping (a YAML item, or the JSON body of the admin API), so both faces give the same
+     * error messages; throws IllegalArgumentException with the reason.
+     */
+    static UpstreamConfig upstream(Map<?, ?> map) {
         for (Object key : map.keySet()) {
             if (!KEYS.contains(String.valueOf(key))) {
                 throw new IllegalArgumentException("unknown key '" + key + "' (known: " + String.join(", ",
