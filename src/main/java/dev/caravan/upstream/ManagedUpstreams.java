@@ -189,6 +189,10 @@ public class ManagedUpstreams implements AutoCloseable {
         if (upstreams.declaredNames().contains(name)) {
             return Optional.of(new View(name, "file", null, null, upstreams.status(name)));
         }
+        return apiView(name);
+    }
+
+    private Optional<View> apiView(String name) {
         Loaded l = loaded.get(name);
         if (l != null) {
             String problem = upstreams.heldBack().contains(name) ? "upstreams.yaml declares an upstream of the same "
@@ -204,7 +208,7 @@ public class ManagedUpstreams implements AutoCloseable {
     public synchronized List<View> managed() {
         List<String> names = new ArrayList<>(loaded.keySet());
         problems.keySet().stream().filter(n -> !names.contains(n)).forEach(names::add);
-        return names.stream().map(n -> view(n).orElseThrow()).filter(v -> v.source().equals("api")).toList();
+        return names.stream().map(n -> apiView(n).orElseThrow()).toList();
     }
 
     private View store(String name, Map<String, Object> declaration, Map<String, Object> current) {
