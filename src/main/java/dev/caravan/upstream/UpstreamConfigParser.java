@@ -33,7 +33,8 @@ import static dev.caravan.connectors.ConnectorYaml.strings;
  *     tags: [dev]                       # default: [name]
  *     timeouts: {connect: 10s, call: 60s}
  *     auth: {type: bearer, token: "${GITHUB_TOKEN}"}   # none | headers {headers: {..}} | bearer {token} | oauth
- *     # oauth: {type: oauth, client_id, client_secret, scope, resource: false, authorization_server}
+ *     # oauth: {type: oauth, client_id, client_secret, scope, resource: false, authorization_server,
+ *     #   check_resource: false (accept resource metadata naming another URL, e.g. behind a proxy)}
  *     #   (no client_id: dynamic client registration); {type: oauth-client-credentials, client_id, client_secret,
  *     #   scope, token_url} (no token_url: discovered from the upstream)
  *     enabled: true
@@ -193,7 +194,7 @@ public final class UpstreamConfigParser {
 
     /** The OAuth options (see dev.caravan.upstream.oauth.OAuthOptions); resource is true or false. */
     private static final Set<String> OAUTH_KEYS = Set.of("type", "client_id", "client_secret", "scope", "resource",
-            "token_url", "authorization_server");
+            "token_url", "authorization_server", "check_resource");
 
     private static Map<String, String> oauthOptions(Map<?, ?> map) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -205,6 +206,10 @@ public final class UpstreamConfigParser {
         if (out.containsKey("resource") && !Set.of("true", "false").contains(out.get("resource"))) {
             throw new IllegalArgumentException("auth.resource must be true (send the RFC 8707 resource indicator, "
                     + "the default) or false (omit it for servers that reject it)");
+        }
+        if (out.containsKey("check_resource") && !Set.of("true", "false").contains(out.get("check_resource"))) {
+            throw new IllegalArgumentException("auth.check_resource must be true (refuse protected resource metadata "
+                    + "for another URL, the default) or false (accept it, e.g. for a server behind a proxy)");
         }
         if (out.containsKey("client_secret") && !out.containsKey("client_id")) {
             throw new IllegalArgumentException("auth.client_secret needs client_id");
