@@ -94,6 +94,7 @@ say "server-everything (streamableHttp) pid $UP_PID on 127.0.0.1:$UP_PORT"
 # ------------------------------------------------------------------------------------------ Caravan
 ADMIN_TOKEN=$(random_token)
 mkdir -p "$WORK/data" "$WORK/routes" "$WORK/connectors"
+cp "$BENCH_DIR"/routes/*.yaml "$WORK/routes/"   # bench_echo: Caravan's own cost for a tools/call, for comparison
 cat >"$WORK/connectors/upstreams.yaml" <<EOF
 upstreams:
   - name: up
@@ -111,10 +112,10 @@ CARAVAN_PID=$!; PIDS+=("$CARAVAN_PID")
 online() { curl -s -m 2 -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$PORT/admin/api/upstreams/up" | grep -q '"state":"online"'; }
 wait_for "Caravan with upstream 'up' online" "$CARAVAN_PID" "$WORK/caravan.log" online
 CREATED=$(curl -s -m 10 -X POST "http://127.0.0.1:$PORT/admin/api/endpoints" -H "Authorization: Bearer $ADMIN_TOKEN" \
-  -H 'Content-Type: application/json' -d '{"name":"relay","tools":["up"]}')
+  -H 'Content-Type: application/json' -d '{"name":"relay","tools":["up","bench"]}')
 TOKEN=$(printf '%s' "$CREATED" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
-if [[ -z "$TOKEN" || "$CREATED" != *up__echo* ]]; then say "could not publish the relay endpoint: $CREATED"; exit 1; fi
-say "Caravan pid $CARAVAN_PID on 127.0.0.1:$PORT; endpoint 'relay' (created through the admin API) exposes up__echo"
+if [[ -z "$TOKEN" || "$CREATED" != *up__echo* || "$CREATED" != *bench_echo* ]]; then say "could not publish the relay endpoint: $CREATED"; exit 1; fi
+say "Caravan pid $CARAVAN_PID on 127.0.0.1:$PORT; endpoint 'relay' (created through the admin API) exposes up__echo and bench_echo"
 
 wait_quiet
 java -Xms256m -cp "$WORK/classes:$CP" dev.caravan.bench.UpstreamBench \

@@ -68,6 +68,8 @@ public final class UpstreamBench {
         OUT.println("direct  = tools/call " + directTool.name() + " on " + direct + " (server-everything, Streamable HTTP)");
         OUT.println("caravan = tools/call " + proxiedTool.name() + " on " + proxied + " (a Caravan endpoint re-exporting "
                 + "that upstream; Caravan holds one SDK client session to it)");
+        OUT.println("route   = tools/call bench_echo on the same endpoint: a Caravan route that returns its argument, "
+                + "i.e. what serving any tools/call costs Caravan before it relays anything");
         OUT.println("client: java.net.http HTTP/1.1, raw JSON-RPC, one MCP session per worker (initialize + "
                 + "notifications/initialized, then Mcp-Session-Id on each call), answers checked; closed loop, "
                 + "warm-up " + (int) warmup + " s then " + (int) measure + " s measured per row");
@@ -90,7 +92,8 @@ public final class UpstreamBench {
         for (int c : levels) {
             Load.Result d = print(quietest(() -> row("direct", direct, directTool, c, warmup, measure)));
             Load.Result p = print(quietest(() -> row("caravan", proxied, proxiedTool, c, warmup, measure)));
-            pairs.add(new Load.Result[]{d, p});
+            Load.Result r = print(quietest(() -> row("route", proxied, RawMcp.BENCH_ECHO, c, warmup, measure)));
+            pairs.add(new Load.Result[]{d, p, r});
         }
         OUT.printf("(! = other processes and steal took more than %.2f cores during the row, even after %d tries)%n",
                 BUSY_CORES, tries);
@@ -98,6 +101,7 @@ public final class UpstreamBench {
         for (Load.Result[] pair : pairs) {
             Load.Result d = pair[0];
             Load.Result p = pair[1];
+            Load.Result r = pair[2];
             double added = (p.p50Nanos() - d.p50Nanos()) / 1e6;
             double ratio = 100.0 * p.rate() / d.rate();
             boolean at16 = d.workers() == 16;
@@ -106,6 +110,9 @@ public final class UpstreamBench {
                     d.p99Nanos() / 1e6, p.p99Nanos() / 1e6, ratio, p.rate(), d.rate(),
                     at16 ? "  [targets: added p50 <= 2 ms " + (added <= 2 ? "MET" : "MISSED") + ", throughput >= 70% "
                             + (ratio >= 70 && p.errors() == 0 ? "MET" : "MISSED") + "]" : "");
+            OUT.printf("%12s CPU per call: direct %.0f us (upstream + idle Caravan); through Caravan %.0f us, of which "
+                            + "about %.0f us serving the MCP request (route row) and %.0f us relaying it%n", "",
+                    perCall(d), perCall(p), perCall(r), perCall(p) - perCall(r) - perCall(d));
         }
         for (Load.Result[] pair : pairs) {
             for (Load.Result r : pair) {
@@ -132,6 +139,10 @@ public final class UpstreamBench {
             }
         }
         return best;
+    }
+
+    private static double perCall(Load.Result r) {
+        return r.ok() == 0 ? 0 : 1e6 * r.cpu().server() / r.rate();
     }
 
     private static double noise(Load.Result r) {
