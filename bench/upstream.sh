@@ -121,7 +121,8 @@ wait_quiet
 java -Xms256m -cp "$WORK/classes:$CP" dev.caravan.bench.UpstreamBench \
   direct="http://127.0.0.1:$UP_PORT/mcp" proxied="http://127.0.0.1:$PORT/mcp/relay" token="$TOKEN" \
   pids="$UP_PID,$CARAVAN_PID" direct-tool=echo proxied-tool=up__echo concurrency="${BENCH_CONCURRENCY:-1,16}" \
-  warmup="${BENCH_WARMUP:-3}" measure="${BENCH_MEASURE:-8}" tries="${BENCH_TRIES:-3}" jit-warmup="${BENCH_JIT_WARMUP:-60}"
+  warmup="${BENCH_WARMUP:-3}" measure="${BENCH_MEASURE:-8}" tries="${BENCH_TRIES:-3}" jit-warmup="${BENCH_JIT_WARMUP:-60}" \
+  upstream-admin="http://127.0.0.1:$PORT/admin/api/upstreams/up" admin-token="$ADMIN_TOKEN"
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 if grep -q ' ERROR ' "$WORK/caravan.log"; then
   say ""; say "Caravan logged errors during the run:"; grep ' ERROR ' "$WORK/caravan.log" | cut -c1-300 | head -10

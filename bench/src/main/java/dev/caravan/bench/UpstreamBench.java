@@ -15,7 +15,13 @@ import java.util.Map;
  * through a Caravan endpoint that re-exports it, in the same run with the same raw Streamable HTTP client
  * ({@link RawMcp}), rows interleaved per concurrency. Prints figures and the targets beside them.
  * Arguments are key=value: direct, proxied, token, pids (the upstream's and Caravan's, comma-separated),
- * direct-tool, proxied-tool, concurrency, warmup, measure, tries, jit-warmup.
+ * direct-tool, proxied-tool, concurrency, warmup, measure, tries, jit-warmup, and optionally upstream-admin (the
+ * admin API URL of the relayed upstream) with admin-token.
+ * <p>
+ * server-everything keeps every message of a session in memory for resumability (its InMemoryEventStore never
+ * forgets), so a session that served hundreds of thousands of calls makes the Node process slower and slower. The
+ * direct rows open fresh sessions; for the same footing Caravan's upstream session is reconnected (a fresh one)
+ * before each relayed row, through {@code POST .../reconnect}.
  */
 public final class UpstreamBench {
     private static final PrintStream OUT = System.out;
@@ -30,6 +36,8 @@ public final class UpstreamBench {
     private final RawMcp.Tool directTool;
     private final RawMcp.Tool proxiedTool;
     private final int tries;
+    private final URI upstreamAdmin;
+    private final String adminToken;
 
     private UpstreamBench(Map<String, String> args) {
         this.args = args;
@@ -41,6 +49,30 @@ public final class UpstreamBench {
         this.directTool = new RawMcp.Tool(args.getOrDefault("direct-tool", "echo"), "message", "Echo: ", false);
         this.proxiedTool = new RawMcp.Tool(args.getOrDefault("proxied-tool", "up__echo"), "message", "Echo: ", false);
         this.tries = Math.max(1, Integer.parseInt(args.getOrDefault("tries", "3")));
+        this.upstreamAdmin = args.containsKey("upstream-admin") ? local(args.get("upstream-admin")) : null;
+        this.adminToken = args.get("admin-token");
+    }
+
+    /** A fresh upstream session for Caravan (see the class comment); waits until the upstream is online again. */
+    private void freshUpstreamSession() throws Exception {
+        if (upstreamAdmin == null) {
+            return;
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder()
+                .header("Authorization", "Bearer " + adminToken).timeout(Duration.ofSeconds(10));
+        http.send(b.copy().uri(URI.create(upstreamAdmin + "/reconnect")).POST(java.net.http.HttpRequest.BodyPublishers
+                .noBody()).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < end) {
+            String status = http.send(b.copy().uri(upstreamAdmin).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            if (status.contains("\"state\":\"online\"") && status.contains("up__echo")) {
+                return;
+            }
+            Load.sleepQuietly(100);
+        }
+        throw new IllegalStateException("the upstream did not come back online within 30 s after reconnecting");
     }
 
     public static void main(String[] argv) throws Exception {
@@ -85,13 +117,20 @@ public final class UpstreamBench {
             OUT.flush();
         }
         OUT.printf(" calls/s direct/caravan (%.0f s)%n", (System.nanoTime() - start) / 1e9);
+        if (upstreamAdmin != null) {
+            OUT.println("Caravan's upstream session is reconnected before each caravan row (server-everything keeps "
+                    + "every event of a session in memory; the direct rows use fresh sessions too)");
+        }
 
         OUT.printf("%-8s %8s %9s %7s %7s %7s %6s %9s %9s   %s%n", "kind", "sessions", "calls/s", "p50 ms", "p99 ms",
                 "max ms", "errors", "server us", "client us", "CPU in cores during the measured phase");
         List<Load.Result[]> pairs = new ArrayList<>();
         for (int c : levels) {
             Load.Result d = print(quietest(() -> row("direct", direct, directTool, c, warmup, measure)));
-            Load.Result p = print(quietest(() -> row("caravan", proxied, proxiedTool, c, warmup, measure)));
+            Load.Result p = print(quietest(() -> {
+                freshUpstreamSession();
+                return row("caravan", proxied, proxiedTool, c, warmup, measure);
+            }));
             Load.Result r = print(quietest(() -> row("route", proxied, RawMcp.BENCH_ECHO, c, warmup, measure)));
             pairs.add(new Load.Result[]{d, p, r});
         }
