@@ -67,7 +67,12 @@ public final class UpstreamBench {
         while (System.nanoTime() < end) {
             String status = http.send(b.copy().uri(upstreamAdmin).GET().build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            if (status.contains("\"state\":\"online\"") && status.contains("up__echo")) {
+            // Online, and the endpoint's own tool list has the tool again (the catalogue reaches endpoints a moment
+            // after the status changes).
+            String endpoint = http.send(b.copy().uri(upstreamAdmin.resolve("/admin/api/endpoints/"
+                    + proxied.getPath().substring(proxied.getPath().lastIndexOf('/') + 1))).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            if (status.contains("\"state\":\"online\"") && endpoint.contains("\"" + proxiedTool.name() + "\"")) {
                 return;
             }
             Load.sleepQuietly(100);
