@@ -103,10 +103,11 @@ public class UpstreamClientFactory {
             }
             case SSE -> {
                 URI uri = URI.create(secrets.resolve(config.url()));
-                return HttpClientSseClientTransport.builder(base(uri)).sseEndpoint(pathAndQuery(uri))
-                        .jsonMapper(json).connectTimeout(config.connectTimeout())
+                // The SDK's SSE transport has no authorization error handler: SseAuthRetry adds the 401 retry.
+                return new SseAuthRetry(() -> HttpClientSseClientTransport.builder(base(uri))
+                        .sseEndpoint(pathAndQuery(uri)).jsonMapper(json).connectTimeout(config.connectTimeout())
                         .asyncHttpRequestCustomizer(auth.customizer())
-                        .build();
+                        .build(), auth.onAuthorizationError());
             }
             default -> throw new IllegalStateException(config.transport().toString());
         }

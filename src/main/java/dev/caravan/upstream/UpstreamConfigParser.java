@@ -34,7 +34,8 @@ import static dev.caravan.connectors.ConnectorYaml.strings;
  *     timeouts: {connect: 10s, call: 60s}
  *     auth: {type: bearer, token: "${GITHUB_TOKEN}"}   # none | headers {headers: {..}} | bearer {token} | oauth
  *     # oauth: {type: oauth, client_id, client_secret, scope, resource: false, authorization_server,
- *     #   client_metadata_url} (no client_id: the client_metadata_url when the server supports Client ID Metadata
+ *     #   client_metadata_url, check_resource: false (accept resource metadata naming another URL, e.g. behind a
+ *     #   proxy)} (no client_id: the client_metadata_url when the server supports Client ID Metadata
  *     #   Documents, else dynamic client registration); {type: oauth-client-credentials, client_id, client_secret,
  *     #   scope, token_url} (no token_url: discovered from the upstream)
  *     enabled: true
@@ -61,7 +62,11 @@ public final class UpstreamConfigParser {
         return ConnectorYaml.readList(yaml, file, LAYOUT);
     }
 
-    private static UpstreamConfig upstream(Map<?, ?> map) {
+    /**
+     * One declaration as a mapping (a YAML item, or the JSON body of the admin API), so both faces give the same
+     * error messages; throws IllegalArgumentException with the reason.
+     */
+    static UpstreamConfig upstream(Map<?, ?> map) {
         for (Object key : map.keySet()) {
             if (!KEYS.contains(String.valueOf(key))) {
                 throw new IllegalArgumentException("unknown key '" + key + "' (known: " + String.join(", ",
@@ -190,7 +195,7 @@ public final class UpstreamConfigParser {
 
     /** The OAuth options (see dev.caravan.upstream.oauth.OAuthOptions); resource is true or false. */
     private static final Set<String> OAUTH_KEYS = Set.of("type", "client_id", "client_secret", "scope", "resource",
-            "token_url", "authorization_server", "client_metadata_url");
+            "token_url", "authorization_server", "client_metadata_url", "check_resource");
 
     private static Map<String, String> oauthOptions(Map<?, ?> map) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -202,6 +207,10 @@ public final class UpstreamConfigParser {
         if (out.containsKey("resource") && !Set.of("true", "false").contains(out.get("resource"))) {
             throw new IllegalArgumentException("auth.resource must be true (send the RFC 8707 resource indicator, "
                     + "the default) or false (omit it for servers that reject it)");
+        }
+        if (out.containsKey("check_resource") && !Set.of("true", "false").contains(out.get("check_resource"))) {
+            throw new IllegalArgumentException("auth.check_resource must be true (refuse protected resource metadata "
+                    + "for another URL, the default) or false (accept it, e.g. for a server behind a proxy)");
         }
         if (out.containsKey("client_secret") && !out.containsKey("client_id")) {
             throw new IllegalArgumentException("auth.client_secret needs client_id");

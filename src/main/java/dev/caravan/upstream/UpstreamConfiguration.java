@@ -3,6 +3,8 @@ package dev.caravan.upstream;
 import dev.caravan.CaravanProperties;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.connectors.ConnectorFileLifecycle;
+import dev.caravan.store.ManagedUpstreamRepository;
+import dev.caravan.upstream.oauth.TokenCipher;
 import dev.caravan.upstream.oauth.UpstreamOAuth;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -44,6 +46,47 @@ public class UpstreamConfiguration {
     @Bean
     SmartLifecycle upstreamsLifecycle(UpstreamsFile file, Upstreams upstreams) {
         return new ConnectorFileLifecycle(file, upstreams::close);
+    }
+
+    @Bean(destroyMethod = "close")
+    ManagedUpstreams managedUpstreams(ManagedUpstreamRepository repository, Upstreams upstreams,
+                                      CaravanProperties caravan, UpstreamProperties properties,
+                                      Environment environment) {
+        return new ManagedUpstreams(repository, upstreams, () -> TokenCipher.from(
+                environment.getProperty("CARAVAN_SECRET_KEY"), caravan.getDataDir()), properties.isApiAllowsStdio());
+    }
+
+    /**
+     * Reads the API-managed upstreams from the database as the application starts (just before upstreams.yaml:
+     * a lower phase starts earlier and stops later), then every reconcile-interval for other nodes' changes.
+     */
+    @Bean
+    SmartLifecycle managedUpstreamsLifecycle(ManagedUpstreams managed, UpstreamProperties properties) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                managed.start(properties.getReconcileInterval());
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                managed.close();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return SmartLifecycle.DEFAULT_PHASE - 1;
+            }
+        };
     }
 
     // Camel finds components among the beans by name.

@@ -60,6 +60,7 @@ final class UpstreamConnection implements AutoCloseable {
     private Instant lastErrorAt;
     private Instant nextAttemptAt;
     private String authorizationUrl;
+    private UpstreamAuth waitingFor; // while in needs-authorization: its reason and URL change as a flow goes on
     private int failures;
     private ScheduledFuture<?> next;
     private boolean closed;
@@ -90,9 +91,12 @@ final class UpstreamConnection implements AutoCloseable {
 
     /** A snapshot for the admin API; {@code exported} are the names this upstream's tools have in the catalogue. */
     synchronized UpstreamStatus status(List<String> exported) {
+        boolean waiting = state == State.NEEDS_AUTHORIZATION && waitingFor != null;
+        String error = waiting && waitingFor.authorizationReason() != null ? waitingFor.authorizationReason() : lastError;
+        String url = waiting ? waitingFor.authorizationUrl() : authorizationUrl;
         return new UpstreamStatus(config.name(), config.transport().id(), config.target(), config.prefix(), state.id,
                 exported.size(), exported, listing.resources().size() + listing.templates().size(),
-                listing.prompts().size(), lastError, lastErrorAt, since, nextAttemptAt, authorizationUrl);
+                listing.prompts().size(), error, lastErrorAt, since, nextAttemptAt, url);
     }
 
     void start() {
@@ -282,6 +286,7 @@ final class UpstreamConnection implements AutoCloseable {
                 return;
             }
             authorizationUrl = auth.authorizationUrl();
+            waitingFor = auth;
             lastError = auth.authorizationReason();
             lastErrorAt = Instant.now();
             nextAttemptAt = null;
@@ -356,6 +361,7 @@ final class UpstreamConnection implements AutoCloseable {
     private void setState(State s) {
         if (s != State.NEEDS_AUTHORIZATION && s != State.AUTHORIZING) {
             authorizationUrl = null;
+            waitingFor = null;
         }
         if (state != s) {
             state = s;

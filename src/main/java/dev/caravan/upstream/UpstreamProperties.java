@@ -14,6 +14,26 @@ public class UpstreamProperties {
     private Duration backoffMax = Duration.ofSeconds(60);
     /** How often connectors/upstreams.yaml is checked for changes. */
     private Duration pollInterval = Duration.ofSeconds(2);
+    /** How often upstreams managed through the admin API are read from the database (changes by other nodes). */
+    private Duration reconcileInterval = Duration.ofSeconds(5);
+    /** Whether the admin API may create stdio upstreams (they run a command on every node); off by default. */
+    private boolean apiAllowsStdio;
+
+    public Duration getReconcileInterval() {
+        return reconcileInterval;
+    }
+
+    public void setReconcileInterval(Duration reconcileInterval) {
+        this.reconcileInterval = reconcileInterval;
+    }
+
+    public boolean isApiAllowsStdio() {
+        return apiAllowsStdio;
+    }
+
+    public void setApiAllowsStdio(boolean apiAllowsStdio) {
+        this.apiAllowsStdio = apiAllowsStdio;
+    }
 
     public Duration getHealthInterval() {
         return healthInterval;

@@ -30,6 +30,9 @@ public class Upstreams implements AutoCloseable {
     private final Function<String, String> variables;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private List<UpstreamConfig> declared = List.of();
+    private List<UpstreamConfig> managed = List.of();
+    private java.util.Set<String> heldBack = java.util.Set.of();
     private boolean closed;
 
     private record Entry(UpstreamConnection connection, UpstreamSource source) {
@@ -49,12 +52,61 @@ public class Upstreams implements AutoCloseable {
         });
     }
 
+    /** The declaration of connectors/upstreams.yaml (all of it). */
     public synchronized void apply(List<UpstreamConfig> configs) {
+        declared = List.copyOf(configs);
+        sync();
+    }
+
+    /**
+     * The upstreams managed through the admin API (all of them). One whose name the file declares too is held
+     * back, loudly: the file's declaration runs (see {@link #heldBack()}).
+     */
+    public synchronized void applyManaged(List<UpstreamConfig> configs) {
+        managed = List.copyOf(configs);
+        sync();
+    }
+
+    /** The names connectors/upstreams.yaml declares. */
+    public synchronized java.util.Set<String> declaredNames() {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        declared.forEach(c -> names.add(c.name()));
+        return names;
+    }
+
+    /** API-managed upstreams not running because upstreams.yaml declares the same name. */
+    public synchronized java.util.Set<String> heldBack() {
+        return heldBack;
+    }
+
+    /** The declaration in use under this name, or null. */
+    public synchronized UpstreamConfig config(String name) {
+        Entry e = entries.get(name);
+        return e == null ? null : e.connection().config();
+    }
+
+    private void sync() {
         if (closed) {
             return;
         }
         Map<String, UpstreamConfig> wanted = new LinkedHashMap<>();
-        configs.forEach(c -> wanted.put(c.name(), c));
+        declared.forEach(c -> wanted.put(c.name(), c));
+        java.util.Set<String> conflicts = new java.util.LinkedHashSet<>();
+        for (UpstreamConfig c : managed) {
+            if (wanted.containsKey(c.name())) {
+                conflicts.add(c.name());
+            } else {
+                wanted.put(c.name(), c);
+            }
+        }
+        for (String name : conflicts) {
+            if (!heldBack.contains(name)) {
+                log.error("Upstream {} is declared in upstreams.yaml and also managed through the admin API; the "
+                        + "file's declaration runs. Delete one of them (DELETE /admin/api/upstreams/{} or the file "
+                        + "entry)", name, name);
+            }
+        }
+        heldBack = java.util.Set.copyOf(conflicts);
         for (String name : new ArrayList<>(entries.keySet())) {
             UpstreamConfig now = wanted.get(name);
             if (now == null || !now.equals(entries.get(name).connection().config())) {
@@ -100,7 +152,7 @@ public class Upstreams implements AutoCloseable {
         }
         if (e == null) {
             throw new UpstreamCallException(upstream, UpstreamCallException.Kind.UNKNOWN_UPSTREAM,
-                    "There is no upstream named '" + upstream + "' in upstreams.yaml.");
+                    "There is no upstream named '" + upstream + "' (upstreams.yaml or the admin API).");
         }
         return e.connection().call(tool, arguments, context == null ? CallContext.none() : context, timeout);
     }

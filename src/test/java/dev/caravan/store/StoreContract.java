@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 abstract class StoreContract {
     protected EndpointRepository endpoints;
     protected CredentialRepository credentials;
+    protected ManagedUpstreamRepository managedUpstreams;
 
     /** A data source on an empty schema of its own. */
     protected abstract DataSource freshDataSource() throws Exception;
@@ -30,6 +31,7 @@ abstract class StoreContract {
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         endpoints = new EndpointRepository(jdbc);
         credentials = new CredentialRepository(jdbc);
+        managedUpstreams = new ManagedUpstreamRepository(jdbc);
     }
 
     protected static DataSource dataSource(String url, String user) {
@@ -92,5 +94,27 @@ abstract class StoreContract {
         credentials.insert(new CredentialRecord("1", "a", "default", "c".repeat(64), t, null, null));
         assertThatThrownBy(() -> credentials.insert(new CredentialRecord("2", "a", "other", "c".repeat(64), t, null, null)))
                 .isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class);
+    }
+
+    @Test
+    void managedUpstreamsRoundTrip() {
+        Instant t = now();
+        String big = "{\"name\":\"docs\",\"auth\":{\"token\":\"sealed:v1:" + "A".repeat(12000) + "\"}}";
+        managedUpstreams.insert(new ManagedUpstreamRecord("docs", big, t, t));
+        assertThat(managedUpstreams.find("docs")).get().satisfies(r -> {
+            assertThat(r.declaration()).isEqualTo(big);
+            assertThat(r.createdAt()).isEqualTo(t);
+        });
+        assertThatThrownBy(() -> managedUpstreams.insert(new ManagedUpstreamRecord("docs", "{}", t, t)))
+                .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+        assertThat(managedUpstreams.update(new ManagedUpstreamRecord("docs", "{\"name\":\"docs\"}", null,
+                t.plusSeconds(1)))).isTrue();
+        assertThat(managedUpstreams.find("docs").orElseThrow().updatedAt()).isEqualTo(t.plusSeconds(1));
+        assertThat(managedUpstreams.update(new ManagedUpstreamRecord("nothere", "{}", null, t))).isFalse();
+        managedUpstreams.insert(new ManagedUpstreamRecord("alpha", "{}", t, t));
+        assertThat(managedUpstreams.findAll()).extracting(ManagedUpstreamRecord::name).containsExactly("alpha", "docs");
+        assertThat(managedUpstreams.delete("docs")).isTrue();
+        assertThat(managedUpstreams.delete("docs")).isFalse();
+        assertThat(managedUpstreams.find("docs")).isEmpty();
     }
 }

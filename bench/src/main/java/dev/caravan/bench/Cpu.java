@@ -11,7 +11,8 @@ import java.nio.file.Path;
 final class Cpu {
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ; 100 on every mainstream Linux build
 
-    private final long serverPid;
+    /** The processes under test (one server, or e.g. Caravan and its upstream), counted together as "server". */
+    private final long[] serverPids;
 
     record Mark(long nanos, long busy, long steal, long server, long self) {
     }
@@ -27,13 +28,17 @@ final class Cpu {
         }
     }
 
-    Cpu(long serverPid) {
-        this.serverPid = serverPid;
+    Cpu(long... serverPids) {
+        this.serverPids = serverPids.clone();
     }
 
     Mark mark() {
         long[] machine = machine();
-        return new Mark(System.nanoTime(), machine[0], machine[1], process(serverPid),
+        long server = 0;
+        for (long pid : serverPids) {
+            server += process(pid);
+        }
+        return new Mark(System.nanoTime(), machine[0], machine[1], server,
                 process(ProcessHandle.current().pid()));
     }
 

@@ -21,15 +21,27 @@ final class RawMcp implements Load.Call {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
+    /**
+     * The tool each call invokes: its name, the one string argument it echoes, what precedes the echo in the answer
+     * text, and whether the answer must say {@code "isError":false} (Caravan does; server-everything leaves it out).
+     */
+    record Tool(String name, String argument, String answerPrefix, boolean explicitIsError) {
+    }
+
+    static final Tool BENCH_ECHO = new Tool("bench_echo", "text", "", true);
+
     private final HttpClient http;
     private final URI uri;
     private final String token;
     private final String prefix;
+    private final Tool tool;
     final String sessionId;
     final String protocolVersion;
 
-    private RawMcp(HttpClient http, URI uri, String token, String prefix, String sessionId, String protocolVersion) {
+    private RawMcp(HttpClient http, URI uri, String token, String prefix, Tool tool, String sessionId,
+                   String protocolVersion) {
         this.http = http;
+        this.tool = tool;
         this.uri = uri;
         this.token = token;
         this.prefix = prefix;
@@ -37,8 +49,14 @@ final class RawMcp implements Load.Call {
         this.protocolVersion = protocolVersion;
     }
 
-    /** Opens a session: initialize, then notifications/initialized. */
+    /** Opens a session for calls of bench_echo: initialize, then notifications/initialized. */
     static RawMcp open(HttpClient http, URI uri, String token, String prefix) throws IOException, InterruptedException {
+        return open(http, uri, token, prefix, BENCH_ECHO);
+    }
+
+    /** Opens a session for calls of the given tool; token null sends no Authorization header. */
+    static RawMcp open(HttpClient http, URI uri, String token, String prefix, Tool tool)
+            throws IOException, InterruptedException {
         String init = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
                 + REQUESTED_VERSION + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"caravan-bench\",\"version\":\"1\"}}}";
         HttpResponse<String> r = http.send(post(uri, token, null, null, init), HttpResponse.BodyHandlers.ofString());
@@ -46,7 +64,7 @@ final class RawMcp implements Load.Call {
         if (r.statusCode() != 200 || session == null) {
             throw new IOException("initialize answered " + r.statusCode() + ": " + r.body());
         }
-        JsonNode result = JSON.readTree(r.body()).path("result");
+        JsonNode result = JSON.readTree(sseData(r.body())).path("result");
         String version = result.path("protocolVersion").asText(null);
         if (version == null) {
             throw new IOException("initialize gave no protocolVersion: " + r.body());
@@ -56,20 +74,21 @@ final class RawMcp implements Load.Call {
         if (n.statusCode() != 202) {
             throw new IOException("notifications/initialized answered " + n.statusCode() + ": " + n.body());
         }
-        return new RawMcp(http, uri, token, prefix, session, version);
+        return new RawMcp(http, uri, token, prefix, tool, session, version);
     }
 
-    /** One tools/call of bench_echo; fails unless the answer echoes this call's text. */
+    /** One tools/call of the tool; fails unless the answer echoes this call's text. */
     @Override
     public void call(long seq) throws IOException, InterruptedException {
         String text = prefix + "-" + seq;
-        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + seq + ",\"method\":\"tools/call\",\"params\":{\"name\":\"bench_echo\","
-                + "\"arguments\":{\"text\":\"" + text + "\"}}}";
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + seq + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
+                + tool.name() + "\",\"arguments\":{\"" + tool.argument() + "\":\"" + text + "\"}}}";
         HttpResponse<String> r = http.send(post(uri, token, sessionId, protocolVersion, body),
                 HttpResponse.BodyHandlers.ofString());
         String answer = r.body();
-        if (r.statusCode() != 200 || !answer.contains("\"id\":" + seq + ",")
-                || !answer.contains("\"text\":\"" + text + "\"") || !answer.contains("\"isError\":false")) {
+        if (r.statusCode() != 200 || !answer.contains("\"id\":" + seq + ",") && !answer.contains("\"id\":" + seq + "}")
+                || !answer.contains("\"text\":\"" + tool.answerPrefix() + text + "\"")
+                || (tool.explicitIsError() ? !answer.contains("\"isError\":false") : answer.contains("\"isError\":true"))) {
             throw new IOException("tools/call answered " + r.statusCode() + ": " + abbreviate(answer));
         }
     }
@@ -77,8 +96,11 @@ final class RawMcp implements Load.Call {
     /** Ends the session on the server (DELETE), as a well-behaved client does. */
     void close() {
         try {
-            http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Authorization", "Bearer " + token)
-                    .header("Mcp-Session-Id", sessionId).header("MCP-Protocol-Version", protocolVersion)
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(TIMEOUT);
+            if (token != null) {
+                b.header("Authorization", "Bearer " + token);
+            }
+            http.send(b.header("Mcp-Session-Id", sessionId).header("MCP-Protocol-Version", protocolVersion)
                     .DELETE().build(), HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
             // the server may be gone already; nothing to clean up then
@@ -87,10 +109,25 @@ final class RawMcp implements Load.Call {
         }
     }
 
+    /** The JSON of a response that came as a one-event text/event-stream (as the TypeScript SDK answers). */
+    private static String sseData(String body) {
+        if (body.stripLeading().startsWith("{")) {
+            return body;
+        }
+        for (String line : body.split("\r?\n")) {
+            if (line.startsWith("data:")) {
+                return line.substring(5).trim();
+            }
+        }
+        return body;
+    }
+
     static HttpRequest post(URI uri, String token, String session, String version, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(TIMEOUT);
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        b.header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream");
         if (session != null) {
             b.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", version);

@@ -72,7 +72,11 @@ class OAuthDiscovery {
                 candidates.add(metadataUrl);
             }
             candidates.addAll(wellKnown(server, "oauth-protected-resource"));
-            resourceMetadata = firstJson(candidates);
+            String[] from = new String[1];
+            resourceMetadata = firstJson(candidates, from);
+            if (resourceMetadata != null && options.checkResource()) {
+                checkResource(resourceMetadata, from[0], server);
+            }
             if (resourceMetadata != null && resourceMetadata.path("authorization_servers").isArray()
                     && !resourceMetadata.path("authorization_servers").isEmpty()) {
                 issuer = resourceMetadata.path("authorization_servers").get(0).asText();
@@ -82,7 +86,7 @@ class OAuthDiscovery {
             }
         }
         URI issuerUri = URI.create(issuer);
-        JsonNode as = firstJson(authorizationServerMetadata(issuerUri));
+        JsonNode as = firstJson(authorizationServerMetadata(issuerUri), new String[1]);
         String authorization;
         String token;
         String registration;
@@ -186,8 +190,10 @@ class OAuthDiscovery {
                 origin + "/.well-known/openid-configuration" + path, origin + path + "/.well-known/openid-configuration");
     }
 
-    private JsonNode firstJson(List<String> urls) {
+    /** The first URL that answers a JSON object; {@code from[0]} says which. */
+    private JsonNode firstJson(List<String> urls, String[] from) {
         for (String url : urls) {
+            from[0] = url;
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                         .header("Accept", "application/json").header("MCP-Protocol-Version", PROTOCOL_VERSION)
@@ -207,6 +213,48 @@ class OAuthDiscovery {
             }
         }
         return null;
+    }
+
+    /**
+     * RFC 9728 §3.3: the metadata must be about the resource Caravan is calling, or a server could have Caravan ask
+     * another resource's authorization server for a token and hand that token to it. Accepted, as the MCP SDKs do:
+     * the same origin, and a path that is the upstream's path or a parent of it ({@code https://h} covers
+     * {@code https://h/mcp}).
+     */
+    static void checkResource(JsonNode metadata, String from, URI server) {
+        String resource = text(metadata, "resource");
+        if (resource == null) {
+            throw new OAuthException("the protected resource metadata at " + from + " names no resource (RFC 9728 "
+                    + "requires it), so it cannot be checked against the upstream's URL " + target(server)
+                    + "; set auth.check_resource: false to accept it anyway");
+        }
+        if (!covers(resource, server)) {
+            throw new OAuthException("the protected resource metadata at " + from + " is for the resource '"
+                    + resource + "', not for the upstream's URL " + target(server) + " (RFC 9728 §3.3): Caravan does "
+                    + "not get tokens for another resource. Check the upstream's url; if the server is knowingly "
+                    + "reached under another address (e.g. behind a proxy), set auth.check_resource: false");
+        }
+    }
+
+    static boolean covers(String resource, URI server) {
+        URI r;
+        try {
+            r = URI.create(resource);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (r.getScheme() == null || r.getHost() == null
+                || !r.getScheme().equalsIgnoreCase(server.getScheme())
+                || !r.getHost().equalsIgnoreCase(server.getHost()) || port(r) != port(server)) {
+            return false;
+        }
+        String parent = r.getRawPath() == null ? "" : r.getRawPath().replaceAll("/+$", "");
+        String path = server.getRawPath() == null ? "" : server.getRawPath().replaceAll("/+$", "");
+        return parent.isEmpty() || path.equals(parent) || path.startsWith(parent + "/");
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
     /** The RFC 8707 canonical URI of the MCP server: no fragment, no query, lower-case scheme and host. */

@@ -19,10 +19,19 @@ import java.util.regex.Pattern;
  * @param clientMetadataUrl   Caravan's Client ID Metadata Document (an HTTPS URL serving its client metadata,
  *                            hosted by the operator): used as the client_id when the authorization server
  *                            advertises {@code client_id_metadata_document_supported}, instead of registering
+ * @param checkResource     refuse protected resource metadata whose {@code resource} does not cover the upstream's
+ *                          URL (RFC 9728 §3.3; default); false for a server knowingly reached under another address
  */
 record OAuthOptions(String serverUrl, boolean clientCredentials, String clientId, String clientSecret, String scope,
-                    boolean sendResource, String tokenUrl, String authorizationServer, String clientMetadataUrl) {
+                    boolean sendResource, String tokenUrl, String authorizationServer, String clientMetadataUrl,
+                    boolean checkResource) {
     private static final Pattern REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)}");
+
+    OAuthOptions(String serverUrl, boolean clientCredentials, String clientId, String clientSecret, String scope,
+                 boolean sendResource, String tokenUrl, String authorizationServer) {
+        this(serverUrl, clientCredentials, clientId, clientSecret, scope, sendResource, tokenUrl, authorizationServer,
+                null, true);
+    }
 
     static OAuthOptions of(UpstreamConfig config, Function<String, String> variables) {
         Map<String, String> o = config.auth().oauth() == null ? Map.of() : config.auth().oauth();
@@ -30,7 +39,8 @@ record OAuthOptions(String serverUrl, boolean clientCredentials, String clientId
                 config.auth().type() == UpstreamConfig.Auth.Type.OAUTH_CLIENT_CREDENTIALS,
                 resolve(o.get("client_id"), variables), resolve(o.get("client_secret"), variables), o.get("scope"),
                 !"false".equals(o.get("resource")), resolve(o.get("token_url"), variables),
-                resolve(o.get("authorization_server"), variables), resolve(o.get("client_metadata_url"), variables));
+                resolve(o.get("authorization_server"), variables), resolve(o.get("client_metadata_url"), variables),
+                !"false".equals(o.get("check_resource")));
     }
 
     /** Same syntax as the rest of upstreams.yaml; an unset variable is an error naming it (never a value). */

@@ -152,7 +152,14 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
         }
         OAuthOptions options = OAuthOptions.of(auth.config(), variables);
         String redirectUri = callbackUrl(requestBaseUrl);
-        OAuthDiscovery.Result found = discovery.discover(options);
+        OAuthDiscovery.Result found;
+        try {
+            found = discovery.discover(options);
+        } catch (OAuthException e) {
+            // Shown as the upstream's status too, not only to whoever started the flow.
+            auth.reason("OAuth discovery failed: " + e.getMessage());
+            throw e;
+        }
         StoredGrant current = auth.grant();
         StoredGrant client;
         if (options.clientId() != null) {

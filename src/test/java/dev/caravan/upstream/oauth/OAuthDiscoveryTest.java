@@ -65,7 +65,7 @@ class OAuthDiscoveryTest {
     }
 
     OAuthOptions options(String scope) {
-        return new OAuthOptions(base() + "/tenant/mcp", false, null, null, scope, true, null, null, null);
+        return new OAuthOptions(base() + "/tenant/mcp", false, null, null, scope, true, null, null, null, true);
     }
 
     static final String AS = """
@@ -134,6 +134,45 @@ class OAuthDiscoveryTest {
                 .hasMessageContaining("offers no dynamic client registration").hasMessageContaining("client_id");
         OAuthDiscovery unreachable = new OAuthDiscovery(HttpClient.newHttpClient(), Duration.ofSeconds(2));
         assertThatThrownBy(() -> unreachable.discover(new OAuthOptions("http://127.0.0.1:9/mcp", false, null, null,
-                null, true, null, null, null))).hasMessageContaining("cannot reach the upstream at http://127.0.0.1:9/mcp");
+                null, true, null, null, null, true))).hasMessageContaining("cannot reach the upstream at http://127.0.0.1:9/mcp");
+    }
+
+    @Test
+    void resourceMetadataForAnotherResourceIsRefusedUnlessAllowed() {
+        routes.put("POST /tenant/mcp", new String[] {"401", "{}", null});
+        routes.put("GET /.well-known/oauth-authorization-server", new String[] {"200", AS, null});
+        routes.put("GET /.well-known/oauth-protected-resource/tenant/mcp", new String[] {"200",
+                "{\"resource\":\"https://mail.example.com/api\",\"authorization_servers\":[\"BASE/\"]}", null});
+        assertThatThrownBy(() -> discovery.discover(options(null))).isInstanceOf(OAuthException.class)
+                .hasMessageContaining("is for the resource 'https://mail.example.com/api'")
+                .hasMessageContaining("not for the upstream's URL " + base() + "/tenant/mcp")
+                .hasMessageContaining("RFC 9728").hasMessageContaining("check_resource: false");
+        OAuthOptions allowed = new OAuthOptions(base() + "/tenant/mcp", false, null, null, null, true, null, null, null,
+                false);
+        assertThat(discovery.discover(allowed).resource()).isEqualTo("https://mail.example.com/api");
+
+        routes.put("GET /.well-known/oauth-protected-resource/tenant/mcp", new String[] {"200",
+                "{\"authorization_servers\":[\"BASE/\"]}", null});
+        assertThatThrownBy(() -> discovery.discover(options(null))).hasMessageContaining("names no resource");
+
+        // The origin, or a parent path, covers the upstream's URL (as the MCP SDKs accept it).
+        routes.put("GET /.well-known/oauth-protected-resource/tenant/mcp", new String[] {"200",
+                "{\"resource\":\"BASE\",\"authorization_servers\":[\"BASE/\"]}", null});
+        assertThat(discovery.discover(options(null)).resource()).isEqualTo(base());
+    }
+
+    @Test
+    void aResourceCoversItsOwnUrlAndWhatIsBelowItOnTheSameOrigin() {
+        java.net.URI mcp = java.net.URI.create("https://h.example.com/tenant/mcp");
+        assertThat(OAuthDiscovery.covers("https://h.example.com/tenant/mcp", mcp)).isTrue();
+        assertThat(OAuthDiscovery.covers("https://H.example.com:443/tenant/mcp/", mcp)).isTrue();
+        assertThat(OAuthDiscovery.covers("https://h.example.com", mcp)).isTrue();
+        assertThat(OAuthDiscovery.covers("https://h.example.com/tenant", mcp)).isTrue();
+        assertThat(OAuthDiscovery.covers("https://h.example.com/ten", mcp)).isFalse();
+        assertThat(OAuthDiscovery.covers("https://h.example.com/tenant/mcp/admin", mcp)).isFalse();
+        assertThat(OAuthDiscovery.covers("http://h.example.com/tenant/mcp", mcp)).isFalse();
+        assertThat(OAuthDiscovery.covers("https://h.example.com:8443/tenant/mcp", mcp)).isFalse();
+        assertThat(OAuthDiscovery.covers("https://evil.example.com/tenant/mcp", mcp)).isFalse();
+        assertThat(OAuthDiscovery.covers("not a uri", mcp)).isFalse();
     }
 }

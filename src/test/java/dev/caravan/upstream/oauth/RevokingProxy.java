@@ -21,15 +21,17 @@ import java.util.concurrent.Executors;
  * or expired token. (The example server itself answers 500 for a token its authorization server no longer knows,
  * so a restart cannot stand in for revocation.)
  */
-final class RevokingProxy implements AutoCloseable {
+public final class RevokingProxy implements AutoCloseable {
     private static final Set<String> HOP = Set.of("host", "connection", "content-length", "transfer-encoding",
             "upgrade", "keep-alive", "expect");
     private final HttpServer server;
     private final HttpClient client = HttpClient.newHttpClient();
     private final String target;
     private volatile boolean revoked;
+    private volatile String required;
+    private final java.util.concurrent.atomic.AtomicInteger refusedCount = new java.util.concurrent.atomic.AtomicInteger();
 
-    RevokingProxy(String target) {
+    public RevokingProxy(String target) {
         this.target = target;
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -45,7 +47,7 @@ final class RevokingProxy implements AutoCloseable {
         server.start();
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://localhost:" + server.getAddress().getPort() + path;
     }
 
@@ -53,9 +55,28 @@ final class RevokingProxy implements AutoCloseable {
         revoked = on;
     }
 
+    /** From now on only {@code Authorization: Bearer TOKEN} passes; every other request is answered 401. */
+    public void requireToken(String token) {
+        required = token;
+    }
+
+    /** How many requests were answered 401 so far. */
+    public int refusedCount() {
+        return refusedCount.get();
+    }
+
+    private boolean refused(HttpExchange ex) {
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        boolean refused = required != null ? !("Bearer " + required).equals(auth) : revoked && auth != null;
+        if (refused) {
+            refusedCount.incrementAndGet();
+        }
+        return refused;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            if (revoked && ex.getRequestHeaders().containsKey("Authorization")) {
+            if (refused(ex)) {
                 byte[] body = "{\"error\":\"invalid_token\",\"error_description\":\"Token revoked\"}".getBytes();
                 ex.getResponseHeaders().add("WWW-Authenticate", "Bearer error=\"invalid_token\", "
                         + "error_description=\"Token revoked\"");

@@ -61,8 +61,14 @@ class UpstreamOAuthIT extends CaravanIntegrationTest {
                     transport: streamable-http
                     url: %s
                     timeouts: {connect: 10s, call: 10s}
+                    # the proxy passes on the demo server's own resource metadata, which names the server's URL
+                    auth: {type: oauth, check_resource: false}
+                  - name: proxied
+                    transport: streamable-http
+                    url: %s
+                    timeouts: {connect: 10s, call: 10s}
                     auth: {type: oauth}
-                """.formatted(peer.url(), proxy.url("/mcp")));
+                """.formatted(peer.url(), proxy.url("/mcp"), proxy.url("/mcp")));
         registry.add("caravan.connectors-dir", connectorsDir::toString);
         registry.add("caravan.upstream.health-interval", () -> "1s");
         registry.add("caravan.upstream.backoff-initial", () -> "200ms");
@@ -278,6 +284,21 @@ class UpstreamOAuthIT extends CaravanIntegrationTest {
 
     @Test
     @Order(5)
+    void resourceMetadataForAnotherUrlIsRefusedWithAClearStatus() {
+        // Reached through the proxy, the demo server's metadata names the server's own URL, not the one declared.
+        HttpResponse<String> r = admin("POST", "/admin/api/upstreams/proxied/authorize", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
+        assertThat(json(r.body()).path("message").asText()).contains("RFC 9728").contains(peer.url())
+                .contains("check_resource: false");
+        JsonNode status = upstream("proxied");
+        assertThat(status.path("state").asText()).isEqualTo("needs-authorization");
+        assertThat(status.path("lastError").asText()).startsWith("OAuth discovery failed: ")
+                .contains("is for the resource '" + peer.url() + "'");
+        assertThat(status.path("authorizationUrl").isNull()).isTrue();
+    }
+
+    @Test
+    @Order(6)
     void adminApiRefusesUnknownOrNonOAuthUpstreamsAndNeedsTheAdminToken() {
         assertThat(admin("POST", "/admin/api/upstreams/nope/authorize", null).statusCode()).isEqualTo(404);
         assertThat(send(HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/api/upstreams/demo/authorize"))

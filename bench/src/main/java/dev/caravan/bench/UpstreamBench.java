@@ -1,0 +1,239 @@
+package dev.caravan.bench;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The load generator behind bench/upstream.sh: tools/call of one upstream tool directly against the upstream and
+ * through a Caravan endpoint that re-exports it, in the same run with the same raw Streamable HTTP client
+ * ({@link RawMcp}), rows interleaved per concurrency. Prints figures and the targets beside them.
+ * Arguments are key=value: direct, proxied, token, pids (the upstream's and Caravan's, comma-separated),
+ * direct-tool, proxied-tool, concurrency, warmup, measure, tries, jit-warmup, and optionally upstream-admin (the
+ * admin API URL of the relayed upstream) with admin-token.
+ * <p>
+ * server-everything keeps every message of a session in memory for resumability (its InMemoryEventStore never
+ * forgets), so a session that served hundreds of thousands of calls makes the Node process slower and slower. The
+ * direct rows open fresh sessions; for the same footing Caravan's upstream session is reconnected (a fresh one)
+ * before each relayed row, through {@code POST .../reconnect}.
+ */
+public final class UpstreamBench {
+    private static final PrintStream OUT = System.out;
+    private static final int WORKERS_PER_CLIENT = 8;
+    private static final double BUSY_CORES = 0.25;
+
+    private final Map<String, String> args;
+    private final URI direct;
+    private final URI proxied;
+    private final String token;
+    private final Cpu cpu;
+    private final RawMcp.Tool directTool;
+    private final RawMcp.Tool proxiedTool;
+    private final int tries;
+    private final URI upstreamAdmin;
+    private final String adminToken;
+
+    private UpstreamBench(Map<String, String> args) {
+        this.args = args;
+        this.direct = local(required("direct"));
+        this.proxied = local(required("proxied"));
+        this.token = required("token");
+        this.cpu = new Cpu(Arrays.stream(required("pids").split(",")).mapToLong(Long::parseLong).toArray());
+        // server-everything's echo answers "Echo: <message>"; Caravan passes the upstream's result through.
+        this.directTool = new RawMcp.Tool(args.getOrDefault("direct-tool", "echo"), "message", "Echo: ", false);
+        this.proxiedTool = new RawMcp.Tool(args.getOrDefault("proxied-tool", "up__echo"), "message", "Echo: ", false);
+        this.tries = Math.max(1, Integer.parseInt(args.getOrDefault("tries", "3")));
+        this.upstreamAdmin = args.containsKey("upstream-admin") ? local(args.get("upstream-admin")) : null;
+        this.adminToken = args.get("admin-token");
+    }
+
+    /** A fresh upstream session for Caravan (see the class comment); waits until the upstream is online again. */
+    private void freshUpstreamSession() throws Exception {
+        if (upstreamAdmin == null) {
+            return;
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder()
+                .header("Authorization", "Bearer " + adminToken).timeout(Duration.ofSeconds(10));
+        http.send(b.copy().uri(URI.create(upstreamAdmin + "/reconnect")).POST(java.net.http.HttpRequest.BodyPublishers
+                .noBody()).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < end) {
+            String status = http.send(b.copy().uri(upstreamAdmin).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            // Online, and the endpoint's own tool list has the tool again (the catalogue reaches endpoints a moment
+            // after the status changes).
+            String endpoint = http.send(b.copy().uri(upstreamAdmin.resolve("/admin/api/endpoints/"
+                    + proxied.getPath().substring(proxied.getPath().lastIndexOf('/') + 1))).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            if (status.contains("\"state\":\"online\"") && endpoint.contains("\"" + proxiedTool.name() + "\"")) {
+                return;
+            }
+            Load.sleepQuietly(100);
+        }
+        throw new IllegalStateException("the upstream did not come back online within 30 s after reconnecting");
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (String a : argv) {
+            int eq = a.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("arguments are key=value, not " + a);
+            }
+            args.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        new UpstreamBench(args).run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        int[] levels = Arrays.stream(args.getOrDefault("concurrency", "1,16").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        double warmup = Double.parseDouble(args.getOrDefault("warmup", "3"));
+        double measure = Double.parseDouble(args.getOrDefault("measure", "8"));
+        double jit = Double.parseDouble(args.getOrDefault("jit-warmup", "60"));
+
+        OUT.println();
+        OUT.println("== tools/call of an upstream tool: directly vs through Caravan ==");
+        OUT.println("direct  = tools/call " + directTool.name() + " on " + direct + " (server-everything, Streamable HTTP)");
+        OUT.println("caravan = tools/call " + proxiedTool.name() + " on " + proxied + " (a Caravan endpoint re-exporting "
+                + "that upstream; Caravan holds one SDK client session to it)");
+        OUT.println("route   = tools/call bench_echo on the same endpoint: a Caravan route that returns its argument, "
+                + "i.e. what serving any tools/call costs Caravan before it relays anything");
+        OUT.println("client: java.net.http HTTP/1.1, raw JSON-RPC, one MCP session per worker (initialize + "
+                + "notifications/initialized, then Mcp-Session-Id on each call), answers checked; closed loop, "
+                + "warm-up " + (int) warmup + " s then " + (int) measure + " s measured per row");
+        OUT.println("server us = CPU per call of the upstream and Caravan together; client us = the load generator's");
+
+        OUT.print("warm-up (JIT of both servers), 16 workers, alternating, not counted:");
+        OUT.flush();
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < jit * 1e9) {
+            Load.Result d = row("direct", direct, directTool, 16, 0, 5);
+            Load.Result p = row("caravan", proxied, proxiedTool, 16, 0, 5);
+            OUT.printf(" %.0f/%.0f", d.rate(), p.rate());
+            OUT.flush();
+        }
+        OUT.printf(" calls/s direct/caravan (%.0f s)%n", (System.nanoTime() - start) / 1e9);
+        if (upstreamAdmin != null) {
+            OUT.println("Caravan's upstream session is reconnected before each caravan row (server-everything keeps "
+                    + "every event of a session in memory; the direct rows use fresh sessions too)");
+        }
+
+        OUT.printf("%-8s %8s %9s %7s %7s %7s %6s %9s %9s   %s%n", "kind", "sessions", "calls/s", "p50 ms", "p99 ms",
+                "max ms", "errors", "server us", "client us", "CPU in cores during the measured phase");
+        List<Load.Result[]> pairs = new ArrayList<>();
+        for (int c : levels) {
+            Load.Result d = print(quietest(() -> row("direct", direct, directTool, c, warmup, measure)));
+            Load.Result p = print(quietest(() -> {
+                freshUpstreamSession();
+                return row("caravan", proxied, proxiedTool, c, warmup, measure);
+            }));
+            Load.Result r = print(quietest(() -> row("route", proxied, RawMcp.BENCH_ECHO, c, warmup, measure)));
+            pairs.add(new Load.Result[]{d, p, r});
+        }
+        OUT.printf("(! = other processes and steal took more than %.2f cores during the row, even after %d tries)%n",
+                BUSY_CORES, tries);
+        OUT.println();
+        for (Load.Result[] pair : pairs) {
+            Load.Result d = pair[0];
+            Load.Result p = pair[1];
+            Load.Result r = pair[2];
+            double added = (p.p50Nanos() - d.p50Nanos()) / 1e6;
+            double ratio = 100.0 * p.rate() / d.rate();
+            boolean at16 = d.workers() == 16;
+            OUT.printf("%2d sessions: added p50 %.2f ms (%.2f -> %.2f), p99 %.2f -> %.2f ms, throughput %.0f%% of direct "
+                            + "(%.0f vs %.0f calls/s)%s%n", d.workers(), added, d.p50Nanos() / 1e6, p.p50Nanos() / 1e6,
+                    d.p99Nanos() / 1e6, p.p99Nanos() / 1e6, ratio, p.rate(), d.rate(),
+                    at16 ? "  [targets: added p50 <= 2 ms " + (added <= 2 ? "MET" : "MISSED") + ", throughput >= 70% "
+                            + (ratio >= 70 && p.errors() == 0 ? "MET" : "MISSED") + "]" : "");
+            OUT.printf("%12s CPU per call: direct %.0f us (upstream + idle Caravan); through Caravan %.0f us, of which "
+                            + "about %.0f us serving the MCP request (route row) and %.0f us relaying it%n", "",
+                    perCall(d), perCall(p), perCall(r), perCall(p) - perCall(r) - perCall(d));
+        }
+        for (Load.Result[] pair : pairs) {
+            for (Load.Result r : pair) {
+                if (r.firstError() != null) {
+                    OUT.println("first error in " + r.label() + "/" + r.workers() + ": " + r.firstError());
+                }
+            }
+        }
+    }
+
+    private interface Row {
+        Load.Result run() throws Exception;
+    }
+
+    private Load.Result quietest(Row row) throws Exception {
+        Load.Result best = null;
+        for (int attempt = 0; attempt < tries; attempt++) {
+            Load.Result r = row.run();
+            if (best == null || noise(r) < noise(best)) {
+                best = r;
+            }
+            if (noise(r) <= BUSY_CORES) {
+                break;
+            }
+        }
+        return best;
+    }
+
+    private static double perCall(Load.Result r) {
+        return r.ok() == 0 ? 0 : 1e6 * r.cpu().server() / r.rate();
+    }
+
+    private static double noise(Load.Result r) {
+        return r.cpu().other() + r.cpu().steal();
+    }
+
+    private Load.Result row(String label, URI uri, RawMcp.Tool tool, int workers, double warmup, double measure)
+            throws Exception {
+        List<HttpClient> clients = new ArrayList<>();
+        for (int i = 0; i < (workers + WORKERS_PER_CLIENT - 1) / WORKERS_PER_CLIENT; i++) {
+            clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build());
+        }
+        List<RawMcp> sessions = new ArrayList<>();
+        try {
+            for (int w = 0; w < workers; w++) {
+                sessions.add(RawMcp.open(clients.get(w / WORKERS_PER_CLIENT), uri,
+                        uri == direct ? null : token, "w" + w, tool));
+            }
+            return Load.run(label, sessions, warmup, measure, cpu);
+        } finally {
+            sessions.forEach(RawMcp::close);
+        }
+    }
+
+    private static Load.Result print(Load.Result r) {
+        OUT.printf("%-8s %8d %9.0f %7.2f %7.2f %7.1f %6d %9.0f %9.0f   %s%s%n", r.label(), r.workers(), r.rate(),
+                r.p50Nanos() / 1e6, r.p99Nanos() / 1e6, r.maxNanos() / 1e6, r.errors(),
+                1e6 * r.cpu().server() / r.rate(), 1e6 * r.cpu().client() / r.rate(), r.cpu(),
+                noise(r) > BUSY_CORES ? " !" : "");
+        OUT.flush();
+        return r;
+    }
+
+    private String required(String key) {
+        String v = args.get(key);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("missing argument " + key + "=...");
+        }
+        return v;
+    }
+
+    private static URI local(String url) {
+        URI uri = URI.create(url);
+        if (!"127.0.0.1".equals(uri.getHost()) && !"localhost".equals(uri.getHost())) {
+            throw new IllegalArgumentException("the benchmark only sends to this machine, not " + uri.getHost());
+        }
+        return uri;
+    }
+}
