@@ -36,8 +36,11 @@ public class WorkspaceConfiguration {
 
     // Camel finds components among the beans by name.
     @Bean("workspace")
-    WorkspaceComponent workspaceComponent(Workspaces workspaces, WorkspaceProperties properties) {
+    WorkspaceComponent workspaceComponent(Workspaces workspaces, WorkspaceProperties properties,
+                                          dev.caravan.workspace.lock.LockService locks,
+                                          dev.caravan.workspace.audit.AuditTrail audit,
+                                          dev.caravan.workspace.audit.AuditProperties auditProperties) {
         return new WorkspaceComponent(workspaces, properties.getMaxReadBytes(), properties.getMaxEntries(),
-                properties.getWalkTimeLimit());
+                properties.getWalkTimeLimit(), locks, audit, auditProperties.getMaxResults());
     }
 }

@@ -41,6 +41,17 @@ public class WorkspaceComponent extends DefaultComponent {
                 walkTimeLimit));
     }
 
+    /**
+     * With locks (mutations on locked paths need the lock's token; the lock_* operations) and the audit trail (every
+     * operation recorded; audit_search returns at most {@code auditMaxResults} records).
+     */
+    public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, java.time.Duration walkTimeLimit,
+                              dev.caravan.workspace.lock.LockService locks,
+                              dev.caravan.workspace.audit.AuditTrail audit, int auditMaxResults) {
+        this.operations = new FileOperations(workspaces, new FileOperations.Limits(maxReadBytes, maxEntries,
+                walkTimeLimit), locks, audit, auditMaxResults);
+    }
+
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
         String operationName = getAndRemoveParameter(parameters, "operation", String.class);
