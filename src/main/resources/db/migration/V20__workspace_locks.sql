@@ -7,8 +7,8 @@ create table workspace_lock (
     mode        varchar(16)   not null,
     token_hash  char(64)      not null,
     holder      varchar(256)  not null,
-    acquired_at timestamp     not null,
-    expires_at  timestamp     not null
+    acquired_at timestamp with time zone not null,
+    expires_at  timestamp with time zone not null
 );
 
 create unique index workspace_lock_token_hash on workspace_lock (token_hash);

@@ -1,9 +1,9 @@
 package dev.caravan.workspace.audit;
 
+import dev.caravan.store.SqlTime;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import java.util.List;
 /** The audit rows (table workspace_audit). */
 public class AuditRepository {
     private static final RowMapper<AuditEvent> ROW = (rs, i) -> new AuditEvent(rs.getLong("id"),
-            rs.getTimestamp("at").toInstant(), rs.getString("principal"), rs.getString("endpoint"),
+            SqlTime.instant(rs, "at"), rs.getString("principal"), rs.getString("endpoint"),
             rs.getString("workspace"), rs.getString("operation"), rs.getString("path"), rs.getString("destination"),
             rs.getString("outcome"), rs.getString("detail"), rs.getLong("bytes"), rs.getLong("duration_ms"));
 
@@ -27,7 +27,7 @@ public class AuditRepository {
         jdbc.batchUpdate("insert into workspace_audit (at, principal, endpoint, workspace, operation, path, "
                 + "destination, outcome, detail, bytes, duration_ms) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events,
                 events.size(), (ps, e) -> {
-                    ps.setTimestamp(1, Timestamp.from(e.at()));
+                    ps.setObject(1, SqlTime.time(e.at()));
                     ps.setString(2, e.principal());
                     setNullable(ps, 3, e.endpoint());
                     setNullable(ps, 4, e.workspace());
@@ -59,11 +59,11 @@ public class AuditRepository {
         }
         if (q.since() != null) {
             sql.append(" and at >= ?");
-            args.add(Timestamp.from(q.since()));
+            args.add(SqlTime.time(q.since()));
         }
         if (q.until() != null) {
             sql.append(" and at < ?");
-            args.add(Timestamp.from(q.until()));
+            args.add(SqlTime.time(q.until()));
         }
         sql.append(" order by at desc, id desc limit ?");
         args.add(q.limit());
@@ -72,7 +72,7 @@ public class AuditRepository {
 
     /** Deletes the records older than {@code before}; returns how many. */
     public int purgeBefore(Instant before) {
-        return jdbc.update("delete from workspace_audit where at < ?", Timestamp.from(before));
+        return jdbc.update("delete from workspace_audit where at < ?", SqlTime.time(before));
     }
 
     private static void equal(StringBuilder sql, List<Object> args, String column, String value) {

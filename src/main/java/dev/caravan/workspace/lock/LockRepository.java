@@ -2,10 +2,10 @@ package dev.caravan.workspace.lock;
 
 import dev.caravan.workspace.storage.WorkspacePath;
 import org.springframework.dao.DuplicateKeyException;
+import dev.caravan.store.SqlTime;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +15,8 @@ import java.util.Optional;
 public class LockRepository {
     private static final RowMapper<WorkspaceLock> ROW = (rs, i) -> new WorkspaceLock(rs.getString("id"),
             rs.getString("workspace"), rs.getString("path"), LockMode.valueOf(rs.getString("mode")),
-            rs.getString("holder"), rs.getTimestamp("acquired_at").toInstant(),
-            rs.getTimestamp("expires_at").toInstant());
+            rs.getString("holder"), SqlTime.instant(rs, "acquired_at"),
+            SqlTime.instant(rs, "expires_at"));
 
     private static final RowMapper<Held> HELD = (rs, i) -> new Held(ROW.mapRow(rs, i), rs.getString("token_hash"));
 
@@ -56,9 +56,9 @@ public class LockRepository {
     public List<Held> overlapping(String workspace, WorkspacePath path, Instant now) {
         if (path.isRoot()) {
             return jdbc.query("select * from workspace_lock where workspace = ? and expires_at > ? order by path, "
-                    + "acquired_at", HELD, workspace, Timestamp.from(now));
+                    + "acquired_at", HELD, workspace, SqlTime.time(now));
         }
-        List<Object> args = new ArrayList<>(List.of(workspace, Timestamp.from(now)));
+        List<Object> args = new ArrayList<>(List.of(workspace, SqlTime.time(now)));
         StringBuilder in = new StringBuilder("?");
         args.add(""); // the root
         for (WorkspacePath a : path.ancestors()) {
@@ -80,8 +80,8 @@ public class LockRepository {
     public void insert(WorkspaceLock lock, String tokenHash) {
         jdbc.update("insert into workspace_lock (id, workspace, path, mode, token_hash, holder, acquired_at, "
                         + "expires_at) values (?, ?, ?, ?, ?, ?, ?, ?)", lock.id(), lock.workspace(), lock.path(),
-                lock.mode().name(), tokenHash, lock.holder(), Timestamp.from(lock.acquiredAt()),
-                Timestamp.from(lock.expiresAt()));
+                lock.mode().name(), tokenHash, lock.holder(), SqlTime.time(lock.acquiredAt()),
+                SqlTime.time(lock.expiresAt()));
     }
 
     /** The lock with this token hash in the workspace, live or not. */
@@ -93,7 +93,7 @@ public class LockRepository {
     /** Moves a live lock's expiry; false when it is gone or already expired. */
     public boolean renew(String workspace, String tokenHash, Instant expiresAt, Instant now) {
         return jdbc.update("update workspace_lock set expires_at = ? where token_hash = ? and workspace = ? "
-                + "and expires_at > ?", Timestamp.from(expiresAt), tokenHash, workspace, Timestamp.from(now)) > 0;
+                + "and expires_at > ?", SqlTime.time(expiresAt), tokenHash, workspace, SqlTime.time(now)) > 0;
     }
 
     public boolean delete(String workspace, String tokenHash) {
@@ -103,7 +103,7 @@ public class LockRepository {
 
     /** Deletes the locks of every workspace that expired before {@code before}. */
     public int purgeExpired(Instant before) {
-        return jdbc.update("delete from workspace_lock where expires_at < ?", Timestamp.from(before));
+        return jdbc.update("delete from workspace_lock where expires_at < ?", SqlTime.time(before));
     }
 
     private static String likeEscaped(String s) {

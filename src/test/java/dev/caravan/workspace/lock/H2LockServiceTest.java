@@ -1,0 +1,10 @@
+package dev.caravan.workspace.lock;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+class H2LockServiceTest extends LockServiceContract {
+    @Override
+    HikariDataSource freshDatabase() {
+        return TestDatabases.h2();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.caravan.workspace.lock;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The contract on PostgreSQL (a schema of its own), plus what only a shared server can show: two nodes. */
+class PostgresLockServiceTest extends LockServiceContract {
+    @Override
+    HikariDataSource freshDatabase() {
+        return TestDatabases.postgres();
+    }
+
+    /**
+     * A write in progress on node 1 holds the guard row FOR SHARE, so an acquire on node 2 (whose node-local lock
+     * knows nothing of node 1) waits until the write is done, and the next write on node 1 sees the lock.
+     */
+    @Test
+    void anAcquireOnAnotherNodeWaitsForAWriteInProgress() throws Exception {
+        LockService node2 = newService(clock);
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<String> write = pool.submit(() -> locks.guarded("ws", List.of(p("docs/a.txt")), List.of(), () -> {
+                writing.countDown();
+                await(finish);
+                return "written";
+            }));
+            assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<LockService.Acquired> acquire = pool.submit(() -> node2.acquire("ws", p("docs"),
+                    LockMode.EXCLUSIVE, null, "node2", Duration.ZERO));
+            Thread.sleep(500);
+            assertThat(acquire).as("node 2's acquire must wait for node 1's write").isNotDone();
+            finish.countDown();
+            assertThat(write.get(10, TimeUnit.SECONDS)).isEqualTo("written");
+            assertThat(acquire.get(10, TimeUnit.SECONDS).lock().holder()).isEqualTo("node2");
+            assertThatThrownBy(() -> write("docs/a.txt")).isInstanceOf(LockedException.class)
+                    .hasMessageContaining("held by node2");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
