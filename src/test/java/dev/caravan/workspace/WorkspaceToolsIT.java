@@ -28,7 +28,8 @@ class WorkspaceToolsIT extends CaravanIntegrationTest {
     static final List<String> TOOLS = List.of("list_workspaces", "read_text_file", "read_media_file",
             "read_multiple_files", "write_file", "edit_file", "create_directory", "list_directory",
             "list_directory_with_sizes", "directory_tree", "move_file", "copy_file", "delete_file", "search_files",
-            "grep_files", "get_file_info", "list_versions", "restore_version");
+            "grep_files", "get_file_info", "list_versions", "restore_version",
+            "lock_acquire", "lock_status", "lock_renew", "lock_release", "audit_search");
 
     McpSyncClient client;
 

@@ -159,8 +159,9 @@ final class FileOperations {
     private AuditEvent auditEvent(Operation op, String workspaceName, Message message, Caller caller, String outcome,
                                   String detail, long started) {
         boolean transfer = op == Operation.MOVE_FILE || op == Operation.COPY_FILE;
-        String path = auditPath(message.getHeader(transfer ? "source" : op == Operation.READ_MULTIPLE_FILES ? "paths"
-                : "path"));
+        Object lockPath = message.getHeader(LockOperations.LOCK_PATH);
+        String path = lockPath != null ? lockPath.toString() : auditPath(message.getHeader(transfer ? "source"
+                : op == Operation.READ_MULTIPLE_FILES ? "paths" : "path"));
         String destination = transfer ? auditPath(message.getHeader("destination")) : null;
         long bytes = 0;
         if (AuditOutcome.OK.equals(outcome)) {
@@ -246,8 +247,8 @@ final class FileOperations {
             case RESTORE_VERSION -> restore(s, args, message);
             case LOCK_ACQUIRE -> lockOperations.acquire(ws, args, caller, message);
             case LOCK_STATUS -> lockOperations.status(ws, args);
-            case LOCK_RENEW -> lockOperations.renew(ws, args);
-            case LOCK_RELEASE -> lockOperations.release(ws, args);
+            case LOCK_RENEW -> lockOperations.renew(ws, args, message);
+            case LOCK_RELEASE -> lockOperations.release(ws, args, message);
             case LIST_WORKSPACES, AUDIT_SEARCH -> throw new IllegalStateException();
         };
     }

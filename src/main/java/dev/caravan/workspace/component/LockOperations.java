@@ -17,6 +17,8 @@ import java.util.List;
 final class LockOperations {
     /** lock_acquire: the new lock's token (also in the result text). */
     static final String LOCK_TOKEN = "CaravanWorkspaceLockToken";
+    /** lock_acquire, lock_renew, lock_release: the locked path ("" for the whole workspace). */
+    static final String LOCK_PATH = "CaravanWorkspaceLockPath";
     /** The longest lock_acquire waits for a conflicting lock to go. */
     static final int MAX_WAIT_SECONDS = 30;
 
@@ -47,6 +49,7 @@ final class LockOperations {
                 wait == null ? Duration.ZERO : Duration.ofSeconds(wait));
         WorkspaceLock lock = acquired.lock();
         message.setHeader(LOCK_TOKEN, acquired.token());
+        message.setHeader(LOCK_PATH, lock.path());
         long seconds = Duration.between(lock.acquiredAt(), lock.expiresAt()).toSeconds();
         return "Locked " + lock.shownPath() + " (" + mode.id() + ") in workspace '" + ws.name() + "' for "
                 + lock.holder() + " until " + lock.expiresAt() + " (" + seconds + " s)."
@@ -79,17 +82,19 @@ final class LockOperations {
         return b.toString().stripTrailing();
     }
 
-    Object renew(Workspace ws, Args args) {
+    Object renew(Workspace ws, Args args, Message message) {
         LockService service = locks();
         LockService.Acquired renewed = service.renew(ws.name(), token(args), ttl(args));
         WorkspaceLock l = renewed.lock();
+        message.setHeader(LOCK_PATH, l.path());
         return "Renewed your " + l.mode().id() + " lock on " + l.shownPath() + " until " + l.expiresAt() + "."
                 + (renewed.ttlCapped() ? " ttlSeconds was above the cap of " + service.maxTtl().toSeconds()
                 + " s, so it was cut to the cap." : "");
     }
 
-    Object release(Workspace ws, Args args) {
+    Object release(Workspace ws, Args args, Message message) {
         WorkspaceLock l = locks().release(ws.name(), token(args));
+        message.setHeader(LOCK_PATH, l.path());
         return "Released your " + l.mode().id() + " lock on " + l.shownPath() + ".";
     }
 
