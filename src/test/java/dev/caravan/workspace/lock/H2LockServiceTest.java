@@ -1,5 +1,6 @@
 package dev.caravan.workspace.lock;
 
+import dev.caravan.support.TestDatabases;
 import com.zaxxer.hikari.HikariDataSource;
 
 class H2LockServiceTest extends LockServiceContract {

@@ -1,5 +1,6 @@
 package dev.caravan.workspace.lock;
 
+import dev.caravan.support.MutableClock;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.storage.WorkspacePath;

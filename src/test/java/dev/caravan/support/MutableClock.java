@@ -1,4 +1,4 @@
-package dev.caravan.workspace.lock;
+package dev.caravan.support;
 
 import java.time.Clock;
 import java.time.Duration;

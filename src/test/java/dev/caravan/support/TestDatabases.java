@@ -1,4 +1,4 @@
-package dev.caravan.workspace.lock;
+package dev.caravan.support;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
