@@ -24,10 +24,21 @@ public class LockRepository {
     public record Held(WorkspaceLock lock, String tokenHash) {
     }
 
+    /** How long taking the guard row for an acquire may wait behind writes in progress before it gives up. */
+    static final int GUARD_WAIT_SECONDS = 10;
+
     private final JdbcTemplate jdbc;
+    private final JdbcTemplate guardJdbc;
 
     public LockRepository(JdbcTemplate jdbc) {
+        this(jdbc, GUARD_WAIT_SECONDS);
+    }
+
+    LockRepository(JdbcTemplate jdbc, int guardWaitSeconds) {
         this.jdbc = jdbc;
+        // A statement timeout, not SET LOCAL lock_timeout: no extra round trip, and the same on H2 and PostgreSQL.
+        this.guardJdbc = new JdbcTemplate(jdbc.getDataSource());
+        this.guardJdbc.setQueryTimeout(guardWaitSeconds);
     }
 
     /** Creates the workspace's guard row unless it exists (a concurrent creation elsewhere is fine). */
@@ -42,7 +53,7 @@ public class LockRepository {
 
     /** Takes the guard row for update: conflicting acquires on every node queue here. Inside a transaction. */
     public void lockGuard(String workspace) {
-        jdbc.queryForList("select workspace from workspace_lock_guard where workspace = ? for update", String.class,
+        guardJdbc.queryForList("select workspace from workspace_lock_guard where workspace = ? for update", String.class,
                 workspace);
     }
 
@@ -70,11 +81,6 @@ public class LockRepository {
         args.add(likeEscaped(path.toString()) + "/%");
         return jdbc.query("select * from workspace_lock where workspace = ? and expires_at > ? and (path in (" + in
                 + ") or path like ? escape '\\') order by path, acquired_at", HELD, args.toArray());
-    }
-
-    /** Makes a wait for a row lock in this transaction give up after {@code wait} (PostgreSQL only). */
-    public void setLocalLockTimeout(java.time.Duration wait) {
-        jdbc.execute("set local lock_timeout = '" + wait.toMillis() + "ms'");
     }
 
     public void insert(WorkspaceLock lock, String tokenHash) {

@@ -46,7 +46,7 @@ import java.util.function.Supplier;
  * lock counts as expired).
  */
 public class LockService implements LockGuard {
-    /** How long an acquire waits for in-flight writes in the workspace before answering "busy, retry". */
+    /** How long an acquire waits on this node for writes in progress in the workspace before answering "busy". */
     static final Duration GUARD_WAIT = Duration.ofSeconds(10);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String PREFIX = "lck_";
@@ -125,9 +125,6 @@ public class LockService implements LockGuard {
         lockLocally(exclusive, workspace);
         try {
             return tx.execute(status -> {
-                if (shareGuardInDatabase) {
-                    repository.setLocalLockTimeout(GUARD_WAIT);
-                }
                 repository.lockGuard(workspace);
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
                 List<WorkspaceLock> conflicts = repository.overlapping(workspace, path, now).stream()
