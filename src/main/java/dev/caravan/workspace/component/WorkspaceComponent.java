@@ -30,8 +30,9 @@ import java.util.stream.Collectors;
  * <li>Failures (not found, path refused, etag mismatch, ...) are {@code ToolFailure}s whose message is meant for the
  * agent; they never name anything outside the workspace.</li>
  * </ul>
- * Seams for the rest of issue 3: locks, audit and scopes wrap the storage in {@code Workspaces} (as versions do)
- * or check the operation here before {@link FileOperations#run}, where the caller's {@code CallContext} is at hand.
+ * Locks and the audit trail act in {@link FileOperations#run}: mutations pass the {@code LockGuard} (a {@code lockToken}
+ * header presents lock tokens), and every operation is recorded with the caller from the exchange's
+ * {@code CallContext}. Scopes can check the operation here before {@link FileOperations#run}.
  */
 public class WorkspaceComponent extends DefaultComponent {
     private final FileOperations operations;

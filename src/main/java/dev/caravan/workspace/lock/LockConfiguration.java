@@ -24,4 +24,9 @@ public class LockConfiguration {
         return new LockService(repository, tx, jdbc, properties.getDefaultTtl(), properties.getMaxTtl(),
                 Clock.systemUTC());
     }
+
+    @Bean(destroyMethod = "close")
+    LockPurge lockPurge(LockService locks) {
+        return new LockPurge(locks, java.time.Duration.ofHours(1));
+    }
 }
