@@ -62,7 +62,7 @@ public final class LockBench {
                 Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
                 JdbcTemplate jdbc = new JdbcTemplate(ds);
                 LockService locks = new LockService(new LockRepository(jdbc),
-                        new TransactionTemplate(new DataSourceTransactionManager(ds)), jdbc, Duration.ofMinutes(5),
+                        new TransactionTemplate(new DataSourceTransactionManager(ds)), Duration.ofMinutes(5),
                         Duration.ofHours(1), Clock.systemUTC());
                 for (int n : threads) {
                     run("service", n, warmup, measure, worker -> {

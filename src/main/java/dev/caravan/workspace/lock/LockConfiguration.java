@@ -19,9 +19,8 @@ public class LockConfiguration {
     }
 
     @Bean
-    LockService lockService(LockRepository repository, TransactionTemplate tx, JdbcTemplate jdbc,
-                            LockProperties properties) {
-        return new LockService(repository, tx, jdbc, properties.getDefaultTtl(), properties.getMaxTtl(),
+    LockService lockService(LockRepository repository, TransactionTemplate tx, LockProperties properties) {
+        return new LockService(repository, tx, properties.getDefaultTtl(), properties.getMaxTtl(),
                 Clock.systemUTC());
     }
 

@@ -29,6 +29,7 @@ public class LockRepository {
 
     private final JdbcTemplate jdbc;
     private final JdbcTemplate guardJdbc;
+    private final boolean postgres;
 
     public LockRepository(JdbcTemplate jdbc) {
         this(jdbc, GUARD_WAIT_SECONDS);
@@ -39,6 +40,14 @@ public class LockRepository {
         // A statement timeout, not SET LOCAL lock_timeout: no extra round trip, and the same on H2 and PostgreSQL.
         this.guardJdbc = new JdbcTemplate(jdbc.getDataSource());
         this.guardJdbc.setQueryTimeout(guardWaitSeconds);
+        String product = jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<String>) c ->
+                c.getMetaData().getDatabaseProductName());
+        this.postgres = "PostgreSQL".equalsIgnoreCase(product);
+    }
+
+    /** PostgreSQL (shared by nodes, has FOR SHARE) rather than H2 (embedded, one process). */
+    public boolean postgres() {
+        return postgres;
     }
 
     /** Creates the workspace's guard row unless it exists (a concurrent creation elsewhere is fine). */
@@ -102,9 +111,11 @@ public class LockRepository {
                 + "and expires_at > ?", SqlTime.time(expiresAt), tokenHash, workspace, SqlTime.time(now)) > 0;
     }
 
-    public boolean delete(String workspace, String tokenHash) {
-        return jdbc.update("delete from workspace_lock where token_hash = ? and workspace = ?", tokenHash,
-                workspace) > 0;
+    /** Deletes the lock with this token hash and returns it, in one statement (so two releases cannot both win). */
+    public Optional<WorkspaceLock> delete(String workspace, String tokenHash) {
+        String delete = "delete from workspace_lock where token_hash = ? and workspace = ?";
+        String sql = postgres ? delete + " returning *" : "select * from old table (" + delete + ")";
+        return jdbc.query(sql, ROW, tokenHash, workspace).stream().findFirst();
     }
 
     /** Deletes the locks of every workspace that expired before {@code before}. */

@@ -5,7 +5,6 @@ import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.storage.WorkspacePath;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.dao.QueryTimeoutException;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.security.SecureRandom;
@@ -60,8 +59,8 @@ public class LockService implements LockGuard {
     private final Map<String, ReentrantReadWriteLock> local = new ConcurrentHashMap<>();
     private final Set<String> guarded = ConcurrentHashMap.newKeySet();
 
-    public LockService(LockRepository repository, TransactionTemplate tx, JdbcTemplate jdbc, Duration defaultTtl,
-                       Duration maxTtl, Clock clock) {
+    public LockService(LockRepository repository, TransactionTemplate tx, Duration defaultTtl, Duration maxTtl,
+                       Clock clock) {
         if (defaultTtl.compareTo(maxTtl) > 0 || defaultTtl.isNegative() || defaultTtl.isZero()) {
             throw new IllegalArgumentException("caravan.workspace.locks.default-ttl (" + defaultTtl + ") must be "
                     + "positive and at most max-ttl (" + maxTtl + ")");
@@ -71,9 +70,7 @@ public class LockService implements LockGuard {
         this.defaultTtl = defaultTtl;
         this.maxTtl = maxTtl;
         this.clock = clock;
-        String product = jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<String>) c ->
-                c.getMetaData().getDatabaseProductName());
-        this.shareGuardInDatabase = "PostgreSQL".equalsIgnoreCase(product);
+        this.shareGuardInDatabase = repository.postgres();
     }
 
     public Duration defaultTtl() {
@@ -171,12 +168,9 @@ public class LockService implements LockGuard {
 
     /** Releases the lock whose token this is; refused for an unknown token. Releasing an expired lock is fine. */
     public WorkspaceLock release(String workspace, String token) {
-        String hash = Credentials.hash(token.strip());
-        WorkspaceLock lock = repository.findByToken(workspace, hash).orElseThrow(() -> new ToolFailure(
+        return repository.delete(workspace, Credentials.hash(token.strip())).orElseThrow(() -> new ToolFailure(
                 "No lock in workspace '" + workspace + "' has that token; only the holder's token releases a lock "
                         + "(lock_status shows the locks held)."));
-        repository.delete(workspace, hash);
-        return lock;
     }
 
     /** Live locks on {@code path}, its ancestors and everything under it. */

@@ -54,7 +54,7 @@ abstract class LockServiceContract {
     LockService newService(java.time.Clock c) {
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         return new LockService(new LockRepository(jdbc), new TransactionTemplate(new DataSourceTransactionManager(ds)),
-                jdbc, DEFAULT_TTL, MAX_TTL, c);
+                DEFAULT_TTL, MAX_TTL, c);
     }
 
     static WorkspacePath p(String path) {
@@ -180,6 +180,33 @@ abstract class LockServiceContract {
         assertThat(locks.release("ws", a.token()).path()).isEqualTo("docs");
         assertThat(write("docs/a")).isEqualTo("written");
         assertThatThrownBy(() -> locks.release("ws", a.token())).as("released twice").isInstanceOf(ToolFailure.class);
+    }
+
+    @Test
+    void ofTwoRacingReleasesOfOneTokenExactlyOneSucceeds() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            String token = acquire("docs", LockMode.EXCLUSIVE).token();
+            CyclicBarrier start = new CyclicBarrier(2);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                List<Future<Boolean>> results = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    results.add(pool.submit(() -> {
+                        start.await(10, TimeUnit.SECONDS);
+                        try {
+                            locks.release("ws", token);
+                            return true;
+                        } catch (ToolFailure refused) {
+                            return false;
+                        }
+                    }));
+                }
+                assertThat(results.get(0).get(20, TimeUnit.SECONDS) ^ results.get(1).get(20, TimeUnit.SECONDS))
+                        .as("exactly one release wins").isTrue();
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     @Test

@@ -62,7 +62,7 @@ class PostgresLockServiceTest extends LockServiceContract {
     void anAcquireGivesUpWhenAWriteOnAnotherNodeTakesTooLong() throws Exception {
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         LockService impatient = new LockService(new LockRepository(jdbc, 1),
-                new TransactionTemplate(new DataSourceTransactionManager(ds)), jdbc, DEFAULT_TTL, MAX_TTL, clock);
+                new TransactionTemplate(new DataSourceTransactionManager(ds)), DEFAULT_TTL, MAX_TTL, clock);
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         ExecutorService pool = Executors.newSingleThreadExecutor();
