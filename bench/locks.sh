@@ -8,7 +8,7 @@
 #   LOCKS_THREADS=1,4,16 LOCKS_MEASURE=8 LOCKS_LAYERS=service,mcp bench/locks.sh
 #
 # Settings (environment): LOCKS_THREADS (1,4,16 workers), LOCKS_WARMUP (3 s), LOCKS_MEASURE (8 s per row),
-# LOCKS_LAYERS (service,mcp), LOCKS_POSTGRES (jdbc:postgresql://127.0.0.1:5432/test, user postgres, no password),
+# LOCKS_LAYERS (service,mcp), LOCKS_JIT_WARMUP (30 s of unprinted load on the fresh server first), LOCKS_POSTGRES (jdbc:postgresql://127.0.0.1:5432/test, user postgres, no password),
 # CARAVAN_JAR (target/caravan.jar, rebuilt when a source is newer). Each run uses a fresh schema and drops it after;
 # the trap stops the server it started.
 set -euo pipefail
@@ -105,6 +105,6 @@ if [[ ",$LAYERS," == *",mcp,"* ]]; then
   say ""
   say "-- layer mcp: tools/call lock_acquire + tools/call lock_release through Caravan (java -jar, default options) on"
   say "   PostgreSQL; one raw Streamable HTTP session per worker; the audit trail records both calls"
-  bench layer=mcp base="http://127.0.0.1:$PORT" token="$TOKEN"
+  bench layer=mcp base="http://127.0.0.1:$PORT" token="$TOKEN" jit-warmup="${LOCKS_JIT_WARMUP:-30}"
 fi
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

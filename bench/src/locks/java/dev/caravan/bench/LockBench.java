@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,8 @@ import java.util.regex.Pattern;
  * <li>{@code layer=mcp}: tools/call lock_acquire then tools/call lock_release against a running Caravan, one MCP
  * session per worker over raw Streamable HTTP.</li>
  * </ul>
- * Every worker locks its own path in ONE workspace, so every acquire queues on the same guard row: the case the
+ * The mcp layer first runs an unprinted round ({@code jit-warmup} seconds, default 30) so the freshly started server
+ * is JIT-compiled before the rows. Every worker locks its own path in ONE workspace, so every acquire queues on the same guard row: the case the
  * cross-node guarantee costs most. Arguments are key=value; figures are printed, nothing is judged but the target
  * is shown beside each row.
  */
@@ -79,13 +81,21 @@ public final class LockBench {
             URI mcp = URI.create(args.get("base")).resolve("/mcp/" + args.getOrDefault("endpoint", "locks"));
             String token = args.get("token");
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            for (int n : threads) {
+            int jitWarmup = Integer.parseInt(args.getOrDefault("jit-warmup", "30"));
+            List<Integer> rows = new ArrayList<>();
+            if (jitWarmup > 0) {
+                rows.add(-Collections.max(threads)); // a first, unprinted round: the server JIT-compiles its hot paths
+            }
+            rows.addAll(threads);
+            for (int row : rows) {
+                int n = Math.abs(row);
+                boolean warm = row < 0;
                 List<RawMcp> sessions = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     sessions.add(RawMcp.open(http, mcp, token, "w" + i));
                 }
                 AtomicLong ids = new AtomicLong();
-                run("mcp", n, warmup, measure, worker -> {
+                run(warm ? null : "mcp", n, warm ? 0 : warmup, warm ? jitWarmup : measure, worker -> {
                     RawMcp s = sessions.get(worker);
                     return () -> {
                         String acquired = tool(http, mcp, token, s, ids.incrementAndGet(), "lock_acquire",
@@ -185,6 +195,11 @@ public final class LockBench {
         Arrays.sort(all);
         double p50 = all.length == 0 ? 0 : all[all.length / 2] / 1e6;
         double p99 = all.length == 0 ? 0 : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6;
+        if (layer == null) {
+            System.out.printf("(server warm-up: %d s at %d workers, %.0f cycles/s, not a result)%n", measureSeconds, n,
+                    total / (double) measureSeconds);
+            return;
+        }
         System.out.printf("%-8s %8d %12.0f %10.2f %10.2f %8d%s%n", layer, n, total / (double) measureSeconds, p50, p99,
                 errors.get(), firstError.get() == null ? "" : "  first error: " + firstError.get());
     }
