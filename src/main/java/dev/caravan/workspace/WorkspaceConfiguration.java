@@ -6,7 +6,11 @@ import dev.caravan.connectors.ConnectorFileLifecycle;
 import dev.caravan.server.EndpointService;
 import dev.caravan.store.OwnershipRepository;
 import dev.caravan.store.WorkspaceRepository;
+import dev.caravan.workspace.audit.AuditProperties;
+import dev.caravan.workspace.audit.AuditTrail;
 import dev.caravan.workspace.component.WorkspaceComponent;
+import dev.caravan.workspace.component.WorkspaceServices;
+import dev.caravan.workspace.lock.LockService;
 import dev.caravan.workspace.http.FileApiAccess;
 import dev.caravan.workspace.http.FilesController;
 import dev.caravan.workspace.http.WorkspaceWrites;
@@ -115,9 +119,11 @@ public class WorkspaceConfiguration {
     // Camel finds components among the beans by name.
     @Bean("workspace")
     WorkspaceComponent workspaceComponent(Workspaces workspaces, WorkspaceProperties properties, WorkspaceAccess access,
-                                          Ownership ownership, RuntimeWorkspaces runtime, ShareTools shares) {
+                                          Ownership ownership, RuntimeWorkspaces runtime, ShareTools shares,
+                                          LockService locks, AuditTrail audit, AuditProperties auditProperties) {
         return new WorkspaceComponent(workspaces, properties.getMaxReadBytes(), properties.getMaxEntries(),
-                properties.getWalkTimeLimit(), access, ownership, runtime, shares);
+                properties.getWalkTimeLimit(), new WorkspaceServices(access, ownership, runtime, shares, locks, audit,
+                auditProperties.getMaxResults()));
     }
 
     @Bean

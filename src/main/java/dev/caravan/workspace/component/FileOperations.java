@@ -2,10 +2,16 @@ package dev.caravan.workspace.component;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.tool.CallContext;
+import dev.caravan.tool.Caller;
 import dev.caravan.tool.Headers;
 import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.Workspace;
 import dev.caravan.workspace.Workspaces;
+import dev.caravan.workspace.audit.AuditEvent;
+import dev.caravan.workspace.audit.AuditOutcome;
+import dev.caravan.workspace.audit.AuditTrail;
+import dev.caravan.workspace.lock.LockGuard;
+import dev.caravan.workspace.lock.LockService;
 import dev.caravan.workspace.share.ShareTools;
 import dev.caravan.workspace.share.Shares;
 import dev.caravan.workspace.storage.ByteRange;
@@ -58,6 +64,8 @@ final class FileOperations {
     static final String TOTAL_LINES = "CaravanWorkspaceTotalLines";
     /** A one-sentence account of what was read, for a second result item. */
     static final String SUMMARY = "CaravanWorkspaceSummary";
+    /** Bytes a write stored (write_file, edit_file, restore_version); for the audit trail. */
+    static final String BYTES = "CaravanWorkspaceBytes";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FileOperations.class);
@@ -76,20 +84,28 @@ final class FileOperations {
 
     private final Workspaces workspaces;
     private final Limits limits;
+    private final LockGuard guard;
+    private final LockOperations lockOperations;
+    private final AuditOperations auditOperations;
+    private final AuditTrail audit;
     private final ShareTools shares;
 
-    /** @param shares the share tools, or null where there is no database (then share operations fail clearly) */
-    FileOperations(Workspaces workspaces, Limits limits, ShareTools shares) {
+    /** Parts of {@code services} that are null (no database, e.g. in tests) leave their operations unavailable. */
+    FileOperations(Workspaces workspaces, Limits limits, WorkspaceServices services) {
         this.workspaces = workspaces;
         this.limits = limits;
-        this.shares = shares;
+        this.guard = services.locks() == null ? LockGuard.NONE : services.locks();
+        this.lockOperations = new LockOperations(services.locks());
+        this.auditOperations = new AuditOperations(services.audit(), services.auditMaxResults());
+        this.audit = services.audit();
+        this.shares = services.shares();
     }
 
     enum Operation {
         LIST_WORKSPACES, READ_TEXT_FILE, READ_MEDIA_FILE, READ_MULTIPLE_FILES, WRITE_FILE, EDIT_FILE,
         CREATE_DIRECTORY, LIST_DIRECTORY, LIST_DIRECTORY_WITH_SIZES, DIRECTORY_TREE, MOVE_FILE, COPY_FILE,
         DELETE_FILE, SEARCH_FILES, GREP_FILES, GET_FILE_INFO, LIST_VERSIONS, RESTORE_VERSION,
-        SHARE_CREATE, SHARE_LIST, SHARE_REVOKE;
+        LOCK_ACQUIRE, LOCK_STATUS, LOCK_RENEW, LOCK_RELEASE, AUDIT_SEARCH, SHARE_CREATE, SHARE_LIST, SHARE_REVOKE;
 
         static Operation of(String name) {
             try {
@@ -104,48 +120,33 @@ final class FileOperations {
         }
     }
 
-    /** Runs one operation; every storage failure becomes a {@link ToolFailure} with its (agent-safe) message. */
+    /**
+     * Runs one operation; every storage failure becomes a {@link ToolFailure} with its (agent-safe) message. Every
+     * operation but audit_search is recorded in the audit trail, failed ones with their outcome class.
+     */
     void run(Operation op, String workspaceName, Message message) {
-        Args args = new Args(message);
+        long started = System.nanoTime();
+        Caller caller = caller(message);
+        String outcome = AuditOutcome.OK;
+        String detail = null;
         try {
-            if (op == Operation.LIST_WORKSPACES) {
-                message.setBody(listWorkspaces());
-                return;
-            }
-            Workspace ws = workspaces.get(workspaceName);
-            VersionedStorage s = ws.storage();
-            Object body = switch (op) {
-                case READ_TEXT_FILE -> readText(s, args, message);
-                case READ_MEDIA_FILE -> readMedia(s, args, message);
-                case READ_MULTIPLE_FILES -> readMultiple(s, args);
-                case WRITE_FILE -> write(s, args, message);
-                case EDIT_FILE -> edit(s, args, message);
-                case CREATE_DIRECTORY -> createDirectory(s, args);
-                case LIST_DIRECTORY -> list(s, args, false);
-                case LIST_DIRECTORY_WITH_SIZES -> list(s, args, true);
-                case DIRECTORY_TREE -> tree(s, args);
-                case MOVE_FILE -> transfer(s, args, true);
-                case COPY_FILE -> transfer(s, args, false);
-                case DELETE_FILE -> delete(s, args);
-                case SEARCH_FILES -> search(s, args);
-                case GREP_FILES -> grep(s, args);
-                case GET_FILE_INFO -> info(s, args, message);
-                case LIST_VERSIONS -> versions(s, args);
-                case RESTORE_VERSION -> restore(s, args, message);
-                case SHARE_CREATE -> shares().create(new Shares.Request(ws.name(), args.path("path", true),
-                        args.string("permission"), args.string("expiresIn"), args.string("password"),
-                        args.integer("maxUses", 1, Integer.MAX_VALUE), caller(message)), requestBaseUrl(message));
-                case SHARE_LIST -> shares().list(ws.name());
-                case SHARE_REVOKE -> shares().revoke(ws.name(), args.required("shareId"));
-                case LIST_WORKSPACES -> throw new IllegalStateException();
-            };
-            message.setBody(body);
+            perform(op, workspaceName, message, caller);
         } catch (StorageException e) {
+            outcome = AuditOutcome.of(e);
+            detail = e.getMessage();
             if (e instanceof StorageFailureException) {
                 // The message is generic; the cause (host paths, buckets, SDK errors) is for operators only.
                 log.warn("Workspace '{}' {} failed: {}", workspaceName, op.id(), e.getMessage(), e.getCause());
             }
             throw new ToolFailure(e.getMessage());
+        } catch (RuntimeException e) {
+            outcome = AuditOutcome.of(e);
+            detail = e instanceof ToolFailure ? e.getMessage() : e.getClass().getSimpleName();
+            throw e;
+        } finally {
+            if (audit != null && op != Operation.AUDIT_SEARCH) {
+                audit.record(auditEvent(op, workspaceName, message, caller, outcome, detail, started));
+            }
         }
     }
 
@@ -156,12 +157,6 @@ final class FileOperations {
         return shares;
     }
 
-    /** Who is calling, as recorded on shares: the credential's principal, e.g. {@code sales/default}. */
-    private static String caller(Message message) {
-        CallContext context = message.getExchange().getProperty(CallContext.PROPERTY, CallContext.class);
-        return context == null || context.endpoint() == null ? null : context.caller().principal();
-    }
-
     /** The base URL the calling MCP client used, for share links when caravan.public-base-url is not set. */
     private static String requestBaseUrl(Message message) {
         CallContext context = message.getExchange().getProperty(CallContext.PROPERTY, CallContext.class);
@@ -170,6 +165,115 @@ final class FileOperations {
         }
         Object base = context.client().transportContext().get(CallContext.REQUEST_BASE_URL);
         return base == null ? null : base.toString();
+    }
+
+    private static Caller caller(Message message) {
+        CallContext context = message.getExchange() == null ? null
+                : message.getExchange().getProperty(CallContext.PROPERTY, CallContext.class);
+        return context == null ? Caller.NONE : context.caller();
+    }
+
+    private AuditEvent auditEvent(Operation op, String workspaceName, Message message, Caller caller, String outcome,
+                                  String detail, long started) {
+        boolean transfer = op == Operation.MOVE_FILE || op == Operation.COPY_FILE;
+        Object lockPath = message.getHeader(LockOperations.LOCK_PATH);
+        String path = lockPath != null ? lockPath.toString() : auditPath(message.getHeader(transfer ? "source"
+                : op == Operation.READ_MULTIPLE_FILES ? "paths" : "path"));
+        String destination = transfer ? auditPath(message.getHeader("destination")) : null;
+        long bytes = 0;
+        if (AuditOutcome.OK.equals(outcome)) {
+            Object written = message.getHeader(BYTES);
+            if (written instanceof Number n) {
+                bytes = n.longValue();
+            } else if (op == Operation.READ_TEXT_FILE || op == Operation.READ_MEDIA_FILE
+                    || op == Operation.READ_MULTIPLE_FILES) {
+                Object body = message.getBody();
+                bytes = body instanceof byte[] b ? b.length
+                        : body instanceof String t ? t.getBytes(StandardCharsets.UTF_8).length : 0;
+            }
+        }
+        return AuditEvent.of(java.time.Instant.now(), caller.principal(), caller.endpoint(),
+                op == Operation.LIST_WORKSPACES ? null : workspaceName, op.id(), path, destination, outcome, detail,
+                bytes, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** A path argument as the audit trail keeps it: canonical when it is a valid path, as given when refused. */
+    private static String auditPath(Object raw) {
+        if (raw == null) {
+            return null;
+        }
+        if (raw instanceof List<?> list) {
+            return String.join(", ", list.stream().map(String::valueOf).toList());
+        }
+        try {
+            return WorkspacePath.of(String.valueOf(raw)).toString();
+        } catch (RuntimeException refused) {
+            return String.valueOf(raw);
+        }
+    }
+
+    /** The paths a mutation changes, which must not be under someone else's lock; none for reads. */
+    private static List<WorkspacePath> changedPaths(Operation op, Args args) {
+        return switch (op) {
+            case WRITE_FILE, CREATE_DIRECTORY, DELETE_FILE, RESTORE_VERSION -> List.of(path(args, "path", false));
+            case EDIT_FILE -> args.bool("dryRun") ? List.of() : List.of(path(args, "path", false));
+            case MOVE_FILE -> List.of(path(args, "source", false), path(args, "destination", false));
+            case COPY_FILE -> List.of(path(args, "destination", false));
+            default -> List.of();
+        };
+    }
+
+    private void perform(Operation op, String workspaceName, Message message, Caller caller) {
+        Args args = new Args(message);
+        if (op == Operation.LIST_WORKSPACES) {
+            message.setBody(listWorkspaces());
+            return;
+        }
+        if (op == Operation.AUDIT_SEARCH) {
+            message.setBody(auditOperations.search(args));
+            return;
+        }
+        Workspace ws = workspaces.get(workspaceName);
+        VersionedStorage s = ws.storage();
+        List<WorkspacePath> changed = changedPaths(op, args);
+        Object body = changed.isEmpty() ? operation(op, ws, s, args, message, caller)
+                : guard.guarded(ws.name(), changed, args.strings("lockToken"),
+                () -> operation(op, ws, s, args, message, caller));
+        message.setBody(body);
+    }
+
+    private Object operation(Operation op, Workspace ws, VersionedStorage s, Args args, Message message,
+                             Caller caller) {
+        return switch (op) {
+            case READ_TEXT_FILE -> readText(s, args, message);
+            case READ_MEDIA_FILE -> readMedia(s, args, message);
+            case READ_MULTIPLE_FILES -> readMultiple(s, args);
+            case WRITE_FILE -> write(s, args, message);
+            case EDIT_FILE -> edit(s, args, message);
+            case CREATE_DIRECTORY -> createDirectory(s, args);
+            case LIST_DIRECTORY -> list(s, args, false);
+            case LIST_DIRECTORY_WITH_SIZES -> list(s, args, true);
+            case DIRECTORY_TREE -> tree(s, args);
+            case MOVE_FILE -> transfer(s, args, true);
+            case COPY_FILE -> transfer(s, args, false);
+            case DELETE_FILE -> delete(s, args);
+            case SEARCH_FILES -> search(s, args);
+            case GREP_FILES -> grep(s, args);
+            case GET_FILE_INFO -> info(s, args, message);
+            case LIST_VERSIONS -> versions(s, args);
+            case RESTORE_VERSION -> restore(s, args, message);
+            case LOCK_ACQUIRE -> lockOperations.acquire(ws, args, caller, message);
+            case LOCK_STATUS -> lockOperations.status(ws, args);
+            case LOCK_RENEW -> lockOperations.renew(ws, args, message);
+            case LOCK_RELEASE -> lockOperations.release(ws, args, message);
+            case SHARE_CREATE -> shares().create(new Shares.Request(ws.name(), args.path("path", true),
+                    args.string("permission"), args.string("expiresIn"), args.string("password"),
+                    args.integer("maxUses", 1, Integer.MAX_VALUE), caller.endpoint() == null ? null : caller.principal()),
+                    requestBaseUrl(message));
+            case SHARE_LIST -> shares().list(ws.name());
+            case SHARE_REVOKE -> shares().revoke(ws.name(), args.required("shareId"));
+            case LIST_WORKSPACES, AUDIT_SEARCH -> throw new IllegalStateException();
+        };
     }
 
     private static WorkspacePath path(Args args, String name, boolean rootByDefault) {
@@ -370,6 +474,7 @@ final class FileOperations {
         boolean existed = s.find(p).map(FileInfo::isFile).orElse(false);
         FileInfo written = s.write(p, new ByteArrayInputStream(bytes), options(args).withSize(bytes.length));
         message.setHeader(ETAG, written.etag());
+        message.setHeader(BYTES, bytes.length);
         return "Wrote " + show(p) + " (" + bytes.length + " bytes, etag " + written.etag() + ")."
                 + (existed && s.keep() > 0 ? " The previous content is kept as a version (see list_versions)." : "");
     }
@@ -441,6 +546,7 @@ final class FileOperations {
         // Swap only the version just read, so an edit never silently undoes someone else's write.
         FileInfo written = s.write(p, new ByteArrayInputStream(out), WriteOptions.ifMatch(etag).withSize(out.length));
         message.setHeader(ETAG, written.etag());
+        message.setHeader(BYTES, out.length);
         return "Edited " + show(p) + " (etag " + written.etag() + ")" + (s.keep() > 0 ? "; the previous content is "
                 + "kept as a version" : "") + ":\n" + shownDiff;
     }
@@ -687,6 +793,7 @@ final class FileOperations {
         boolean existed = s.find(p).map(FileInfo::isFile).orElse(false);
         FileInfo written = s.restore(p, id);
         message.setHeader(ETAG, written.etag());
+        message.setHeader(BYTES, written.size());
         return "Restored " + show(p) + " from version " + id + " (" + written.size() + " bytes, etag "
                 + written.etag() + ")." + (existed ? " The content it replaced is kept as a version." : "");
     }

@@ -35,29 +35,29 @@ import java.util.stream.Collectors;
  * <li>Failures (not found, path refused, etag mismatch, ...) are {@code ToolFailure}s whose message is meant for the
  * agent; they never name anything outside the workspace.</li>
  * </ul>
- * Seams for the rest of issue 3: locks, audit and scopes wrap the storage in {@code Workspaces} (as versions do)
- * or check the operation here before {@link FileOperations#run}, where the caller's {@code CallContext} is at hand.
  * Scopes are checked here: {@link WorkspaceAccess#check} before every file operation, with the scope
  * {@link WorkspaceAccess#scopeOf} names for it ({@code lock_*} lock, {@code share_*} share, unknown ones admin).
+ * Locks and the audit trail act in {@link FileOperations#run}: mutations pass the {@code LockGuard} (a
+ * {@code lockToken} header presents lock tokens), and every operation is recorded with the caller from the
+ * exchange's {@code CallContext}.
  */
 public class WorkspaceComponent extends DefaultComponent {
     private final FileOperations operations;
     private final WorkspaceAccess access;
     private final WorkspaceAdminOperations admin;
 
-    /** Without ownership or runtime workspaces (no database): scopes are still checked. */
+    /** Without the database (component tests): scopes are still checked. */
     public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, java.time.Duration walkTimeLimit) {
-        this(workspaces, maxReadBytes, maxEntries, walkTimeLimit, WorkspaceAccess.SCOPES_ONLY, null, null, null);
+        this(workspaces, maxReadBytes, maxEntries, walkTimeLimit, WorkspaceServices.NONE);
     }
 
-    /** @param shares the share tools (share_create, share_list, share_revoke); null where there is no database */
     public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, java.time.Duration walkTimeLimit,
-                              WorkspaceAccess access, Ownership ownership, RuntimeWorkspaces runtime,
-                              dev.caravan.workspace.share.ShareTools shares) {
+                              WorkspaceServices services) {
         this.operations = new FileOperations(workspaces, new FileOperations.Limits(maxReadBytes, maxEntries,
-                walkTimeLimit), shares);
-        this.access = access;
-        this.admin = new WorkspaceAdminOperations(workspaces, access, ownership, runtime);
+                walkTimeLimit), services);
+        this.access = services.access();
+        this.admin = new WorkspaceAdminOperations(workspaces, services.access(), services.ownership(),
+                services.runtime());
     }
 
     @Override
