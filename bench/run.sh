@@ -6,7 +6,7 @@
 #   BENCH_SECTIONS=throughput bench/run.sh
 #
 # Settings (environment): BENCH_CONCURRENCY (1,16,64), BENCH_WARMUP (3 s), BENCH_MEASURE (8 s per row),
-# BENCH_SESSIONS (1000), BENCH_STARTUP_RUNS (3), BENCH_SECTIONS (throughput,sessions), BENCH_SDK (true),
+# BENCH_SESSIONS (1000), BENCH_STARTUP_RUNS (3), BENCH_SECTIONS (throughput,files,sessions), BENCH_SDK (true),
 # BENCH_TRIES (3: a row is repeated while other processes use the machine), BENCH_QUIET_WAIT (300 s),
 # BENCH_STARTUP_COMPARE (true: also time the single-file standalone jar, and AppCDS),
 # CARAVAN_JAR (target/caravan.jar), BENCH_JAVA_OPTS (extra server JVM options; none by default).
@@ -21,7 +21,7 @@ WARMUP=${BENCH_WARMUP:-3}
 MEASURE=${BENCH_MEASURE:-8}
 SESSIONS=${BENCH_SESSIONS:-1000}
 STARTUP_RUNS=${BENCH_STARTUP_RUNS:-3}
-SECTIONS=${BENCH_SECTIONS:-throughput,sessions}
+SECTIONS=${BENCH_SECTIONS:-throughput,files,sessions}
 SDK=${BENCH_SDK:-true}
 SERVER_OPTS=${BENCH_JAVA_OPTS:-}
 STARTUP_LIMIT_S=90
@@ -85,6 +85,7 @@ start_server() {
   RUN_DIR="$WORK/run$run"
   mkdir -p "$RUN_DIR/data" "$RUN_DIR/routes"
   cp "$BENCH_DIR"/routes/*.yaml "$RUN_DIR/routes/"
+  cp -r "$ROOT/routes/workspace" "$RUN_DIR/routes/"
   PORT=$(free_port)
   local t0 t1 out busy0 busy1
   busy0=$(awk 'NR==1 {print $2+$3+$4+$7+$8+$9}' /proc/stat)
@@ -156,7 +157,7 @@ say "server pid $SERVER_PID on 127.0.0.1:$PORT (kept from the last startup run)"
 
 # -------------------------------------------------------------------------------- the endpoint for the load
 CREATED=$(curl -s -m 10 -X POST "http://127.0.0.1:$PORT/admin/api/endpoints" -H "Authorization: Bearer $ADMIN_TOKEN" \
-  -H 'Content-Type: application/json' -d '{"name":"bench","tools":["bench"]}')
+  -H 'Content-Type: application/json' -d '{"name":"bench","tools":["bench","workspace"]}')
 TOKEN=$(printf '%s' "$CREATED" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 if [[ -z "$TOKEN" || "$CREATED" != *bench_echo* ]]; then
   say "could not publish the bench endpoint: $CREATED"; exit 1

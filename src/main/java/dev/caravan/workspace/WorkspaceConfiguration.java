@@ -143,8 +143,8 @@ public class WorkspaceConfiguration {
     }
 
     @Bean
-    WorkspaceWrites workspaceWrites() {
-        return new WorkspaceWrites();
+    WorkspaceWrites workspaceWrites(LockService locks, AuditTrail audit) {
+        return new WorkspaceWrites(locks, audit);
     }
 
     /**

@@ -248,4 +248,24 @@ public abstract class CaravanIntegrationTest {
                     && !status.path("updatedAt").asText().equals(previous);
         });
     }
+
+    /**
+     * Copies the project's route files of {@code routes/FOLDER} (e.g. the workspace tools) into this test's routes
+     * directory and waits until the watcher has loaded every one.
+     */
+    protected void installRoutes(String folder) {
+        List<String> names;
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of("routes", folder))) {
+            names = files.map(f -> folder + "/" + f.getFileName()).sorted().toList();
+            for (String name : names) {
+                writeRoute(name, java.nio.file.Files.readString(java.nio.file.Path.of("routes").resolve(name)));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        for (String name : names) {
+            await(Duration.ofSeconds(20), name + " loaded", () -> routeStatus(name) != null
+                    && "loaded".equals(routeStatus(name).path("state").asText()));
+        }
+    }
 }

@@ -17,10 +17,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -53,15 +51,9 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
 
     @BeforeAll
     void routes() throws IOException {
-        List<String> names;
-        try (Stream<Path> files = Files.list(Path.of("routes/workspace"))) {
-            names = files.map(f -> "workspace/" + f.getFileName()).sorted().toList();
-        }
-        for (String name : names) {
-            writeRoute(name, Files.readString(Path.of("routes").resolve(name)));
-        }
+        installRoutes("workspace");
         // A tool without a scope tag whose route writes directly: the component must still refuse a reader.
-        writeRoute("sneaky.yaml", """
+        writeRouteAndAwait("sneaky.yaml", """
                 - route:
                     id: sneaky-write
                     from:
@@ -75,10 +67,6 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
                       steps:
                         - to: workspace:default?operation=write_file&workspaceHeader=workspace
                 """);
-        for (String name : Stream.concat(names.stream(), Stream.of("sneaky.yaml")).toList()) {
-            await(Duration.ofSeconds(15), name + " loaded", () -> routeStatus(name) != null
-                    && "loaded".equals(routeStatus(name).path("state").asText()));
-        }
         full = publish("files", "workspace");
     }
 

@@ -15,8 +15,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +22,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,21 +38,14 @@ class WorkspaceLocksIT extends CaravanIntegrationTest {
 
     McpSyncClient alpha;
     McpSyncClient beta;
+    String alphaToken;
 
     @BeforeAll
     void routesAndClients() throws IOException {
-        List<String> names;
-        try (Stream<Path> files = Files.list(Path.of("routes/workspace"))) {
-            names = files.map(f -> "workspace/" + f.getFileName()).sorted().toList();
-        }
-        for (String name : names) {
-            writeRoute(name, Files.readString(Path.of("routes").resolve(name)));
-        }
-        for (String name : names) {
-            await(Duration.ofSeconds(10), name + " loaded", () -> routeStatus(name) != null
-                    && "loaded".equals(routeStatus(name).path("state").asText()));
-        }
-        alpha = initialized(streamableClient(publish("alpha", "workspace")));
+        installRoutes("workspace");
+        Published alphaEndpoint = publish("alpha", "workspace");
+        alphaToken = alphaEndpoint.token();
+        alpha = initialized(streamableClient(alphaEndpoint));
         beta = initialized(streamableClient(publish("beta", "workspace")));
     }
 
@@ -242,6 +232,40 @@ class WorkspaceLocksIT extends CaravanIntegrationTest {
         assertThat(records.get(1).path("outcome").asText()).isEqualTo("ok");
         assertThat(admin("GET", "/admin/api/audit?since=soon", null).statusCode()).isEqualTo(400);
         assertThat(json(admin("GET", "/admin/api/audit?outcome=not-found&path=audited", null).body())).hasSize(1);
+    }
+
+    @Test
+    void theHttpFileApiHonoursLocksAndIsAudited() {
+        String token = token(ok(beta, "lock_acquire", "path", "http"));
+        HttpResponse<String> blocked = file("PUT", "http/a.txt", "hello", null);
+        assertThat(blocked.statusCode()).isEqualTo(423);
+        assertThat(json(blocked.body()).path("error").asText()).contains("held by beta/default");
+        assertThat(file("PUT", "http/a.txt", "hello", "lck_made_up").statusCode()).isEqualTo(423);
+        assertThat(file("PUT", "http/a.txt", "hello", "other, " + token).statusCode()).isEqualTo(201);
+        assertThat(file("DELETE", "http/a.txt", null, null).statusCode()).isEqualTo(423);
+        ok(beta, "lock_release", "lockToken", token);
+        assertThat(file("DELETE", "http/a.txt", null, null).statusCode()).isEqualTo(204);
+
+        assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
+        JsonNode records = json(admin("GET", "/admin/api/audit?path=http&principal=alpha/default", null).body());
+        assertThat(records).extracting(r -> r.path("operation").asText() + " " + r.path("outcome").asText())
+                .containsExactly("http_delete ok", "http_delete locked", "http_put ok", "http_put locked",
+                        "http_put locked");
+        JsonNode written = records.get(2);
+        assertThat(written.path("bytes").asLong()).isEqualTo(5);
+        assertThat(written.path("endpoint").asText()).isEqualTo("alpha");
+        assertThat(written.path("path").asText()).isEqualTo("http/a.txt");
+    }
+
+    private HttpResponse<String> file(String method, String path, String body, String lockToken) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + "/files/default/" + path))
+                .header("Authorization", "Bearer " + alphaToken)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (lockToken != null) {
+            request.header("Lock-Token", lockToken);
+        }
+        return send(request.build());
     }
 
     /** An endpoint's own bearer token is not the admin token. */

@@ -9,13 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,17 +33,7 @@ class WorkspaceToolsIT extends CaravanIntegrationTest {
 
     @BeforeAll
     void routesAndClient() throws IOException {
-        List<String> names;
-        try (Stream<Path> files = Files.list(Path.of("routes/workspace"))) {
-            names = files.map(f -> "workspace/" + f.getFileName()).sorted().toList();
-        }
-        for (String name : names) {
-            writeRoute(name, Files.readString(Path.of("routes").resolve(name)));
-        }
-        for (String name : names) {
-            await(java.time.Duration.ofSeconds(10), name + " loaded", () -> routeStatus(name) != null
-                    && "loaded".equals(routeStatus(name).path("state").asText()));
-        }
+        installRoutes("workspace");
         client = initialized(streamableClient(publish("files", "workspace")));
     }
 

@@ -61,9 +61,12 @@ public final class CaravanBench {
             args.put(a.substring(0, eq), a.substring(eq + 1));
         }
         CaravanBench bench = new CaravanBench(args);
-        List<String> sections = Arrays.asList(args.getOrDefault("sections", "throughput,sessions").split(","));
+        List<String> sections = Arrays.asList(args.getOrDefault("sections", "throughput,files,sessions").split(","));
         if (sections.contains("throughput")) {
             bench.throughput();
+        }
+        if (sections.contains("files")) {
+            bench.smallFiles();
         }
         if (sections.contains("sessions")) {
             bench.sessions();
@@ -297,6 +300,52 @@ public final class CaravanBench {
                     c.close();
                 }
             }
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------- small files
+
+    private void smallFiles() throws Exception {
+        int[] levels = Arrays.stream(args.getOrDefault("files-concurrency", "1,16").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        double warmup = Double.parseDouble(args.getOrDefault("warmup", "3"));
+        double measure = Double.parseDouble(args.getOrDefault("measure", "8"));
+        OUT.println();
+        OUT.println("== 4. small files: tools/call write_file (a new 4 KiB text file) + tools/call read_text_file of it ==");
+        OUT.println("workspace 'default' (local disk, under the data directory), one MCP session per worker (mcp-raw "
+                + "client); one row entry = both calls, content checked");
+        OUT.printf("%-8s %8s %9s %7s %7s %7s %6s %9s %9s   %s%n", "kind", "sessions", "pairs/s", "p50 ms", "p99 ms",
+                "max ms", "errors", "server us", "client us", "CPU in cores during the measured phase");
+        Load.Result at16 = null;
+        for (int c : levels) {
+            Load.Result r = print(quietest(() -> files(c, warmup, measure)));
+            if (c == 16) {
+                at16 = r;
+            }
+        }
+        if (at16 != null) {
+            OUT.printf("4 KiB write_file + read_text_file at 16 sessions: %.0f pairs/s = %.0f tool calls/s, p99 %.1f ms "
+                    + "per pair  [target >= 500/s: %s]%n", at16.rate(), 2 * at16.rate(), at16.p99Nanos() / 1e6,
+                    at16.rate() >= 500 ? "MET (pairs)" : 2 * at16.rate() >= 500 ? "MET as tool calls, not as pairs"
+                            : "MISSED");
+        }
+    }
+
+    private Load.Result files(int workers, double warmup, double measure) throws Exception {
+        List<HttpClient> clients = clients(workers);
+        List<RawMcp> sessions = new ArrayList<>();
+        List<SmallFiles> calls = new ArrayList<>();
+        String run = Long.toString(System.nanoTime(), 36);
+        try {
+            for (int w = 0; w < workers; w++) {
+                HttpClient http = clients.get(w / WORKERS_PER_CLIENT);
+                RawMcp session = RawMcp.open(http, mcp, token, "f" + w);
+                sessions.add(session);
+                calls.add(new SmallFiles(session, http, mcp, token, run + "-" + workers + "-" + w));
+            }
+            return Load.run("files", calls, warmup, measure, cpu);
+        } finally {
+            sessions.forEach(RawMcp::close);
         }
     }
 

@@ -11,7 +11,6 @@ import dev.caravan.workspace.audit.AuditEvent;
 import dev.caravan.workspace.audit.AuditOutcome;
 import dev.caravan.workspace.audit.AuditTrail;
 import dev.caravan.workspace.lock.LockGuard;
-import dev.caravan.workspace.lock.LockService;
 import dev.caravan.workspace.share.ShareTools;
 import dev.caravan.workspace.share.Shares;
 import dev.caravan.workspace.storage.ByteRange;

@@ -3,8 +3,6 @@ package dev.caravan.workspace.component;
 import dev.caravan.tool.RouteDefinitionException;
 import dev.caravan.tool.CallContext;
 import dev.caravan.tool.Caller;
-import dev.caravan.workspace.Ownership;
-import dev.caravan.workspace.RuntimeWorkspaces;
 import dev.caravan.workspace.WorkspaceAccess;
 import dev.caravan.workspace.Workspaces;
 import org.apache.camel.Consumer;

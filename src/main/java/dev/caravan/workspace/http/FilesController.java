@@ -2,6 +2,7 @@ package dev.caravan.workspace.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.tool.ToolFailure;
+import dev.caravan.workspace.lock.LockedException;
 import dev.caravan.workspace.Workspace;
 import dev.caravan.workspace.Workspaces;
 import dev.caravan.workspace.storage.FileInfo;
@@ -17,7 +18,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -67,9 +70,19 @@ public class FilesController {
         } catch (StorageException e) {
             ApiError error = HttpErrors.of(e, 412);
             HttpErrors.write(response, error.status(), error.getMessage());
+        } catch (LockedException e) {
+            HttpErrors.write(response, 423, e.getMessage());
         } catch (ToolFailure e) {
             HttpErrors.write(response, 404, e.getMessage());
         }
+    }
+
+    /** Who asks, with the lock tokens the request presents in {@code Lock-Token} (comma-separated). */
+    private static WorkspaceWrites.Actor actor(HttpServletRequest request, FileApiAccess.Caller caller) {
+        String header = request.getHeader("Lock-Token");
+        List<String> tokens = header == null ? List.of() : Arrays.stream(header.split(","))
+                .map(String::strip).filter(t -> !t.isEmpty()).toList();
+        return new WorkspaceWrites.Actor(caller.name(), caller.who() == null ? null : caller.who().endpoint(), tokens);
     }
 
     private Workspace workspace(HttpServletRequest request, FileApiAccess.Caller caller, FileApiAccess.Right right) {
@@ -119,15 +132,17 @@ public class FilesController {
             }
             if (request.getRequestURI().endsWith("/")) {
                 boolean existed = ws.storage().find(path).isPresent();
-                writes.createDirectory(caller.name(), ws, path);
+                writes.createDirectory(actor(request, caller), ws, path);
                 response.setStatus(existed ? 200 : 201);
                 json(response, Map.of("path", path.toString(), "type", "directory"));
                 return;
             }
+            WorkspaceWrites.Actor actor = actor(request, caller);
+            writes.checkUnlocked(actor, ws, path);
             Precondition precondition = precondition(request, ws, path);
             boolean existed = ws.storage().find(path).isPresent();
             WriteOptions options = new WriteOptions(precondition, Math.max(-1, request.getContentLengthLong()));
-            FileInfo written = writes.write(caller.name(), ws, path, request.getInputStream(), options);
+            FileInfo written = writes.write(actor, ws, path, request.getInputStream(), options);
             response.setStatus(existed ? 200 : 201);
             response.setHeader("ETag", FileResponder.quote(written.etag()));
             Map<String, Object> body = new LinkedHashMap<>();
@@ -150,7 +165,7 @@ public class FilesController {
             if (request.getHeader("If-None-Match") != null) {
                 throw new ApiError(400, "DELETE takes If-Match, not If-None-Match.");
             }
-            writes.delete(caller.name(), ws, path, precondition(request, ws, path));
+            writes.delete(actor(request, caller), ws, path, precondition(request, ws, path));
             response.setStatus(204);
         });
     }

@@ -8,6 +8,7 @@ import dev.caravan.workspace.share.ShareRecord;
 import dev.caravan.workspace.share.Shares;
 import dev.caravan.workspace.storage.FileInfo;
 import dev.caravan.workspace.storage.PathRejectedException;
+import dev.caravan.workspace.lock.LockedException;
 import dev.caravan.workspace.storage.StorageException;
 import dev.caravan.workspace.storage.WorkspacePath;
 import dev.caravan.workspace.storage.WriteOptions;
@@ -69,6 +70,8 @@ public class ShareController {
         } catch (StorageException e) {
             ApiError error = HttpErrors.of(e, 409);
             HttpErrors.write(response, error.status(), error.getMessage());
+        } catch (LockedException e) {
+            HttpErrors.write(response, 423, "The folder is locked for changes right now; try again later.");
         }
     }
 
@@ -215,7 +218,7 @@ public class ShareController {
                     + "' exists already; choose another name.");
         }
         shares.consumeUse(share);
-        return writes.write("share:" + share.id(), ws, path, body,
+        return writes.write(new WorkspaceWrites.Actor("share:" + share.id(), null, List.of()), ws, path, body,
                 new WriteOptions(dev.caravan.workspace.storage.Precondition.absent(), Math.max(-1, size)));
     }
 

@@ -20,8 +20,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The real application with three workspaces: {@code default} (local), {@code s3} (on s3proxy, a real S3 server in
@@ -74,17 +72,7 @@ abstract class WorkspaceHttpIT extends CaravanIntegrationTest {
 
     @BeforeAll
     void loadRoutesAndPlantASecret() throws IOException {
-        List<String> names;
-        try (Stream<Path> files = Files.list(Path.of("routes/workspace"))) {
-            names = files.map(f -> "workspace/" + f.getFileName()).sorted().toList();
-        }
-        for (String name : names) {
-            writeRoute(name, Files.readString(Path.of("routes").resolve(name)));
-        }
-        for (String name : names) {
-            await(Duration.ofSeconds(20), name + " loaded", () -> routeStatus(name) != null
-                    && "loaded".equals(routeStatus(name).path("state").asText()));
-        }
+        installRoutes("workspace");
         await(Duration.ofSeconds(20), "workspaces loaded", () -> workspaces.all().size() == 3);
         Files.writeString(dataDir.resolve("secret.txt"), SECRET);
         Files.writeString(dataDir.resolve("workspaces").resolve("secret.txt"), SECRET);
