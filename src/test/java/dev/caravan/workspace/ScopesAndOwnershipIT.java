@@ -302,6 +302,8 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
         await(Duration.ofSeconds(15), "create-direct loaded", () -> routeStatus("create-direct.yaml") != null
                 && "loaded".equals(routeStatus("create-direct.yaml").path("state").asText()));
         with(reader, Transport.STREAMABLE, c -> {
+            // The route is loaded; endpoints pick catalogue changes up a moment later (debounced).
+            await(Duration.ofSeconds(10), "create_direct published", () -> toolNames(c).contains("create_direct"));
             assertThat(toolNames(c)).doesNotContain("workspace_create");
             assertThat(refused(c, "create_direct", "name", "by-reader")).contains("Missing scope: write");
         });
