@@ -1,10 +1,9 @@
 package dev.caravan.store;
 
-import org.flywaydb.core.Flyway;
+import dev.caravan.support.TestDatabases;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import javax.sql.DataSource;
 import java.time.Instant;
@@ -26,17 +25,11 @@ abstract class StoreContract {
 
     @BeforeEach
     void migrate() throws Exception {
-        DataSource ds = freshDataSource();
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        DataSource ds = TestDatabases.migrated(freshDataSource());
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         endpoints = new EndpointRepository(jdbc);
         credentials = new CredentialRepository(jdbc);
         managedUpstreams = new ManagedUpstreamRepository(jdbc);
-    }
-
-    protected static DataSource dataSource(String url, String user) {
-        DriverManagerDataSource ds = new DriverManagerDataSource(url, user, "");
-        return ds;
     }
 
     private static Instant now() {

@@ -1,7 +1,7 @@
 package dev.caravan.store;
 
+import dev.caravan.support.TestDatabases;
 import dev.caravan.tool.WorkspaceScopes;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -25,8 +25,7 @@ abstract class WorkspaceStoreContract {
 
     @BeforeEach
     void migrate() throws Exception {
-        DataSource ds = freshDataSource();
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        DataSource ds = TestDatabases.migrated(freshDataSource());
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         endpoints = new EndpointRepository(jdbc);
         credentials = new CredentialRepository(jdbc);

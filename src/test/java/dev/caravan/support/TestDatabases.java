@@ -3,11 +3,16 @@ package dev.caravan.support;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import javax.sql.DataSource;
 import java.util.UUID;
 
-/** Freshly migrated databases for repository tests: H2 in memory, or a schema of its own on the local PostgreSQL. */
+/**
+ * Databases for repository tests: H2 in memory, or a schema of its own on the local PostgreSQL. {@code h2()} and
+ * {@code postgres()} are migrated connection pools (for concurrency tests; close them); {@code plainH2()} and
+ * {@code plainPostgres()} are empty, unpooled data sources for tests that migrate themselves.
+ */
 public final class TestDatabases {
     public static final String POSTGRES_URL = System.getProperty("caravan.test.postgres-url",
             "jdbc:postgresql://127.0.0.1:5432/test");
@@ -22,10 +27,18 @@ public final class TestDatabases {
     /** A new schema on the PostgreSQL server every development and CI machine runs; returns its name too. */
     public static String newPostgresSchema() {
         String schema = "caravan_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (HikariDataSource admin = pool(POSTGRES_URL, "postgres")) {
-            new JdbcTemplate(admin).execute("create schema " + schema);
-        }
+        new JdbcTemplate(new DriverManagerDataSource(POSTGRES_URL, "postgres", "")).execute("create schema " + schema);
         return schema;
+    }
+
+    /** An empty in-memory H2 database, unpooled. */
+    public static DataSource plainH2() {
+        return new DriverManagerDataSource("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+    }
+
+    /** An empty schema of its own on the local PostgreSQL, unpooled. */
+    public static DataSource plainPostgres() {
+        return new DriverManagerDataSource(POSTGRES_URL + "?currentSchema=" + newPostgresSchema(), "postgres", "");
     }
 
     public static HikariDataSource postgres(String schema) {

@@ -1,42 +1,32 @@
 package dev.caravan.upstream.oauth;
 
+import dev.caravan.support.TestDatabases;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** V30 and the sealed grant store, migrated with Flyway on H2 and on the local PostgreSQL (127.0.0.1:5432/test). */
 class TokenStoreTest {
-    static final String POSTGRES = System.getProperty("caravan.test.postgres-url",
-            "jdbc:postgresql://127.0.0.1:5432/test");
-
     @TempDir
     Path dir;
 
     static DataSource dataSource(String database) {
-        if (database.equals("h2")) {
-            return new DriverManagerDataSource("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
-        }
-        String schema = "caravan_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        new JdbcTemplate(new DriverManagerDataSource(POSTGRES, "postgres", "")).execute("create schema " + schema);
-        return new DriverManagerDataSource(POSTGRES + "?currentSchema=" + schema, "postgres", "");
+        return database.equals("h2") ? TestDatabases.plainH2() : TestDatabases.plainPostgres();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void grantsAreSealedPerUpstreamAndUrl(String database) {
-        DataSource ds = dataSource(database);
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        DataSource ds = TestDatabases.migrated(dataSource(database));
         TokenStore store = new TokenStore(new JdbcTemplate(ds), () -> TokenCipher.from(null, dir));
         Instant expires = Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS);
         StoredGrant g = new StoredGrant("https://as", "https://as/a", "https://as/t", "https://mcp/x", "s", "cid",

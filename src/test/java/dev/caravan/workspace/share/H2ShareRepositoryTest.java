@@ -1,11 +1,12 @@
 package dev.caravan.workspace.share;
 
+import dev.caravan.support.TestDatabases;
+
 import javax.sql.DataSource;
-import java.util.UUID;
 
 class H2ShareRepositoryTest extends ShareRepositoryContract {
     @Override
     protected DataSource freshDataSource() {
-        return dataSource("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa");
+        return TestDatabases.plainH2();
     }
 }

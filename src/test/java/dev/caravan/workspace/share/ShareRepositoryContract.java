@@ -1,10 +1,9 @@
 package dev.caravan.workspace.share;
 
-import org.flywaydb.core.Flyway;
+import dev.caravan.support.TestDatabases;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import javax.sql.DataSource;
 import java.time.Instant;
@@ -30,13 +29,8 @@ abstract class ShareRepositoryContract {
 
     @BeforeEach
     void migrate() {
-        dataSource = freshDataSource();
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        dataSource = TestDatabases.migrated(freshDataSource());
         shares = new ShareRepository(new JdbcTemplate(dataSource));
-    }
-
-    static DataSource dataSource(String url, String user) {
-        return new DriverManagerDataSource(url, user, "");
     }
 
     static Instant now() {

@@ -1,5 +1,6 @@
 package dev.caravan.workspace.share;
 
+import dev.caravan.support.TestDatabases;
 import dev.caravan.server.Credentials;
 import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.WorkspaceConfig;
@@ -8,13 +9,11 @@ import dev.caravan.workspace.storage.PathNotFoundException;
 import dev.caravan.workspace.storage.PathRejectedException;
 import dev.caravan.workspace.storage.WorkspacePath;
 import dev.caravan.workspace.storage.WriteOptions;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +25,6 @@ import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -65,10 +63,7 @@ class SharesTest {
 
     @BeforeEach
     void setUp() {
-        DriverManagerDataSource ds = new DriverManagerDataSource("jdbc:h2:mem:" + UUID.randomUUID()
-                + ";DB_CLOSE_DELAY=-1", "sa", "");
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
-        jdbc = new JdbcTemplate(ds);
+        jdbc = new JdbcTemplate(TestDatabases.migrated(TestDatabases.plainH2()));
         workspaces = new Workspaces(data, 3, n -> null);
         workspaces.apply(List.of(new WorkspaceConfig("ws", WorkspaceConfig.Backend.LOCAL, null, null, null, 3, null)));
         write("docs/a.txt", "hello");
