@@ -22,36 +22,22 @@ STARTUP_LIMIT_S=120
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/caravan-files-bench.XXXXXX")
 SERVER_PID=""
 SAMPLER_PID=""
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 cleanup() {
   if [[ -n "$SAMPLER_PID" ]]; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_pid "$SERVER_PID"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-say() { printf '%s\n' "$*"; }
 
-if [[ ! -f "$JAR" ]]; then
-  say "building $JAR (mvn package -DskipTests)..."
-  (cd "$ROOT" && mvn -B -q -Dtest-peers.skip=true package -DskipTests)
-fi
+build_jar
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  return 1
-}
 now_ns() { date +%s%N; }
 mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.0f", b / 1048576 / (ns / 1e9) }'; }
 
-ADMIN_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+ADMIN_TOKEN=$(random_token)
 PORT=$(free_port)
 mkdir -p "$WORK/data" "$WORK/routes" "$WORK/connectors" "$WORK/copies"
 cat > "$WORK/connectors/workspaces.yaml" <<YAML

@@ -28,36 +28,20 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/caravan-locks.XXXXXX")
 SERVER_PID=""
 
 psql_run() { psql -q -h "${PG_HOSTPORT%%:*}" -p "${PG_HOSTPORT##*:}" -U postgres -d "$PG_DB" -c "$1" >/dev/null; }
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 cleanup() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_pid "$SERVER_PID"
   psql_run "drop schema if exists $SCHEMA cascade" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-say() { printf '%s\n' "$*"; }
 
 # ------------------------------------------------------------------------------------------------------ build
-if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -type f | head -1)" ]]; then
-  say "building $JAR (mvn package -DskipTests)..."
-  (cd "$ROOT" && mvn -B -q package -DskipTests -Dtest-peers.skip=true)
-fi
-CACHE="$ROOT/target/bench"
-mkdir -p "$CACHE"
-if [[ ! -s "$CACHE/classpath.txt" || "$ROOT/pom.xml" -nt "$CACHE/classpath.txt" ]]; then
-  say "resolving the load generator's classpath (mvn dependency:build-classpath)..."
-  (cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$CACHE/classpath.txt")
-fi
+build_jar
 # The service layer runs Caravan's own classes (and its Flyway migrations) from target/classes.
-CP="$(cat "$CACHE/classpath.txt"):$ROOT/target/classes"
-mkdir -p "$WORK/classes"
-javac -nowarn -encoding UTF-8 -d "$WORK/classes" -cp "$CP" \
-  $(find "$BENCH_DIR/src/main/java" "$BENCH_DIR/src/locks/java" -name '*.java')
-cp "$BENCH_DIR/src/main/resources/logback.xml" "$WORK/classes/"
+CP_EXTRA="$ROOT/target/classes" build_load_generator "$BENCH_DIR/src/main/java" "$BENCH_DIR/src/locks/java"
 bench() { java -Xms256m -cp "$WORK/classes:$CP" dev.caravan.bench.LockBench threads="$THREADS" warmup="$WARMUP" measure="$MEASURE" "$@"; }
 
 say "== Caravan lock benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"

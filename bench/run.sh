@@ -29,13 +29,11 @@ STARTUP_LIMIT_S=90
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/caravan-bench.XXXXXX")
 SERVER_PID=""
 
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+
 stop_server() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_pid "$SERVER_PID"
   SERVER_PID=""
 }
 cleanup() {
@@ -45,35 +43,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say() { printf '%s\n' "$*"; }
-
 # ------------------------------------------------------------------------------------------------------ build
-if [[ ! -f "$JAR" ]]; then
-  say "building $JAR (mvn package -DskipTests)..."
-  (cd "$ROOT" && mvn -B -q package -DskipTests)
-fi
-CACHE="$ROOT/target/bench"
-mkdir -p "$CACHE"
-if [[ ! -s "$CACHE/classpath.txt" || "$ROOT/pom.xml" -nt "$CACHE/classpath.txt" ]]; then
-  say "resolving the load generator's classpath (mvn dependency:build-classpath)..."
-  (cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$CACHE/classpath.txt")
-fi
-CP=$(cat "$CACHE/classpath.txt")
-mkdir -p "$WORK/classes"
-javac -nowarn -encoding UTF-8 -d "$WORK/classes" -cp "$CP" $(find "$BENCH_DIR/src/main/java" -name '*.java')
-cp "$BENCH_DIR/src/main/resources/logback.xml" "$WORK/classes/"
+build_jar
+build_load_generator
 
 # ------------------------------------------------------------------------------------------------- the server
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  say "no free port found" >&2; return 1
-}
-random_token() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-
 ADMIN_TOKEN=$(random_token)
 DECLARED_TOKEN=$(random_token)
 INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"caravan-bench","version":"1"}}}'
@@ -120,25 +94,6 @@ start_server() {
   fi
 }
 
-# CPU in use on the machine, in hundredths of a core, over one second (from /proc/stat; steal counts as used).
-machine_busy() {
-  local a b
-  a=$(awk 'NR==1 {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
-  sleep 1
-  b=$(awk 'NR==1 {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
-  echo "$a $b" | awk '{print $3-$1}'
-}
-# Waits, within BENCH_QUIET_WAIT seconds, for the machine to be quiet: other work skews every figure here.
-wait_quiet() {
-  local limit=${BENCH_QUIET_WAIT:-300} waited=0 busy
-  while :; do
-    busy=$(machine_busy)
-    if (( busy <= 25 )); then return 0; fi
-    if (( waited == 0 )); then say "the machine is busy (other processes use $busy% of a core); waiting up to ${limit} s for it to quiet down..."; fi
-    if (( waited >= limit )); then say "still busy ($busy% of a core) after ${limit} s; measuring anyway, expect low figures"; return 0; fi
-    sleep 4; waited=$((waited + 5))
-  done
-}
 
 say "== Caravan benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (+ uncommitted changes)')"
 say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1); server JVM options: ${SERVER_OPTS:-(defaults)}"

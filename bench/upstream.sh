@@ -20,44 +20,23 @@ STARTUP_LIMIT_S=90
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/caravan-upbench.XXXXXX")
 PIDS=()
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 cleanup() {
   for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
+    stop_pid "$pid"
   done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-say() { printf '%s\n' "$*"; }
 
 if [[ ! -x "$NODE" || ! -f "$EVERYTHING" ]]; then
   say "test peers missing: run 'npm ci' in test-peers (mvn does it in generate-test-resources)"; exit 1
 fi
-if [[ ! -f "$JAR" ]]; then
-  say "building $JAR (mvn package -DskipTests)..."
-  (cd "$ROOT" && mvn -B -q -Dtest-peers.skip=true package -DskipTests)
-fi
-CACHE="$ROOT/target/bench"
-mkdir -p "$CACHE"
-if [[ ! -s "$CACHE/classpath.txt" || "$ROOT/pom.xml" -nt "$CACHE/classpath.txt" ]]; then
-  (cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$CACHE/classpath.txt")
-fi
-CP=$(cat "$CACHE/classpath.txt")
-mkdir -p "$WORK/classes"
-javac -nowarn -encoding UTF-8 -d "$WORK/classes" -cp "$CP" $(find "$BENCH_DIR/src/main/java" -name '*.java')
-cp "$BENCH_DIR/src/main/resources/logback.xml" "$WORK/classes/"
+build_jar
+build_load_generator
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  say "no free port found" >&2; return 1
-}
-random_token() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # Waits (bounded) until a command succeeds; $1 = what, $2 = pid that must stay alive, $3 = log, rest = command.
 wait_for() {
   local what=$1 pid=$2 log=$3 t0; shift 3; t0=$(date +%s)
@@ -65,19 +44,6 @@ wait_for() {
     if ! kill -0 "$pid" 2>/dev/null; then say "$what: the process exited; its log:"; tail -30 "$log"; exit 1; fi
     if (( $(date +%s) - t0 > STARTUP_LIMIT_S )); then say "$what: not ready after ${STARTUP_LIMIT_S} s"; tail -30 "$log"; exit 1; fi
     sleep 0.2
-  done
-}
-machine_busy() {
-  local a b
-  a=$(awk 'NR==1 {print $2+$3+$4+$7+$8+$9}' /proc/stat); sleep 1; b=$(awk 'NR==1 {print $2+$3+$4+$7+$8+$9}' /proc/stat)
-  echo $((b - a))
-}
-wait_quiet() {
-  local limit=${BENCH_QUIET_WAIT:-300} waited=0 busy
-  while busy=$(machine_busy); (( busy > 25 )); do
-    if (( waited == 0 )); then say "the machine is busy ($busy% of a core in use); waiting up to ${limit} s..."; fi
-    if (( waited >= limit )); then say "still busy after ${limit} s; measuring anyway, expect low figures"; return 0; fi
-    sleep 4; waited=$((waited + 5))
   done
 }
 

@@ -1,0 +1,69 @@
+# Shared by the bench/*.sh scripts (sourced, not run): output, ports, tokens, a quiet machine, stopping a process,
+# and building the jar and the load generators. Expects ROOT and BENCH_DIR to be set.
+
+say() { printf '%s\n' "$*"; }
+
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  say "no free port found" >&2; return 1
+}
+
+random_token() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+# Stops a process: TERM, up to 15 s for it to finish, then KILL.
+stop_pid() {
+  local pid=$1
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+}
+
+# CPU in use on the machine, in hundredths of a core, over one second (from /proc/stat; steal counts as used).
+machine_busy() {
+  local a b
+  a=$(awk 'NR==1 {print $2+$3+$4+$7+$8+$9}' /proc/stat); sleep 1; b=$(awk 'NR==1 {print $2+$3+$4+$7+$8+$9}' /proc/stat)
+  echo $((b - a))
+}
+
+# Waits, within BENCH_QUIET_WAIT seconds, for the machine to be quiet: other work skews every figure here.
+wait_quiet() {
+  local limit=${BENCH_QUIET_WAIT:-300} waited=0 busy
+  while busy=$(machine_busy); (( busy > 25 )); do
+    if (( waited == 0 )); then say "the machine is busy (other processes use $busy% of a core); waiting up to ${limit} s for it to quiet down..."; fi
+    if (( waited >= limit )); then say "still busy ($busy% of a core) after ${limit} s; measuring anyway, expect low figures"; return 0; fi
+    sleep 4; waited=$((waited + 5))
+  done
+}
+
+# Builds $JAR when it is missing, or when it is the project's own and older than a source (so a benchmark never
+# measures a stale build).
+build_jar() {
+  if [[ ! -f "$JAR" ]] || [[ "$JAR" == "$ROOT/target/caravan.jar"
+        && -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -type f | head -1)" ]]; then
+    say "building $JAR (mvn package -DskipTests)..."
+    (cd "$ROOT" && mvn -B -q -Dtest-peers.skip=true package -DskipTests)
+  fi
+}
+
+# Sets CP to the application's runtime classpath (cached under target/bench) and compiles the load generators from
+# the given source folders (default bench/src/main/java) into $WORK/classes; CP_EXTRA is appended to CP.
+build_load_generator() {
+  local cache="$ROOT/target/bench"
+  mkdir -p "$cache"
+  if [[ ! -s "$cache/classpath.txt" || "$ROOT/pom.xml" -nt "$cache/classpath.txt" ]]; then
+    say "resolving the load generator's classpath (mvn dependency:build-classpath)..."
+    (cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$cache/classpath.txt")
+  fi
+  CP=$(cat "$cache/classpath.txt")${CP_EXTRA:+:$CP_EXTRA}
+  mkdir -p "$WORK/classes"
+  # shellcheck disable=SC2046
+  javac -nowarn -encoding UTF-8 -d "$WORK/classes" -cp "$CP" $(find "${@:-$BENCH_DIR/src/main/java}" -name '*.java')
+  cp "$BENCH_DIR/src/main/resources/logback.xml" "$WORK/classes/"
+}
