@@ -26,10 +26,6 @@ import java.util.Map;
  */
 public final class CaravanBench {
     private static final PrintStream OUT = System.out;
-    /** Sessions sharing one java.net.http client (each client has one selector thread). */
-    private static final int WORKERS_PER_CLIENT = 8;
-    /** Other processes' CPU above which a row is repeated (and flagged if it stays that busy). */
-    private static final double BUSY_CORES = 0.25;
 
     private final Map<String, String> args;
     private final URI base;
@@ -112,7 +108,7 @@ public final class CaravanBench {
                 + "/ calls per s): what a call costs, whatever else the machine was doing");
         OUT.println("the load generator runs on the same machine as the server; the CPU columns say who used the "
                 + "cores (other = processes that are neither; steal = taken by the hypervisor); a row is repeated, "
-                + "up to " + retries + " times, while other + steal exceed " + BUSY_CORES + " cores");
+                + "up to " + retries + " times, while other + steal exceed " + Rows.BUSY_CORES + " cores");
 
         warmUp(withPlain, withRaw, sdk);
 
@@ -121,17 +117,17 @@ public final class CaravanBench {
                 "max ms", "errors", "server us", "client us", "CPU in cores during the measured phase");
         for (int c : levels) {
             if (withPlain) {
-                results.add(print(quietest(() -> plain(c, warmup, measure))));
+                results.add(Rows.print(OUT, Rows.quietest(retries, () -> plain(c, warmup, measure))));
             }
             if (withRaw) {
-                results.add(print(quietest(() -> raw(c, warmup, measure))));
+                results.add(Rows.print(OUT, Rows.quietest(retries, () -> raw(c, warmup, measure))));
             }
             if (sdk) {
-                results.add(print(quietest(() -> sdk(c, warmup, measure))));
+                results.add(Rows.print(OUT, Rows.quietest(retries, () -> sdk(c, warmup, measure))));
             }
         }
         OUT.printf("(! = other processes and steal took more than %.2f cores during the row, even after %d tries; "
-                + "treat that row as a lower bound)%n", BUSY_CORES, retries);
+                + "treat that row as a lower bound)%n", Rows.BUSY_CORES, retries);
         OUT.println();
         Load.Result plain16 = find(results, "plain", 16);
         for (String kind : sdk ? List.of("mcp-raw", "mcp-sdk") : List.of("mcp-raw")) {
@@ -166,10 +162,10 @@ public final class CaravanBench {
         for (int round = 1; round <= 30 && System.nanoTime() - start < 150e9; round++) {
             double cost = 0;
             if (withPlain) {
-                cost += perCall(plain(16, 0, 5));
+                cost += Rows.perCall(plain(16, 0, 5));
             }
             if (withRaw) {
-                cost += perCall(raw(16, 0, 5));
+                cost += Rows.perCall(raw(16, 0, 5));
             }
             if (sdk && (round == 1 || !withRaw)) {
                 sdk(16, 0, 5);
@@ -189,61 +185,16 @@ public final class CaravanBench {
         OUT.printf(" (%.0f s)%n", (System.nanoTime() - start) / 1e9);
     }
 
-    private static double perCall(Load.Result r) {
-        return r.ok() == 0 ? 0 : 1e6 * r.cpu().server() / r.rate();
-    }
-
-    private interface Row {
-        Load.Result run() throws Exception;
-    }
-
-    /** Runs a row; repeats it while other processes took a noticeable share of the machine, keeping the quietest. */
-    private Load.Result quietest(Row row) throws Exception {
-        Load.Result best = null;
-        for (int attempt = 0; attempt < retries; attempt++) {
-            Load.Result r = row.run();
-            if (best == null || noise(r) < noise(best)) {
-                best = r;
-            }
-            if (noise(r) <= BUSY_CORES) {
-                break;
-            }
-        }
-        return best;
-    }
-
-    /** CPU the measured processes could not use: other processes plus hypervisor steal. */
-    private static double noise(Load.Result r) {
-        return r.cpu().other() + r.cpu().steal();
-    }
-
-    private static Load.Result find(List<Load.Result> results, String label, int workers) {
+        private static Load.Result find(List<Load.Result> results, String label, int workers) {
         return results.stream().filter(r -> r.label().equals(label) && r.workers() == workers).findFirst().orElse(null);
     }
 
-    private static Load.Result print(Load.Result r) {
-        OUT.printf("%-8s %8d %9.0f %7.2f %7.2f %7.1f %6d %9.0f %9.0f   %s%s%n", r.label(), r.workers(), r.rate(),
-                r.p50Nanos() / 1e6, r.p99Nanos() / 1e6, r.maxNanos() / 1e6, r.errors(), 1e6 * r.cpu().server() / r.rate(),
-                1e6 * r.cpu().client() / r.rate(), r.cpu(), noise(r) > BUSY_CORES ? " !" : "");
-        OUT.flush();
-        return r;
-    }
-
-    private static List<HttpClient> clients(int workers) {
-        List<HttpClient> clients = new ArrayList<>();
-        for (int i = 0; i < (workers + WORKERS_PER_CLIENT - 1) / WORKERS_PER_CLIENT; i++) {
-            clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5)).build());
-        }
-        return clients;
-    }
-
-    private Load.Result plain(int workers, double warmup, double measure) throws InterruptedException {
-        List<HttpClient> clients = clients(workers);
+            private Load.Result plain(int workers, double warmup, double measure) throws InterruptedException {
+        List<HttpClient> clients = Rows.clients(workers);
         HttpRequest ping = HttpRequest.newBuilder(base.resolve("/bench/ping")).timeout(Duration.ofSeconds(20)).GET().build();
         List<Load.Call> calls = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
-            HttpClient client = clients.get(w / WORKERS_PER_CLIENT);
+            HttpClient client = clients.get(w / Rows.WORKERS_PER_CLIENT);
             calls.add(seq -> {
                 HttpResponse<String> r = client.send(ping, HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200 || !"pong".equals(r.body())) {
@@ -255,11 +206,11 @@ public final class CaravanBench {
     }
 
     private Load.Result raw(int workers, double warmup, double measure) throws Exception {
-        List<HttpClient> clients = clients(workers);
+        List<HttpClient> clients = Rows.clients(workers);
         List<RawMcp> sessions = new ArrayList<>();
         try {
             for (int w = 0; w < workers; w++) {
-                sessions.add(RawMcp.open(clients.get(w / WORKERS_PER_CLIENT), mcp, token, "w" + w));
+                sessions.add(RawMcp.open(clients.get(w / Rows.WORKERS_PER_CLIENT), mcp, token, "w" + w));
             }
             return Load.run("mcp-raw", sessions, warmup, measure, cpu);
         } finally {
@@ -318,7 +269,7 @@ public final class CaravanBench {
                 "max ms", "errors", "server us", "client us", "CPU in cores during the measured phase");
         Load.Result at16 = null;
         for (int c : levels) {
-            Load.Result r = print(quietest(() -> files(c, warmup, measure)));
+            Load.Result r = Rows.print(OUT, Rows.quietest(retries, () -> files(c, warmup, measure)));
             if (c == 16) {
                 at16 = r;
             }
@@ -332,13 +283,13 @@ public final class CaravanBench {
     }
 
     private Load.Result files(int workers, double warmup, double measure) throws Exception {
-        List<HttpClient> clients = clients(workers);
+        List<HttpClient> clients = Rows.clients(workers);
         List<RawMcp> sessions = new ArrayList<>();
         List<SmallFiles> calls = new ArrayList<>();
         String run = Long.toString(System.nanoTime(), 36);
         try {
             for (int w = 0; w < workers; w++) {
-                HttpClient http = clients.get(w / WORKERS_PER_CLIENT);
+                HttpClient http = clients.get(w / Rows.WORKERS_PER_CLIENT);
                 RawMcp session = RawMcp.open(http, mcp, token, "f" + w);
                 sessions.add(session);
                 calls.add(new SmallFiles(session, http, mcp, token, run + "-" + workers + "-" + w));

@@ -25,8 +25,6 @@ import java.util.Map;
  */
 public final class UpstreamBench {
     private static final PrintStream OUT = System.out;
-    private static final int WORKERS_PER_CLIENT = 8;
-    private static final double BUSY_CORES = 0.25;
 
     private final Map<String, String> args;
     private final URI direct;
@@ -131,16 +129,16 @@ public final class UpstreamBench {
                 "max ms", "errors", "server us", "client us", "CPU in cores during the measured phase");
         List<Load.Result[]> pairs = new ArrayList<>();
         for (int c : levels) {
-            Load.Result d = print(quietest(() -> row("direct", direct, directTool, c, warmup, measure)));
-            Load.Result p = print(quietest(() -> {
+            Load.Result d = Rows.print(OUT, Rows.quietest(tries, () -> row("direct", direct, directTool, c, warmup, measure)));
+            Load.Result p = Rows.print(OUT, Rows.quietest(tries, () -> {
                 freshUpstreamSession();
                 return row("caravan", proxied, proxiedTool, c, warmup, measure);
             }));
-            Load.Result r = print(quietest(() -> row("route", proxied, RawMcp.BENCH_ECHO, c, warmup, measure)));
+            Load.Result r = Rows.print(OUT, Rows.quietest(tries, () -> row("route", proxied, RawMcp.BENCH_ECHO, c, warmup, measure)));
             pairs.add(new Load.Result[]{d, p, r});
         }
         OUT.printf("(! = other processes and steal took more than %.2f cores during the row, even after %d tries)%n",
-                BUSY_CORES, tries);
+                Rows.BUSY_CORES, tries);
         OUT.println();
         for (Load.Result[] pair : pairs) {
             Load.Result d = pair[0];
@@ -156,7 +154,7 @@ public final class UpstreamBench {
                             + (ratio >= 70 && p.errors() == 0 ? "MET" : "MISSED") + "]" : "");
             OUT.printf("%12s CPU per call: direct %.0f us (upstream + idle Caravan); through Caravan %.0f us, of which "
                             + "about %.0f us serving the MCP request (route row) and %.0f us relaying it%n", "",
-                    perCall(d), perCall(p), perCall(r), perCall(p) - perCall(r) - perCall(d));
+                    Rows.perCall(d), Rows.perCall(p), Rows.perCall(r), Rows.perCall(p) - Rows.perCall(r) - Rows.perCall(d));
         }
         for (Load.Result[] pair : pairs) {
             for (Load.Result r : pair) {
@@ -167,43 +165,13 @@ public final class UpstreamBench {
         }
     }
 
-    private interface Row {
-        Load.Result run() throws Exception;
-    }
-
-    private Load.Result quietest(Row row) throws Exception {
-        Load.Result best = null;
-        for (int attempt = 0; attempt < tries; attempt++) {
-            Load.Result r = row.run();
-            if (best == null || noise(r) < noise(best)) {
-                best = r;
-            }
-            if (noise(r) <= BUSY_CORES) {
-                break;
-            }
-        }
-        return best;
-    }
-
-    private static double perCall(Load.Result r) {
-        return r.ok() == 0 ? 0 : 1e6 * r.cpu().server() / r.rate();
-    }
-
-    private static double noise(Load.Result r) {
-        return r.cpu().other() + r.cpu().steal();
-    }
-
-    private Load.Result row(String label, URI uri, RawMcp.Tool tool, int workers, double warmup, double measure)
+                    private Load.Result row(String label, URI uri, RawMcp.Tool tool, int workers, double warmup, double measure)
             throws Exception {
-        List<HttpClient> clients = new ArrayList<>();
-        for (int i = 0; i < (workers + WORKERS_PER_CLIENT - 1) / WORKERS_PER_CLIENT; i++) {
-            clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5)).build());
-        }
+        List<HttpClient> clients = Rows.clients(workers);
         List<RawMcp> sessions = new ArrayList<>();
         try {
             for (int w = 0; w < workers; w++) {
-                sessions.add(RawMcp.open(clients.get(w / WORKERS_PER_CLIENT), uri,
+                sessions.add(RawMcp.open(clients.get(w / Rows.WORKERS_PER_CLIENT), uri,
                         uri == direct ? null : token, "w" + w, tool));
             }
             return Load.run(label, sessions, warmup, measure, cpu);
@@ -212,16 +180,7 @@ public final class UpstreamBench {
         }
     }
 
-    private static Load.Result print(Load.Result r) {
-        OUT.printf("%-8s %8d %9.0f %7.2f %7.2f %7.1f %6d %9.0f %9.0f   %s%s%n", r.label(), r.workers(), r.rate(),
-                r.p50Nanos() / 1e6, r.p99Nanos() / 1e6, r.maxNanos() / 1e6, r.errors(),
-                1e6 * r.cpu().server() / r.rate(), 1e6 * r.cpu().client() / r.rate(), r.cpu(),
-                noise(r) > BUSY_CORES ? " !" : "");
-        OUT.flush();
-        return r;
-    }
-
-    private String required(String key) {
+        private String required(String key) {
         String v = args.get(key);
         if (v == null || v.isBlank()) {
             throw new IllegalArgumentException("missing argument " + key + "=...");
