@@ -1,13 +1,10 @@
 package dev.caravan.upstream;
 
-import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import reactor.core.publisher.Mono;
 
-import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -23,13 +20,18 @@ import java.util.function.Function;
  * Sampling and elicitation requests, and log messages tied to a call, are taken out here and handled by the
  * {@link CallRelay}; everything else goes to the SDK session unchanged.
  */
-final class RelayingTransport implements McpClientTransport {
+final class RelayingTransport extends ForwardingTransport {
     private final McpClientTransport delegate;
     private final CallRelay relay;
 
     RelayingTransport(McpClientTransport delegate, CallRelay relay) {
         this.delegate = delegate;
         this.relay = relay;
+    }
+
+    @Override
+    protected McpClientTransport delegate() {
+        return delegate;
     }
 
     @Override
@@ -68,30 +70,5 @@ final class RelayingTransport implements McpClientTransport {
     /** {@code notifications/cancelled} for a request of ours. */
     Mono<Void> cancel(Object requestId, String reason) {
         return delegate.sendMessage(new McpSchema.JSONRPCNotification("notifications/cancelled", Map.of("requestId", requestId, "reason", reason)));
-    }
-
-    @Override
-    public void setExceptionHandler(Consumer<Throwable> handler) {
-        delegate.setExceptionHandler(handler);
-    }
-
-    @Override
-    public Mono<Void> closeGracefully() {
-        return delegate.closeGracefully();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
-    }
-
-    @Override
-    public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
-        return delegate.unmarshalFrom(data, typeRef);
-    }
-
-    @Override
-    public List<String> protocolVersions() {
-        return delegate.protocolVersions();
     }
 }

@@ -2,7 +2,6 @@ package dev.caravan.upstream;
 
 import io.modelcontextprotocol.client.transport.customizer.McpHttpClientAuthorizationErrorHandler;
 import io.modelcontextprotocol.common.McpTransportContext;
-import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpTransportException;
@@ -12,7 +11,6 @@ import reactor.core.publisher.Sinks;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -30,7 +28,7 @@ import java.util.regex.Pattern;
  * SDK transport: the refused one clears its subscription slot only after reporting the error, and would dispose a
  * stream reopened on it.
  */
-final class SseAuthRetry implements McpClientTransport {
+final class SseAuthRetry extends ForwardingTransport {
     private static final Pattern STATUS = Pattern.compile("(?:non-OK HTTP code: |SSE stream: )(\\d{3})");
 
     private final Supplier<McpClientTransport> transports;
@@ -106,28 +104,13 @@ final class SseAuthRetry implements McpClientTransport {
     }
 
     @Override
+    protected McpClientTransport delegate() {
+        return delegate;
+    }
+
+    @Override
     public void setExceptionHandler(Consumer<Throwable> handler) {
         exceptionHandler = handler;
         delegate.setExceptionHandler(handler);
-    }
-
-    @Override
-    public Mono<Void> closeGracefully() {
-        return delegate.closeGracefully();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
-    }
-
-    @Override
-    public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
-        return delegate.unmarshalFrom(data, typeRef);
-    }
-
-    @Override
-    public List<String> protocolVersions() {
-        return delegate.protocolVersions();
     }
 }
