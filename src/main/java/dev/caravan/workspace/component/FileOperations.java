@@ -192,7 +192,7 @@ final class FileOperations {
             }
         }
         return AuditEvent.of(java.time.Instant.now(), caller.principal(), caller.endpoint(),
-                op == Operation.LIST_WORKSPACES ? null : workspaceName, op.id(), path, destination, outcome, detail,
+                workspaceName, op.id(), path, destination, outcome, detail,
                 bytes, (System.nanoTime() - started) / 1_000_000);
     }
 
@@ -224,10 +224,6 @@ final class FileOperations {
 
     private void perform(Operation op, String workspaceName, Message message, Caller caller) {
         Args args = new Args(message);
-        if (op == Operation.LIST_WORKSPACES) {
-            message.setBody(listWorkspaces());
-            return;
-        }
         if (op == Operation.AUDIT_SEARCH) {
             message.setBody(auditOperations.search(args));
             return;
@@ -281,25 +277,6 @@ final class FileOperations {
 
     private static String show(WorkspacePath p) {
         return p.isRoot() ? "the workspace root" : "'" + p + "'";
-    }
-
-    // ---- list_workspaces
-
-    private String listWorkspaces() {
-        List<Workspace> all = workspaces.all();
-        if (all.isEmpty()) {
-            return "No workspaces are configured; ask an administrator to declare one in connectors/workspaces.yaml.";
-        }
-        StringBuilder b = new StringBuilder();
-        for (Workspace w : all) {
-            b.append(w.name()).append(" (").append(w.backend()).append(", keeps ").append(w.storage().keep())
-                    .append(" versions per file)");
-            if (w.config().description() != null) {
-                b.append(": ").append(w.config().description());
-            }
-            b.append('\n');
-        }
-        return b.toString().stripTrailing();
     }
 
     // ---- reading
