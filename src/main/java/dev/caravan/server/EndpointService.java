@@ -157,6 +157,11 @@ public class EndpointService {
                 runtime.toolNames(name), credentials.findByEndpoint(name).stream().map(CredentialView::of).toList()));
     }
 
+    /** The tools an endpoint publishes right now; none when it is disabled or unknown. Read from memory. */
+    public List<String> publishedTools(String name) {
+        return runtime.toolNames(name);
+    }
+
     public synchronized View update(String name, Boolean enabled, List<String> tools) {
         EndpointRecord e = stored(name);
         if (tools != null) {

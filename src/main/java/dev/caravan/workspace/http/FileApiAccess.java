@@ -61,14 +61,13 @@ public class FileApiAccess {
                 "The token in 'Authorization: Bearer' is not valid (unknown, expired or "
                 + "replaced)."));
         EnumSet<Right> rights = EnumSet.noneOf(Right.class);
-        endpoints.view(who.endpoint()).filter(EndpointService.View::enabled).ifPresent(v -> {
-            if (v.exposedTools().stream().anyMatch(READ_TOOLS::contains)) {
-                rights.add(Right.READ);
-            }
-            if (v.exposedTools().stream().anyMatch(WRITE_TOOLS::contains)) {
-                rights.add(Right.WRITE);
-            }
-        });
+        List<String> published = endpoints.publishedTools(who.endpoint());
+        if (published.stream().anyMatch(READ_TOOLS::contains)) {
+            rights.add(Right.READ);
+        }
+        if (published.stream().anyMatch(WRITE_TOOLS::contains)) {
+            rights.add(Right.WRITE);
+        }
         return new Caller(who, rights);
     }
 
