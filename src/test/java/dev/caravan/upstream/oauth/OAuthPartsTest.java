@@ -1,5 +1,6 @@
 package dev.caravan.upstream.oauth;
 
+import dev.caravan.support.MutableClock;
 import dev.caravan.upstream.UpstreamConfig;
 import dev.caravan.upstream.UpstreamConfigException;
 import dev.caravan.upstream.UpstreamConfigParser;
@@ -12,10 +13,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -86,28 +85,9 @@ class OAuthPartsTest {
                 .containsEntry("scope", "a");
     }
 
-    static final class MovableClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void statesAreSingleUseExpireAndOnlyTheLatestOfAnUpstreamWorks() {
-        MovableClock clock = new MovableClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         PendingAuthorizations pending = new PendingAuthorizations(Duration.ofMinutes(10), clock);
         String a = PendingAuthorizations.newState();
         String b = PendingAuthorizations.newState();
@@ -122,7 +102,7 @@ class OAuthPartsTest {
         pending.add(b, new PendingAuthorizations.Pending("gh", null, null, null, pending.expiry()));
         pending.add(c, new PendingAuthorizations.Pending("gh", null, null, null, pending.expiry()));
         assertThatThrownBy(() -> pending.take(b)).hasMessageContaining("only the latest link");
-        clock.now = clock.now.plus(Duration.ofMinutes(11));
+        clock.advance(Duration.ofMinutes(11));
         assertThat(pending.of("gh")).isNull();
         assertThatThrownBy(() -> pending.take(c)).hasMessageContaining("expire");
     }

@@ -1,5 +1,6 @@
 package dev.caravan.workspace.share;
 
+import dev.caravan.support.MutableClock;
 import dev.caravan.support.TestDatabases;
 import dev.caravan.server.Credentials;
 import dev.caravan.tool.ToolFailure;
@@ -18,10 +19,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -36,30 +35,7 @@ class SharesTest {
     Workspaces workspaces;
     JdbcTemplate jdbc;
     Shares shares;
-    MovableClock clock = new MovableClock(Instant.parse("2030-01-01T00:00:00Z"));
-
-    static final class MovableClock extends Clock {
-        volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
+    MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
 
     @BeforeEach
     void setUp() {
@@ -111,7 +87,7 @@ class SharesTest {
         Shares.Created once = create("docs/a.txt", "download", null, null, 1);
         shares.revoke("ws", revoked.share().id());
         shares.consumeUse(shares.open(token(once), null));
-        clock.now = clock.now.plus(Duration.ofMinutes(61));
+        clock.advance(Duration.ofMinutes(61));
         assertThatThrownBy(() -> shares.open(token(expiring), null)).isInstanceOfSatisfying(ShareDenied.class,
                 e -> assertThat(e.status() + " " + e.getMessage()).isEqualTo("410 " + e.getMessage()).contains("expired"));
         assertThatThrownBy(() -> shares.open(token(revoked), null)).isInstanceOfSatisfying(ShareDenied.class,
@@ -189,11 +165,11 @@ class SharesTest {
     @Test
     void expiryDefaultsToTheSettingAndAcceptsShortAndIsoForms() {
         assertThat(create("docs/a.txt", "view", null, null, null).share().expiresAt())
-                .isEqualTo(clock.now.plus(Duration.ofDays(7)));
+                .isEqualTo(clock.instant().plus(Duration.ofDays(7)));
         assertThat(create("docs/a.txt", "view", "12h", null, null).share().expiresAt())
-                .isEqualTo(clock.now.plus(Duration.ofHours(12)));
+                .isEqualTo(clock.instant().plus(Duration.ofHours(12)));
         assertThat(create("docs/a.txt", "view", "PT30M", null, null).share().expiresAt())
-                .isEqualTo(clock.now.plus(Duration.ofMinutes(30)));
+                .isEqualTo(clock.instant().plus(Duration.ofMinutes(30)));
         assertThat(create("inbox", "upload", "30d", null, null).share().folder()).isTrue();
     }
 
@@ -205,7 +181,7 @@ class SharesTest {
         assertThatThrownBy(() -> shares.revoke("other", c.share().id())).isInstanceOf(ToolFailure.class)
                 .hasMessageContaining("share_list");
         assertThatThrownBy(() -> shares.revoke("ws", "no-such-id")).isInstanceOf(ToolFailure.class);
-        assertThat(shares.revoke("ws", c.share().id()).revokedAt()).isEqualTo(clock.now);
+        assertThat(shares.revoke("ws", c.share().id()).revokedAt()).isEqualTo(clock.instant());
         assertThatThrownBy(() -> shares.revoke("ws", c.share().id())).isInstanceOf(ToolFailure.class)
                 .hasMessageContaining("already");
     }
