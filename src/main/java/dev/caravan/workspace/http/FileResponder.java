@@ -14,16 +14,23 @@ import org.springframework.http.MediaTypeFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Sends one file for a GET or HEAD: conditional requests ({@code If-None-Match} → 304), a single byte range
  * ({@code Range}, honoured only while {@code If-Range} still matches; several ranges are answered with the whole
- * file, as RFC 9110 allows), and the content streamed from the storage straight to the socket in fixed-size chunks,
- * never held whole in memory. The headers describe exactly the version being streamed.
+ * file, as RFC 9110 allows), and the content sent by the kernel from a pinned local file (sendfile) or else streamed
+ * from the storage to the socket in fixed-size chunks, never held whole in memory. The headers describe exactly the
+ * version being sent.
  */
 public final class FileResponder {
     public enum Disposition { NONE, INLINE, ATTACHMENT }
+
+    private static final String SENDFILE_PREFIX = "org.apache.tomcat.sendfile.";
+    private static final String SENDFILE_SUPPORTED = SENDFILE_PREFIX + "support";
+    private static final long SENDFILE_MIN_BYTES = 48 * 1024;
 
     private FileResponder() {
     }
@@ -35,6 +42,7 @@ public final class FileResponder {
     public static void send(HttpServletRequest request, HttpServletResponse response, WorkspaceStorage storage,
                             WorkspacePath path, Disposition disposition, Runnable beforeBody) throws IOException {
         boolean head = "HEAD".equals(request.getMethod());
+        boolean counted = false;
         for (int attempt = 1; ; attempt++) {
             FileInfo info = storage.stat(path);
             if (info.isDirectory()) {
@@ -60,8 +68,16 @@ public final class FileResponder {
                 headers(response, info, path, disposition, partial ? range : null, size);
                 return;
             }
-            beforeBody.run();
-            try (FileContent content = storage.read(path, partial ? range : ByteRange.ALL)) {
+            if (!counted) {
+                beforeBody.run();
+                counted = true;
+            }
+            ByteRange sending = partial ? range : ByteRange.ALL;
+            if (sendfile(request, storage, path, info, sending.start(size), sending.length(size))) {
+                headers(response, info, path, disposition, partial ? range : null, size);
+                return;
+            }
+            try (FileContent content = storage.read(path, sending)) {
                 // The file changed between the stat and the open: the range and headers may not fit; do it again.
                 if (!content.info().etag().equals(info.etag()) && attempt < 3) {
                     continue;
@@ -76,6 +92,26 @@ public final class FileResponder {
                 return;
             }
         }
+    }
+
+    /**
+     * Leaves the bytes to Tomcat's sendfile, which has the kernel copy them from the file to the socket after the
+     * servlet returns, when the connector offers it (plain NIO, not TLS) and the storage can pin this very version
+     * on local disk. Small bodies are not worth a link; the threshold is Tomcat's own DefaultServlet's.
+     */
+    private static boolean sendfile(HttpServletRequest request, WorkspaceStorage storage, WorkspacePath path,
+                                    FileInfo version, long start, long length) {
+        if (length < SENDFILE_MIN_BYTES || !Boolean.TRUE.equals(request.getAttribute(SENDFILE_SUPPORTED))) {
+            return false;
+        }
+        Optional<Path> pinned = storage.pin(path, version);
+        if (pinned.isEmpty()) {
+            return false;
+        }
+        request.setAttribute(SENDFILE_PREFIX + "filename", pinned.get().toString());
+        request.setAttribute(SENDFILE_PREFIX + "start", start);
+        request.setAttribute(SENDFILE_PREFIX + "end", start + length);
+        return true;
     }
 
     private static void headers(HttpServletResponse response, FileInfo info, WorkspacePath path,

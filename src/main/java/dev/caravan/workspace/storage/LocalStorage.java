@@ -42,7 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * (the link or its target?) and invite check-then-use races. The root itself may be a link: it is resolved once,
  * here, and everything is resolved against that real directory.
  *
- * <p><b>Writes</b> go to a hidden temp file ({@value #TEMP_PREFIX}…) in the target's own directory, are fsynced,
+ * <p><b>Writes</b> go to a hidden temp file ({@value #TEMP_PREFIX}…) in the target's own directory, are fsynced
+ * (large ones in steps while they arrive, see {@link WriteBehindOutputStream}),
  * get a fresh modification time, and are renamed over the target (atomic on POSIX file systems), after which the
  * directory is fsynced too. A write that fails or dies halfway leaves the old file; a process killed mid-write may
  * leave a temp file, which listings hide and deleting its directory removes. Create-only writes commit with a hard
@@ -69,6 +70,7 @@ public final class LocalStorage implements WorkspaceStorage {
 
     private final Path root;
     private final StorageLimits limits;
+    private final LocalPins pins;
 
     /** Creates the directory if it does not exist yet. */
     public LocalStorage(Path root, StorageLimits limits) {
@@ -79,6 +81,7 @@ public final class LocalStorage implements WorkspaceStorage {
             throw StorageFailureException.unavailable("directory cannot be opened", e);
         }
         this.limits = limits;
+        this.pins = new LocalPins(this.root);
     }
 
     /** What one walk down a path found. */
@@ -192,6 +195,26 @@ public final class LocalStorage implements WorkspaceStorage {
     }
 
     @Override
+    public Optional<Path> pin(WorkspacePath path, FileInfo version) {
+        try {
+            Resolved r = resolve(path);
+            if (!r.exists() || !r.attributes().isRegularFile()) {
+                return Optional.empty();
+            }
+            Optional<Path> link = pins.link(r.file());
+            // The name may have moved on to a newer version between the resolve and the link: then pin nothing.
+            BasicFileAttributes linked = link.isPresent() ? attributes(link.get()) : null;
+            if (linked != null && etag(linked).equals(version.etag())) {
+                return link;
+            }
+            link.ifPresent(pins::remove);
+            return Optional.empty();
+        } catch (IOException e) {
+            throw StorageFailureException.of("reading", path, e);
+        }
+    }
+
+    @Override
     public FileInfo write(WorkspacePath path, InputStream content, WriteOptions options) {
         return write(path, content::transferTo, options);
     }
@@ -242,8 +265,9 @@ public final class LocalStorage implements WorkspaceStorage {
     /** Fills, syncs and stamps the temp file; returns the info the file will have once renamed into place. */
     private FileInfo writeTemp(WorkspacePath path, Path temp, ContentWriter content, WriteOptions options)
             throws IOException {
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             WriteBehindOutputStream behind = new WriteBehindOutputStream(channel, Channels.newOutputStream(channel))) {
+            OutputStream buffered = new BufferedOutputStream(behind, BUFFER);
             CappedOutputStream out = new CappedOutputStream(buffered, path, limits.maxFileBytes());
             try {
                 content.writeTo(out);

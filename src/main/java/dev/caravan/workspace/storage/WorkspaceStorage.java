@@ -1,6 +1,7 @@
 package dev.caravan.workspace.storage;
 
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -46,6 +47,15 @@ public interface WorkspaceStorage extends AutoCloseable {
      * @throws PathTypeException     if it is a directory
      */
     FileContent read(WorkspacePath path, ByteRange range);
+
+    /**
+     * A file on local disk holding exactly the bytes of {@code version}, which stays so for at least a minute, for a
+     * web server to send without copying the bytes through the JVM. Empty when the backend keeps no local files (S3)
+     * or {@code path} no longer holds that version; then {@link #read} it instead.
+     */
+    default Optional<Path> pin(WorkspacePath path, FileInfo version) {
+        return Optional.empty();
+    }
 
     /**
      * Writes a file from a stream, replacing it atomically. The stream is read to its end but not closed.

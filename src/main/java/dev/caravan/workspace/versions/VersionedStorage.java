@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -211,6 +212,11 @@ public final class VersionedStorage implements WorkspaceStorage {
     @Override
     public FileContent read(WorkspacePath path, ByteRange range) {
         return files.read(path, range);
+    }
+
+    @Override
+    public Optional<Path> pin(WorkspacePath path, FileInfo version) {
+        return files.pin(path, version);
     }
 
     /** A stream that supports mark/reset (e.g. a ByteArrayInputStream) can be sent again after a lost race. */

@@ -285,6 +285,42 @@ class FileApiIT extends WorkspaceHttpIT {
     }
 
     @Test
+    void largeLocalFilesAreSentByTheKernelFromAPinnedVersionRangesIncluded() throws Exception {
+        int size = 1 << 20;
+        byte[] data = content(size, 11).readAllBytes();
+        String path = "/files/default/pinned/large.bin";
+        assertThat(send(admin(path).PUT(HttpRequest.BodyPublishers.ofByteArray(data)).build()).statusCode()).isEqualTo(201);
+        java.nio.file.Path pins = dataDir.resolve("workspaces/default/" + WorkspacePath.RESERVED_PREFIX + "pins");
+        long since = System.currentTimeMillis();
+
+        HttpResponse<byte[]> whole = HTTP.send(admin(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(whole.statusCode()).isEqualTo(200);
+        assertThat(whole.headers().firstValueAsLong("Content-Length")).hasValue(size);
+        assertThat(whole.body()).isEqualTo(data);
+        HttpResponse<byte[]> part = HTTP.send(admin(path).header("Range", "bytes=300000-599999").GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(part.statusCode()).isEqualTo(206);
+        assertThat(part.headers().firstValue("Content-Range")).hasValue("bytes 300000-599999/" + size);
+        assertThat(part.body()).isEqualTo(java.util.Arrays.copyOfRange(data, 300000, 600000));
+        // Both went through sendfile: each pinned the version it sent, out of the listing's sight.
+        assertThat(pinsMadeSince(pins, since)).isEqualTo(2);
+        assertThat(get("/files/default/").body()).doesNotContain(WorkspacePath.RESERVED_PREFIX);
+
+        // The connection stays usable after a sendfile response (keep-alive), and small files are streamed.
+        assertThat(put("/files/default/pinned/small.txt", "small").statusCode()).isEqualTo(201);
+        assertThat(get("/files/default/pinned/small.txt").body()).isEqualTo("small");
+        assertThat(pinsMadeSince(pins, since)).isEqualTo(2);
+    }
+
+    /** Pins are named after the millisecond they were made; older ones may expire while a test runs. */
+    static long pinsMadeSince(java.nio.file.Path dir, long millis) throws Exception {
+        try (var entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString())
+                    .filter(name -> Long.parseLong(name.substring(0, name.indexOf('-'))) >= millis).count();
+        }
+    }
+
+    @Test
     void namesWithSpacesAndUnicodeRoundTripPercentEncoded() {
         String raw = "/files/default/" + "r%C3%A9sum%C3%A9%20final.txt";
         assertThat(put(raw, "cv").statusCode()).isEqualTo(201);

@@ -220,6 +220,43 @@ class LocalStorageTest extends StorageContract {
                 .isEqualTo("'missing.txt' does not exist; list its directory to see what is there.");
     }
 
+    @Test
+    void aPinHoldsTheVersionItWasMadeForWhateverLaterHappensToTheName() throws Exception {
+        FileInfo first = write("report.bin", "version one");
+        Path pinned = storage.pin(p("report.bin"), first).orElseThrow();
+        write("report.bin", "version two, which is longer");
+        assertThat(Files.readString(pinned)).isEqualTo("version one");
+        storage.delete(p("report.bin"), Precondition.none());
+        assertThat(Files.readString(pinned)).isEqualTo("version one");
+
+        // Nothing is pinned for a version the name no longer holds, a missing file or a directory.
+        FileInfo current = write("report.bin", "version three");
+        assertThat(storage.pin(p("report.bin"), first)).isEmpty();
+        assertThat(storage.pin(p("report.bin"), current)).isPresent();
+        assertThat(storage.pin(p("missing.bin"), first)).isEmpty();
+        storage.createDirectory(p("dir"));
+        assertThat(storage.pin(p("dir"), storage.stat(p("dir")))).isEmpty();
+        // Pins are Caravan's own: agents never see them.
+        assertThat(names(storage.list(WorkspacePath.ROOT, 10))).containsExactly("dir/", "report.bin");
+        assertThat(names(storage.walk(WorkspacePath.ROOT, WalkOptions.limit(10)))).containsExactly("dir/", "report.bin");
+    }
+
+    @Test
+    void pinsLeftBehindByAStoppedProcessAreSweptWhenTheWorkspaceOpens() throws Exception {
+        FileInfo info = write("a.txt", "content");
+        Path fresh = storage.pin(p("a.txt"), info).orElseThrow();
+        Path pins = fresh.getParent();
+        long longAgo = System.currentTimeMillis() - LocalPins.LIFETIME.toMillis() - 60_000;
+        Path stale = Files.createLink(pins.resolve(longAgo + "-stale"), fresh);
+        Path foreign = Files.writeString(pins.resolve("not-a-pin"), "x");
+
+        new LocalStorage(root, StorageLimits.DEFAULT);
+
+        assertThat(stale).doesNotExist();
+        assertThat(foreign).doesNotExist();
+        assertThat(fresh).exists(); // another instance may still be handing it to the web server
+    }
+
     org.assertj.core.api.AbstractStringAssert<?> assertThatMessageOf(
             org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
         try {
