@@ -2,6 +2,7 @@ package dev.caravan.workspace;
 
 import dev.caravan.tool.Caller;
 import dev.caravan.tool.ToolFailure;
+import dev.caravan.workspace.audit.AuditOutcome;
 import dev.caravan.tool.WorkspaceScopes;
 import dev.caravan.tool.WorkspaceScopes.Operation;
 
@@ -67,7 +68,19 @@ public class WorkspaceAccess {
                 || ownsOrGranted(caller, workspace);
     }
 
-    /** @throws ToolFailure naming the missing scope, when the caller may not */
+    /** A refusal for want of a scope; the audit trail records it as {@code denied}. */
+    public static final class Denied extends ToolFailure implements AuditOutcome.Classified {
+        Denied(String message) {
+            super(message);
+        }
+
+        @Override
+        public String auditOutcome() {
+            return AuditOutcome.DENIED;
+        }
+    }
+
+    /** @throws Denied naming the missing scope, when the caller may not */
     public void check(Caller caller, String workspace, Operation operation) {
         if (allows(caller, workspace, operation)) {
             return;
@@ -77,7 +90,7 @@ public class WorkspaceAccess {
         String why = !scopes.covers(workspace)
                 ? "workspace '" + workspace + "' is outside its scopes (" + scopes.describe() + ")"
                 : "its scopes (" + scopes.describe() + ") lack '" + operation.id() + "'";
-        throw new ToolFailure(who + " may not " + verb(operation) + " workspace '" + workspace + "': " + why
+        throw new Denied(who + " may not " + verb(operation) + " workspace '" + workspace + "': " + why
                 + ", and it neither owns the workspace nor holds a grant on it. Missing scope: " + operation.id()
                 + ". Ask the hub's administrator for a credential with that scope, or the workspace's owner to "
                 + "transfer it.");

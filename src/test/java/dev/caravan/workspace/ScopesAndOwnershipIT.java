@@ -40,6 +40,8 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
 
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    dev.caravan.workspace.audit.AuditTrail audit;
 
     Published full;
 
@@ -137,6 +139,11 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
             });
         }
         assertThat(dataDir.resolve("workspaces/default/r.txt")).doesNotExist();
+        // Each refusal is in the audit trail, as denied, with the path that was tried.
+        assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(jdbc.queryForObject("select count(*) from workspace_audit where principal = 'files/reader' and "
+                + "operation = 'write_file' and outcome = 'denied' and path = 'r.txt'", Integer.class))
+                .isEqualTo(Transport.values().length);
         // The full credential still sees everything, on both transports, while the reader's view exists.
         for (Transport transport : Transport.values()) {
             with(full, transport, c -> assertThat(toolNames(c)).contains("write_file", "workspace_create",

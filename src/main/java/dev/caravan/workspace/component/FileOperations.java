@@ -6,6 +6,7 @@ import dev.caravan.tool.Caller;
 import dev.caravan.tool.Headers;
 import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.Workspace;
+import dev.caravan.workspace.WorkspaceAccess;
 import dev.caravan.workspace.Workspaces;
 import dev.caravan.workspace.audit.AuditEvent;
 import dev.caravan.workspace.audit.AuditOutcome;
@@ -87,6 +88,7 @@ final class FileOperations {
     private final LockOperations lockOperations;
     private final AuditOperations auditOperations;
     private final AuditTrail audit;
+    private final WorkspaceAccess access;
     private final ShareTools shares;
 
     /** Parts of {@code services} that are null (no database, e.g. in tests) leave their operations unavailable. */
@@ -97,6 +99,7 @@ final class FileOperations {
         this.lockOperations = new LockOperations(services.locks());
         this.auditOperations = new AuditOperations(services.audit(), services.auditMaxResults());
         this.audit = services.audit();
+        this.access = services.access();
         this.shares = services.shares();
     }
 
@@ -129,6 +132,8 @@ final class FileOperations {
         String outcome = AuditOutcome.OK;
         String detail = null;
         try {
+            // Whatever tools the caller sees, a route may call any operation: check here, where refusals are audited.
+            access.check(caller, workspaceName, WorkspaceAccess.scopeOf(op.id()));
             perform(op, workspaceName, message, caller);
         } catch (StorageException e) {
             outcome = AuditOutcome.of(e);

@@ -33,15 +33,13 @@ import java.util.stream.Collectors;
  * <li>Failures (not found, path refused, etag mismatch, ...) are {@code ToolFailure}s whose message is meant for the
  * agent; they never name anything outside the workspace.</li>
  * </ul>
- * Scopes are checked here: {@link WorkspaceAccess#check} before every file operation, with the scope
- * {@link WorkspaceAccess#scopeOf} names for it ({@code lock_*} lock, {@code share_*} share, unknown ones admin).
- * Locks and the audit trail act in {@link FileOperations#run}: mutations pass the {@code LockGuard} (a
- * {@code lockToken} header presents lock tokens), and every operation is recorded with the caller from the
- * exchange's {@code CallContext}.
+ * Scopes, locks and the audit trail act in {@link FileOperations#run}: first {@link WorkspaceAccess#check} with the
+ * scope {@link WorkspaceAccess#scopeOf} names for the operation ({@code lock_*} lock, {@code share_*} share, unknown
+ * ones admin), then mutations pass the {@code LockGuard} (a {@code lockToken} header presents lock tokens), and
+ * every operation, refused ones included, is recorded with the caller from the exchange's {@code CallContext}.
  */
 public class WorkspaceComponent extends DefaultComponent {
     private final FileOperations operations;
-    private final WorkspaceAccess access;
     private final WorkspaceAdminOperations admin;
 
     /** Without the database (component tests): scopes are still checked. */
@@ -53,7 +51,6 @@ public class WorkspaceComponent extends DefaultComponent {
                               WorkspaceServices services) {
         this.operations = new FileOperations(workspaces, new FileOperations.Limits(maxReadBytes, maxEntries,
                 walkTimeLimit), services);
-        this.access = services.access();
         this.admin = new WorkspaceAdminOperations(workspaces, services.access(), services.ownership(),
                 services.runtime());
     }
@@ -123,8 +120,6 @@ public class WorkspaceComponent extends DefaultComponent {
                     } else if (operation == FileOperations.Operation.LIST_WORKSPACES) {
                         exchange.getMessage().setBody(admin.listWorkspaces(caller));
                     } else {
-                        // Whatever tools the caller sees, a route may call any operation: check here too.
-                        access.check(caller, name, WorkspaceAccess.scopeOf(operation.id()));
                         operations.run(operation, name, exchange.getMessage());
                     }
                 }
