@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -47,6 +48,7 @@ public class ManagedUpstreams implements AutoCloseable {
     private final Upstreams upstreams;
     private final Supplier<TokenCipher> key;
     private final boolean allowStdio;
+    private final Consumer<String> forgetCredentials;
     private volatile TokenCipher cipher;
     private Map<String, Loaded> loaded = Map.of();
     private Map<String, String> problems = Map.of();
@@ -69,12 +71,14 @@ public class ManagedUpstreams implements AutoCloseable {
     }
 
     /** @param key read (or generated) when a secret is first sealed or opened */
+    /** @param forgetCredentials drops the OAuth grant kept for an upstream that is deleted */
     public ManagedUpstreams(ManagedUpstreamRepository repository, Upstreams upstreams, Supplier<TokenCipher> key,
-                            boolean allowStdio) {
+                            boolean allowStdio, Consumer<String> forgetCredentials) {
         this.repository = repository;
         this.upstreams = upstreams;
         this.key = key;
         this.allowStdio = allowStdio;
+        this.forgetCredentials = forgetCredentials;
     }
 
     /** Reads the database now and then every {@code interval}. */
@@ -181,6 +185,7 @@ public class ManagedUpstreams implements AutoCloseable {
             throw notFound(name);
         }
         reconcile();
+        forgetCredentials.accept(name);
         log.info("Upstream {} deleted through the admin API", name);
     }
 

@@ -51,9 +51,10 @@ public class UpstreamConfiguration {
     @Bean(destroyMethod = "close")
     ManagedUpstreams managedUpstreams(ManagedUpstreamRepository repository, Upstreams upstreams,
                                       CaravanProperties caravan, UpstreamProperties properties,
-                                      Environment environment) {
+                                      Environment environment, UpstreamOAuth oauth) {
         return new ManagedUpstreams(repository, upstreams, () -> TokenCipher.from(
-                environment.getProperty("CARAVAN_SECRET_KEY"), caravan.getDataDir()), properties.isApiAllowsStdio());
+                environment.getProperty("CARAVAN_SECRET_KEY"), caravan.getDataDir()), properties.isApiAllowsStdio(),
+                oauth::forget);
     }
 
     /**

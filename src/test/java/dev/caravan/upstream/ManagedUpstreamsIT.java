@@ -225,6 +225,22 @@ class ManagedUpstreamsIT extends CaravanIntegrationTest {
     }
 
     @Test
+    void deletingAnUpstreamForgetsItsOAuthGrant() {
+        assertThat(post(declaration("granted", "\"enabled\":false")).statusCode()).isEqualTo(201);
+        // The grant an authorization flow would have stored (the flow itself is UpstreamOAuthIT's).
+        jdbc.update("insert into upstream_token (upstream, server_url, sealed, updated_at) values (?, ?, ?, ?)",
+                "granted", "http://127.0.0.1:9/mcp", "sealed:v1:stand-in", java.sql.Timestamp.from(Instant.now()));
+        jdbc.update("insert into upstream_token (upstream, server_url, sealed, updated_at) values (?, ?, ?, ?)",
+                "bystander", "http://127.0.0.1:9/mcp", "sealed:v1:stand-in", java.sql.Timestamp.from(Instant.now()));
+
+        assertThat(admin("DELETE", "/admin/api/upstreams/granted", null).statusCode()).isEqualTo(204);
+
+        assertThat(jdbc.queryForList("select upstream from upstream_token where upstream in ('granted', 'bystander')",
+                String.class)).containsExactly("bystander");
+        jdbc.update("delete from upstream_token where upstream = 'bystander'");
+    }
+
+    @Test
     void literalSecretsAreSealedAtRestAndNeverShown() {
         String literal = "literal-secret-4711-abcdef";
         HttpResponse<String> created = post(declaration("keyed", "\"enabled\":false,\"auth\":{\"type\":\"headers\","

@@ -106,6 +106,15 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
         return new UpstreamOAuth(new InMemoryGrantStore(), variables, () -> null, connections);
     }
 
+    /**
+     * Forgets what is held for an upstream deleted for good: its credentials in memory and its stored grant (client
+     * registration and tokens), so a later upstream of the same name starts without them.
+     */
+    public void forget(String upstream) {
+        auths.remove(upstream);
+        store.delete(upstream);
+    }
+
     /** The credentials of an OAuth upstream; the same object while its declaration does not change. */
     @Override
     public UpstreamAuth apply(UpstreamConfig config) {
