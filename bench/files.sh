@@ -3,7 +3,7 @@
 # backend, with the server JVM at -Xmx256m, beside cp of the same file on the same file system in the same run.
 # Prints MB/s for each, the ratios, and the server's peak heap and RSS. See bench/README.md ("File API").
 #
-#   bench/files.sh                      # 1 GiB, 3 rounds
+#   bench/files.sh                      # 1 GiB, 5 rounds
 #   BENCH_FILE_MB=256 BENCH_ROUNDS=1 bench/files.sh
 #
 # Every copy is fsynced before its clock stops (cp: `sync FILE`; PUT: the server fsyncs before answering; GET: the
@@ -15,7 +15,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 JAR=${CARAVAN_JAR:-$ROOT/target/caravan.jar}
 SIZE_MB=${BENCH_FILE_MB:-1024}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 HEAP=${BENCH_FILE_HEAP:--Xmx256m}
 STARTUP_LIMIT_S=120
 
@@ -64,11 +64,9 @@ until [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $AD
   sleep 0.2
 done
 
-# Heap in use, sampled every 200 ms while the transfers run (jstat: survivor + eden + old used, KB).
-( while kill -0 "$SERVER_PID" 2>/dev/null; do
-    jstat -gc "$SERVER_PID" 2>/dev/null | awk 'NR==2 {printf "%.0f\n", $3+$4+$6+$8}'
-    sleep 0.2
-  done ) >"$WORK/heap.samples" &
+# Heap in use, sampled every 200 ms while the transfers run (jstat: survivor + eden + old used, KB). One jstat
+# process samples throughout: starting a jstat JVM per sample would keep a core busy beside the transfers.
+jstat -gc "$SERVER_PID" 200 >"$WORK/heap.samples" 2>/dev/null &
 SAMPLER_PID=$!
 
 SRC="$WORK/source.bin"
@@ -80,47 +78,73 @@ SRC_SUM=$(sha256sum "$SRC" | cut -d' ' -f1)
 URL="http://127.0.0.1:$PORT/files/bench"
 AUTH="Authorization: Bearer $ADMIN_TOKEN"
 
+# This machine is a Firecracker VM with free page reporting: memory freed for longer than about 2 s is handed back
+# to the host, and touching it again costs a host fault per page. Each timed copy below fills 1 GiB of new page
+# cache, so whichever one happened to follow a pause would run up to 3x slower. prime() writes and frees a scratch
+# file just before each timed copy, so every copy starts with the same warm free memory.
+prime() {
+  sync
+  dd if=/dev/zero of="$WORK/copies/prime" bs=1M count="$((SIZE_MB + SIZE_MB / 8))" status=none
+  rm -f "$WORK/copies/prime"
+}
+# The server's CPU time (user + system, in clock ticks) so far.
+server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+TICK_MS=$((1000 / $(getconf CLK_TCK)))
+
 say ""
-printf '%-6s %10s %10s %10s %10s %10s %10s\n' round "cp MB/s" "pipe MB/s" "PUT MB/s" "GET MB/s" "PUT/cp" "GET/cp"
-CP_ALL=(); PIPE_ALL=(); PUT_ALL=(); GET_ALL=()
+printf '%-6s %9s %9s %9s %9s %7s %7s %13s %13s %11s\n' round "cp MB/s" "pipe MB/s" "PUT MB/s" "GET MB/s" PUT/cp GET/cp \
+  "PUT srv CPU" "GET srv CPU" "GET>null"
+CP_ALL=(); PIPE_ALL=(); PUT_ALL=(); GET_ALL=(); PUT_CPU_ALL=(); GET_CPU_ALL=(); NULL_ALL=(); PUT_RATIO=(); GET_RATIO=()
 for round in $(seq 1 "$ROUNDS"); do
   # cp: read the source, write a copy, fsync it.
+  prime
   t=$(now_ns); cp "$SRC" "$WORK/copies/cp.bin"; sync "$WORK/copies/cp.bin"; cp_ns=$(( $(now_ns) - t ))
   rm -f "$WORK/copies/cp.bin"
   # pipe: for reference only, two processes moving the bytes through user space (as curl and the server do).
+  prime
   t=$(now_ns); cat "$SRC" | cat >"$WORK/copies/pipe.bin"; sync "$WORK/copies/pipe.bin"; pipe_ns=$(( $(now_ns) - t ))
   rm -f "$WORK/copies/pipe.bin"
   # PUT: curl reads the source and sends it; the server streams it into a temp file, fsyncs, renames, answers.
-  t=$(now_ns)
+  prime
+  c0=$(server_ticks); t=$(now_ns)
   code=$(curl -sS -o /dev/null -w '%{http_code}' -H "$AUTH" -H 'Content-Type: application/octet-stream' -T "$SRC" "$URL/put-$round.bin")
-  put_ns=$(( $(now_ns) - t ))
+  put_ns=$(( $(now_ns) - t )); put_cpu=$(( ($(server_ticks) - c0) * TICK_MS ))
   [[ "$code" == 201 ]] || { say "PUT answered $code"; tail -20 "$WORK/server.log"; exit 1; }
-  # GET: the server streams the file; curl writes it to a file, which is fsynced.
-  t=$(now_ns)
+  # GET: the server sends the file; curl writes it to a file, which is fsynced.
+  prime
+  c0=$(server_ticks); t=$(now_ns)
   code=$(curl -sS -o "$WORK/copies/get.bin" -w '%{http_code}' -H "$AUTH" "$URL/put-$round.bin")
-  sync "$WORK/copies/get.bin"; get_ns=$(( $(now_ns) - t ))
+  sync "$WORK/copies/get.bin"; get_ns=$(( $(now_ns) - t )); get_cpu=$(( ($(server_ticks) - c0) * TICK_MS ))
   [[ "$code" == 200 ]] || { say "GET answered $code"; exit 1; }
   if [[ "$round" == 1 ]]; then
     GET_SUM=$(sha256sum "$WORK/copies/get.bin" | cut -d' ' -f1)
     [[ "$GET_SUM" == "$SRC_SUM" ]] || { say "the file read back differs from the one written"; exit 1; }
   fi
   rm -f "$WORK/copies/get.bin"
+  # GET>null, for reference: the same GET with curl discarding the bytes, i.e. without the client's disk writes.
+  t=$(now_ns); curl -sS -o /dev/null -H "$AUTH" "$URL/put-$round.bin"; null_ns=$(( $(now_ns) - t ))
   curl -sS -o /dev/null -X DELETE -H "$AUTH" "$URL/put-$round.bin"
   c=$(mbps "$BYTES" "$cp_ns"); q=$(mbps "$BYTES" "$pipe_ns"); p=$(mbps "$BYTES" "$put_ns"); g=$(mbps "$BYTES" "$get_ns")
-  CP_ALL+=("$c"); PIPE_ALL+=("$q"); PUT_ALL+=("$p"); GET_ALL+=("$g")
-  printf '%-6s %10s %10s %10s %10s %9s%% %9s%%\n' "$round" "$c" "$q" "$p" "$g" \
-    "$(awk -v a="$p" -v b="$c" 'BEGIN {printf "%.0f", 100*a/b}')" "$(awk -v a="$g" -v b="$c" 'BEGIN {printf "%.0f", 100*a/b}')"
+  n=$(mbps "$BYTES" "$null_ns")
+  CP_ALL+=("$c"); PIPE_ALL+=("$q"); PUT_ALL+=("$p"); GET_ALL+=("$g"); PUT_CPU_ALL+=("$put_cpu"); GET_CPU_ALL+=("$get_cpu")
+  NULL_ALL+=("$n")
+  PUT_RATIO+=("$(awk -v a="$p" -v b="$c" 'BEGIN {printf "%.0f", 100*a/b}')")
+  GET_RATIO+=("$(awk -v a="$g" -v b="$c" 'BEGIN {printf "%.0f", 100*a/b}')")
+  printf '%-6s %9s %9s %9s %9s %6s%% %6s%% %10s ms %10s ms %11s\n' "$round" "$c" "$q" "$p" "$g" \
+    "${PUT_RATIO[-1]}" "${GET_RATIO[-1]}" "$put_cpu" "$get_cpu" "$n"
 done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 MC=$(median "${CP_ALL[@]}"); MQ=$(median "${PIPE_ALL[@]}"); MP=$(median "${PUT_ALL[@]}"); MG=$(median "${GET_ALL[@]}")
 say ""
-say "median: cp $MC MB/s, PUT $MP MB/s ($(awk -v a="$MP" -v b="$MC" 'BEGIN {printf "%.0f", 100*a/b}')% of cp), GET $MG MB/s ($(awk -v a="$MG" -v b="$MC" 'BEGIN {printf "%.0f", 100*a/b}')% of cp)   target: >= 70% for both"
+# The ratios are paired: each round's PUT and GET against that round's cp, then the median of those.
+say "median: cp $MC MB/s, PUT $MP MB/s, GET $MG MB/s; PUT/cp $(median "${PUT_RATIO[@]}")%, GET/cp $(median "${GET_RATIO[@]}")% (median of the rounds' ratios)   target: >= 70% for both"
 say "for reference, against the user-space pipe ($MQ MB/s): PUT $(awk -v a="$MP" -v b="$MQ" 'BEGIN {printf "%.0f", 100*a/b}')%, GET $(awk -v a="$MG" -v b="$MQ" 'BEGIN {printf "%.0f", 100*a/b}')%"
+say "server CPU per transfer (user + system), median: PUT $(median "${PUT_CPU_ALL[@]}") ms, GET $(median "${GET_CPU_ALL[@]}") ms; GET to /dev/null $(median "${NULL_ALL[@]}") MB/s"
 say "content check: sha256 of the file read back matches the source ($SRC_SUM)"
 
 kill "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
-PEAK_HEAP=$(sort -n "$WORK/heap.samples" | tail -1)
+PEAK_HEAP=$(awk '$1 ~ /^[0-9.]+$/ {printf "%.0f\n", $3+$4+$6+$8}' "$WORK/heap.samples" | sort -n | tail -1)
 say "server heap in use, peak of samples every 200 ms: $(awk -v k="${PEAK_HEAP:-0}" 'BEGIN {printf "%.0f MB", k/1024}') (of $HEAP)"
 say "server peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$SERVER_PID/status")"
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

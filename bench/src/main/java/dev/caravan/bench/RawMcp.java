@@ -57,8 +57,14 @@ final class RawMcp implements Load.Call {
     /** Opens a session for calls of the given tool; token null sends no Authorization header. */
     static RawMcp open(HttpClient http, URI uri, String token, String prefix, Tool tool)
             throws IOException, InterruptedException {
+        return open(http, uri, token, prefix, tool, REQUESTED_VERSION);
+    }
+
+    /** The same, asking for the given protocol version. */
+    static RawMcp open(HttpClient http, URI uri, String token, String prefix, Tool tool, String requestedVersion)
+            throws IOException, InterruptedException {
         String init = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
-                + REQUESTED_VERSION + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"caravan-bench\",\"version\":\"1\"}}}";
+                + requestedVersion + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"caravan-bench\",\"version\":\"1\"}}}";
         HttpResponse<String> r = http.send(post(uri, token, null, null, init), HttpResponse.BodyHandlers.ofString());
         String session = r.headers().firstValue("Mcp-Session-Id").orElse(null);
         if (r.statusCode() != 200 || session == null) {
@@ -115,7 +121,8 @@ final class RawMcp implements Load.Call {
             return body;
         }
         for (String line : body.split("\r?\n")) {
-            if (line.startsWith("data:")) {
+            // From 2025-11-25 a server may open the stream with a priming event whose data is empty.
+            if (line.startsWith("data:") && !line.substring(5).isBlank()) {
                 return line.substring(5).trim();
             }
         }

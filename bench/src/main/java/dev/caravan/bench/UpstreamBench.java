@@ -25,6 +25,8 @@ import java.util.Map;
  */
 public final class UpstreamBench {
     private static final PrintStream OUT = System.out;
+    /** The newest protocol version, which Caravan's SDK client negotiates with the upstream. */
+    private static final String UPSTREAM_VERSION = "2025-11-25";
 
     private final Map<String, String> args;
     private final URI direct;
@@ -105,6 +107,9 @@ public final class UpstreamBench {
                 + "that upstream; Caravan holds one SDK client session to it)");
         OUT.println("route   = tools/call bench_echo on the same endpoint: a Caravan route that returns its argument, "
                 + "i.e. what serving any tools/call costs Caravan before it relays anything");
+        OUT.println("direct+ = the direct row with protocol " + UPSTREAM_VERSION + ", the version Caravan's SDK client "
+                + "negotiates upstream (the other rows ask for " + RawMcp.REQUESTED_VERSION + "); server-everything "
+                + "then adds a priming event to each answer's stream, for resumability");
         OUT.println("client: java.net.http HTTP/1.1, raw JSON-RPC, one MCP session per worker (initialize + "
                 + "notifications/initialized, then Mcp-Session-Id on each call), answers checked; closed loop, "
                 + "warm-up " + (int) warmup + " s then " + (int) measure + " s measured per row");
@@ -135,7 +140,9 @@ public final class UpstreamBench {
                 return row("caravan", proxied, proxiedTool, c, warmup, measure);
             }));
             Load.Result r = Rows.print(OUT, Rows.quietest(tries, () -> row("route", proxied, RawMcp.BENCH_ECHO, c, warmup, measure)));
-            pairs.add(new Load.Result[]{d, p, r});
+            Load.Result n = Rows.print(OUT, Rows.quietest(tries,
+                    () -> row("direct+", direct, directTool, c, warmup, measure, UPSTREAM_VERSION)));
+            pairs.add(new Load.Result[]{d, p, r, n});
         }
         OUT.printf("(! = other processes and steal took more than %.2f cores during the row, even after %d tries)%n",
                 Rows.BUSY_CORES, tries);
@@ -152,6 +159,9 @@ public final class UpstreamBench {
                     d.p99Nanos() / 1e6, p.p99Nanos() / 1e6, ratio, p.rate(), d.rate(),
                     at16 ? "  [targets: added p50 <= 2 ms " + (added <= 2 ? "MET" : "MISSED") + ", throughput >= 70% "
                             + (ratio >= 70 && p.errors() == 0 ? "MET" : "MISSED") + "]" : "");
+            Load.Result n = pair[3];
+            OUT.printf("%12s against direct+ (%s): added p50 %.2f ms, throughput %.0f%% (%.0f calls/s direct+)%n", "",
+                    UPSTREAM_VERSION, (p.p50Nanos() - n.p50Nanos()) / 1e6, 100.0 * p.rate() / n.rate(), n.rate());
             OUT.printf("%12s CPU per call: direct %.0f us (upstream + idle Caravan); through Caravan %.0f us, of which "
                             + "about %.0f us serving the MCP request (route row) and %.0f us relaying it%n", "",
                     Rows.perCall(d), Rows.perCall(p), Rows.perCall(r), Rows.perCall(p) - Rows.perCall(r) - Rows.perCall(d));
@@ -165,14 +175,19 @@ public final class UpstreamBench {
         }
     }
 
-                    private Load.Result row(String label, URI uri, RawMcp.Tool tool, int workers, double warmup, double measure)
+    private Load.Result row(String label, URI uri, RawMcp.Tool tool, int workers, double warmup, double measure)
             throws Exception {
+        return row(label, uri, tool, workers, warmup, measure, RawMcp.REQUESTED_VERSION);
+    }
+
+    private Load.Result row(String label, URI uri, RawMcp.Tool tool, int workers, double warmup, double measure,
+                            String version) throws Exception {
         List<HttpClient> clients = Rows.clients(workers);
         List<RawMcp> sessions = new ArrayList<>();
         try {
             for (int w = 0; w < workers; w++) {
                 sessions.add(RawMcp.open(clients.get(w / Rows.WORKERS_PER_CLIENT), uri,
-                        uri == direct ? null : token, "w" + w, tool));
+                        uri == direct ? null : token, "w" + w, tool, version));
             }
             return Load.run(label, sessions, warmup, measure, cpu);
         } finally {
@@ -180,7 +195,7 @@ public final class UpstreamBench {
         }
     }
 
-        private String required(String key) {
+    private String required(String key) {
         String v = args.get(key);
         if (v == null || v.isBlank()) {
             throw new IllegalArgumentException("missing argument " + key + "=...");
