@@ -70,8 +70,10 @@ public class ManagedUpstreams implements AutoCloseable {
                        UpstreamStatus status) {
     }
 
-    /** @param key read (or generated) when a secret is first sealed or opened */
-    /** @param forgetCredentials drops the OAuth grant kept for an upstream that is deleted */
+    /**
+     * @param key               read (or generated) when a secret is first sealed or opened
+     * @param forgetCredentials drops the OAuth grant kept for an upstream that is deleted
+     */
     public ManagedUpstreams(ManagedUpstreamRepository repository, Upstreams upstreams, Supplier<TokenCipher> key,
                             boolean allowStdio, Consumer<String> forgetCredentials) {
         this.repository = repository;

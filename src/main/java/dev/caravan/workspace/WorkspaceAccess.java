@@ -2,9 +2,9 @@ package dev.caravan.workspace;
 
 import dev.caravan.tool.Caller;
 import dev.caravan.tool.ToolFailure;
-import dev.caravan.workspace.audit.AuditOutcome;
 import dev.caravan.tool.WorkspaceScopes;
 import dev.caravan.tool.WorkspaceScopes.Operation;
+import dev.caravan.workspace.audit.AuditOutcome;
 
 import java.util.Set;
 
