@@ -319,10 +319,13 @@ class ProxyConformanceIT extends CaravanIntegrationTest {
                 "/admin/api/endpoints/cancel", null).body().contains("hub__slow_write"));
         String session = rawSession(ep);
         java.util.concurrent.BlockingQueue<JsonNode> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+        // Read on a thread of its own: were the response complete before thenAccept is attached, this thread would
+        // read the held-open stream itself and never send the cancellation.
+        var reader = java.util.concurrent.Executors.newSingleThreadExecutor();
         var response = HTTP.sendAsync(mcpPost(ep, session, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\","
                         + "\"params\":{\"name\":\"hub__slow_write\",\"arguments\":{\"tag\":\"cancelled\"}}}").build(),
-                HttpResponse.BodyHandlers.ofLines()).thenAccept(r -> r.body().filter(l -> l.startsWith("data:"))
-                .map(l -> l.substring(5).trim()).filter(l -> !l.isEmpty()).forEach(l -> messages.add(json(l))));
+                HttpResponse.BodyHandlers.ofLines()).thenAcceptAsync(r -> r.body().filter(l -> l.startsWith("data:"))
+                .map(l -> l.substring(5).trim()).filter(l -> !l.isEmpty()).forEach(l -> messages.add(json(l))), reader);
         JsonNode started = next(messages, m -> "notifications/message".equals(m.path("method").asText()));
         assertThat(started.at("/params/data").asText()).isEqualTo("started cancelled");
         long cancelledAt = System.nanoTime();
@@ -334,6 +337,7 @@ class ProxyConformanceIT extends CaravanIntegrationTest {
         assertThat(answer.at("/result/isError").asBoolean()).isTrue();
         assertThat(answer.at("/result/content/0/text").asText()).contains("cancelled");
         response.cancel(true);
+        reader.shutdownNow();
 
         // A control call started now finishes after the cancelled one would have: its marker proves the delay
         // is over, and the cancelled route's marker must still be missing.

@@ -678,6 +678,11 @@ class ToolsIT extends CaravanIntegrationTest {
     private abstract class RawClient implements AutoCloseable {
         final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
         final List<CompletableFuture<?>> inFlight = new CopyOnWriteArrayList<>();
+        /**
+         * Where held-open responses are read. Not the HTTP client's thread: a response that is already complete when
+         * thenAccept is attached would run pump on the caller's thread and block it for good.
+         */
+        final java.util.concurrent.ExecutorService pumps = java.util.concurrent.Executors.newCachedThreadPool();
 
         /** Sends a request without waiting for its answer. */
         abstract void call(String message);
@@ -698,7 +703,7 @@ class ToolsIT extends CaravanIntegrationTest {
 
         final List<Stream<String>> streams = new CopyOnWriteArrayList<>();
 
-        /** Reads a held-open response on the HTTP client's thread until it ends or this client is closed. */
+        /** Reads a held-open response (on a {@link #pumps} thread) until it ends or this client is closed. */
         void pump(Stream<String> lines) {
             streams.add(lines);
             try {
@@ -713,6 +718,7 @@ class ToolsIT extends CaravanIntegrationTest {
         public void close() {
             inFlight.forEach(f -> f.cancel(true));
             streams.forEach(Stream::close);
+            pumps.shutdownNow();
         }
     }
 
@@ -722,7 +728,7 @@ class ToolsIT extends CaravanIntegrationTest {
         @Override
         void call(String message) {
             inFlight.add(HTTP.sendAsync(mcpPost(ep, session, message).build(), HttpResponse.BodyHandlers.ofLines())
-                    .thenAccept(r -> pump(r.body())));
+                    .thenAcceptAsync(r -> pump(r.body()), pumps));
         }
 
         @Override
@@ -743,11 +749,11 @@ class ToolsIT extends CaravanIntegrationTest {
         SseRaw() throws InterruptedException {
             inFlight.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(baseUrl() + "/sse/" + ep.name()))
                             .header("Authorization", "Bearer " + ep.token()).header("Accept", "text/event-stream").GET().build(),
-                    HttpResponse.BodyHandlers.ofLines()).thenAccept(r -> pump(r.body().peek(l -> {
+                    HttpResponse.BodyHandlers.ofLines()).thenAcceptAsync(r -> pump(r.body().peek(l -> {
                         if (l.startsWith("data:") && l.contains("/message?")) {
                             messagePath.set(l.substring(5).trim());
                         }
-                    }))));
+                    })), pumps));
             await(Duration.ofSeconds(10), "the endpoint event", () -> messagePath.get() != null);
             post(initializeRequest(0));
             next(m -> m.path("id").asInt(-1) == 0 && m.has("result"));
