@@ -44,6 +44,15 @@ public interface UpstreamAuth {
         return null;
     }
 
+    /**
+     * The OAuth scope the upstream asked for beyond the grant (HTTP 403 {@code insufficient_scope}), until an
+     * authorization grants it; null when there is none. Shown in the status: the upstream stays online for what the
+     * grant covers.
+     */
+    default String stepUpScope() {
+        return null;
+    }
+
     UpstreamAuth NONE = () -> McpAsyncHttpClientRequestCustomizer.NOOP;
 
     /** Fixed headers on every request (bearer is {@code Authorization: Bearer ...}), values already resolved. */

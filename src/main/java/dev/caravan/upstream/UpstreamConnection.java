@@ -61,6 +61,7 @@ final class UpstreamConnection implements AutoCloseable {
     private Instant nextAttemptAt;
     private String authorizationUrl;
     private UpstreamAuth waitingFor; // while in needs-authorization: its reason and URL change as a flow goes on
+    private volatile UpstreamAuth auth = UpstreamAuth.NONE; // of the last connection attempt
     private int failures;
     private ScheduledFuture<?> next;
     private boolean closed;
@@ -96,7 +97,7 @@ final class UpstreamConnection implements AutoCloseable {
         String url = waiting ? waitingFor.authorizationUrl() : authorizationUrl;
         return new UpstreamStatus(config.name(), config.transport().id(), config.target(), config.prefix(), state.id,
                 exported.size(), exported, listing.resources().size() + listing.templates().size(),
-                listing.prompts().size(), error, lastErrorAt, since, nextAttemptAt, url);
+                listing.prompts().size(), error, lastErrorAt, since, nextAttemptAt, url, auth.stepUpScope());
     }
 
     void start() {
@@ -144,6 +145,7 @@ final class UpstreamConnection implements AutoCloseable {
         String phase = "connect";
         try {
             UpstreamAuth auth = factory.auth(config, secrets);
+            this.auth = auth;
             if (auth.needsAuthorization()) {
                 needsAuthorization(gen, auth);
                 return;

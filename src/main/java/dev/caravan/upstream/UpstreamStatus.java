@@ -14,9 +14,11 @@ import java.util.List;
  * @param lastError        why the last attempt or the last connection failed (kept after recovery)
  * @param nextAttemptAt    when the next reconnection attempt is due, while in error
  * @param authorizationUrl where a person must go to authorise Caravan, in needs-authorization (OAuth)
+ * @param stepUpScope      the OAuth scope the upstream asked for beyond the grant (HTTP 403 insufficient_scope);
+ *                         {@code POST /admin/api/upstreams/NAME/authorize} then asks for it
  */
 public record UpstreamStatus(String name, String transport, String target, String prefix, String state,
                              int toolCount, List<String> tools, int resourceCount, int promptCount,
                              String lastError, Instant lastErrorAt,
-                             Instant since, Instant nextAttemptAt, String authorizationUrl) {
+                             Instant since, Instant nextAttemptAt, String authorizationUrl, String stepUpScope) {
 }

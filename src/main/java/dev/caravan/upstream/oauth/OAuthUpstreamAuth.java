@@ -109,8 +109,8 @@ final class OAuthUpstreamAuth implements UpstreamAuth {
         stepUpScope = null;
     }
 
-    /** The scope the upstream asked for in a 403 insufficient_scope challenge, until it is granted; else null. */
-    synchronized String stepUpScope() {
+    @Override
+    public synchronized String stepUpScope() {
         return stepUpScope;
     }
 
