@@ -5,11 +5,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A closed-loop load generator: N workers, each with its own session or connection, send one request, wait for
- * the answer, send the next. Every worker runs a warm-up phase, then a measured phase; a request counts when
- * it both started and finished inside the measured phase. Loops are bounded by time and by count.
+ * A load generator: N workers, each with its own session or connection, send one request, wait for the answer,
+ * send the next. Closed loop by default (the next request as soon as the answer is in); paced when given a total
+ * rate, each worker then sends on a fixed schedule and a request's latency counts from when it was due, so a slow
+ * answer that delays the next request is charged to that one too (no coordinated omission). Every worker runs a
+ * warm-up phase, then a measured phase; a request counts when it was due and finished inside the measured phase.
+ * Loops are bounded by time and by count.
  */
 final class Load {
     /** Upper bound on requests per worker and phase, whatever the time limit. */
@@ -32,14 +36,21 @@ final class Load {
 
     static Result run(String label, List<? extends Call> workers, double warmupSeconds, double measureSeconds,
                       Cpu cpu) throws InterruptedException {
+        return run(label, workers, warmupSeconds, measureSeconds, cpu, 0);
+    }
+
+    /** @param ratePerSecond requests per second offered by all workers together; 0 for a closed loop */
+    static Result run(String label, List<? extends Call> workers, double warmupSeconds, double measureSeconds,
+                      Cpu cpu, double ratePerSecond) throws InterruptedException {
         int n = workers.size();
+        long interval = ratePerSecond > 0 ? (long) (1e9 * n / ratePerSecond) : 0; // per worker
         long[][] latencies = new long[n][];
         int[] counts = new int[n];
         long[] errors = new long[n];
         AtomicReference<String> firstError = new AtomicReference<>();
         CountDownLatch ready = new CountDownLatch(n);
         CountDownLatch go = new CountDownLatch(1);
-        long[] phase = new long[2]; // measured phase start, end (nanoTime)
+        long[] phase = new long[3]; // measured phase start, end, warm-up start (nanoTime)
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < n; w++) {
             int worker = w;
@@ -56,8 +67,18 @@ final class Load {
                 long measureStart = phase[0];
                 long end = phase[1];
                 Call call = workers.get(worker);
+                long due = phase[2] + interval * worker / n; // paced workers start staggered
                 while (seq < MAX_CALLS_PER_WORKER) {
-                    long start = System.nanoTime();
+                    long start;
+                    if (interval > 0) {
+                        for (long now = System.nanoTime(); now < due; now = System.nanoTime()) {
+                            LockSupport.parkNanos(due - now);
+                        }
+                        start = due;
+                        due += interval;
+                    } else {
+                        start = System.nanoTime();
+                    }
                     if (start >= end) {
                         break;
                     }
@@ -93,6 +114,7 @@ final class Load {
         }
         ready.await();
         long now = System.nanoTime();
+        phase[2] = now;
         phase[0] = now + (long) (warmupSeconds * 1e9);
         phase[1] = phase[0] + (long) (measureSeconds * 1e9);
         go.countDown();
