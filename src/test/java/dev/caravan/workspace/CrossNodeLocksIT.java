@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.CaravanApplication;
 import dev.caravan.support.TestDatabases;
+import dev.caravan.support.ToolCalls;
 import dev.caravan.workspace.storage.S3TestServer;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,13 +24,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -161,29 +159,21 @@ class CrossNodeLocksIT {
         }
     }
 
-    static McpSchema.CallToolResult call(McpSyncClient client, String tool, Object... args) {
-        Map<String, Object> arguments = new LinkedHashMap<>();
-        arguments.put("workspace", "team");
-        for (int i = 0; i < args.length; i += 2) {
-            arguments.put((String) args[i], args[i + 1]);
-        }
-        return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
-    }
-
-    static String text(McpSchema.CallToolResult r) {
-        return r.content().stream().map(c -> ((McpSchema.TextContent) c).text()).collect(Collectors.joining("\n"));
-    }
-
+    /** Every call here goes to the shared workspace "team". */
     static String ok(McpSyncClient client, String tool, Object... args) {
-        McpSchema.CallToolResult r = call(client, tool, args);
-        assertThat(r.isError()).as(tool + ": " + text(r)).isFalse();
-        return text(r);
+        return ToolCalls.ok(client, tool, inTeam(args));
     }
 
     static String error(McpSyncClient client, String tool, Object... args) {
-        McpSchema.CallToolResult r = call(client, tool, args);
-        assertThat(r.isError()).as(tool + " should fail: " + text(r)).isTrue();
-        return text(r);
+        return ToolCalls.error(client, tool, inTeam(args));
+    }
+
+    static Object[] inTeam(Object... args) {
+        Object[] all = new Object[args.length + 2];
+        all[0] = "workspace";
+        all[1] = "team";
+        System.arraycopy(args, 0, all, 2, args.length);
+        return all;
     }
 
     @Test

@@ -18,13 +18,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static dev.caravan.support.ToolCalls.call;
+import static dev.caravan.support.ToolCalls.error;
+import static dev.caravan.support.ToolCalls.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -82,29 +84,9 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
                 n.get("token").asText());
     }
 
-    static McpSchema.CallToolResult call(McpSyncClient client, String tool, Object... args) {
-        Map<String, Object> arguments = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i += 2) {
-            arguments.put((String) args[i], args[i + 1]);
-        }
-        return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
-    }
 
-    static String text(McpSchema.CallToolResult result) {
-        return result.content().stream().map(c -> ((McpSchema.TextContent) c).text()).collect(Collectors.joining("\n"));
-    }
 
-    static String ok(McpSyncClient client, String tool, Object... args) {
-        McpSchema.CallToolResult r = call(client, tool, args);
-        assertThat(r.isError()).as(tool + ": " + text(r)).isFalse();
-        return text(r);
-    }
 
-    static String refused(McpSyncClient client, String tool, Object... args) {
-        McpSchema.CallToolResult r = call(client, tool, args);
-        assertThat(r.isError()).as(tool + " should fail: " + text(r)).isTrue();
-        return text(r);
-    }
 
     void with(Published credential, Transport transport, Consumer<McpSyncClient> body) {
         McpSyncClient client = initialized(client(transport, credential));
@@ -132,7 +114,7 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> call(c, "write_file", "path", "r.txt",
                         "content", "x")).isInstanceOf(io.modelcontextprotocol.spec.McpError.class)
                         .hasMessageContaining("Unknown tool");
-                String refusal = refused(c, "sneaky_write", "path", "r.txt", "content", "x");
+                String refusal = error(c, "sneaky_write", "path", "r.txt", "content", "x");
                 assertThat(refusal).contains("files/reader").contains("Missing scope: write")
                         .doesNotContain("/tmp").doesNotContain("Exception");
                 assertThat(ok(c, "list_workspaces")).contains("default (local");
@@ -164,12 +146,12 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
         Published team = credential("team", "{\"name\":\"team\",\"workspaces\":[\"team-*\"],\"operations\":[\"read\",\"write\"]}");
         with(team, Transport.STREAMABLE, c -> {
             ok(c, "write_file", "workspace", "team-a", "path", "t.txt", "content", "team");
-            assertThat(refused(c, "write_file", "workspace", "default", "path", "t.txt", "content", "x"))
+            assertThat(error(c, "write_file", "workspace", "default", "path", "t.txt", "content", "x"))
                     .contains("outside its scopes").contains("team-*");
-            assertThat(refused(c, "read_text_file", "workspace", "default", "path", "by-nobody.txt"))
+            assertThat(error(c, "read_text_file", "workspace", "default", "path", "by-nobody.txt"))
                     .contains("outside its scopes");
             // Not even whether a workspace exists leaks outside the scopes.
-            assertThat(refused(c, "read_text_file", "workspace", "secret-x", "path", "a.txt"))
+            assertThat(error(c, "read_text_file", "workspace", "secret-x", "path", "a.txt"))
                     .contains("outside its scopes").doesNotContain("no workspace");
             String listed = ok(c, "list_workspaces");
             assertThat(listed).contains("team-a (local").doesNotContain("default (");
@@ -237,14 +219,14 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
                     .doesNotContain("default (");
         });
         with(bob, Transport.STREAMABLE, c -> {
-            assertThat(refused(c, "read_text_file", "workspace", "alice-notes", "path", "a.txt")).contains("outside its scopes");
-            assertThat(refused(c, "workspace_transfer", "workspace", "alice-notes", "to", "files/bob"))
+            assertThat(error(c, "read_text_file", "workspace", "alice-notes", "path", "a.txt")).contains("outside its scopes");
+            assertThat(error(c, "workspace_transfer", "workspace", "alice-notes", "to", "files/bob"))
                     .contains("Missing scope: admin");
-            assertThat(refused(c, "workspace_transfer", "workspace", "alice-notes", "issueClaimToken", true))
+            assertThat(error(c, "workspace_transfer", "workspace", "alice-notes", "issueClaimToken", true))
                     .contains("Missing scope: admin");
         });
         with(alice, Transport.STREAMABLE, c -> {
-            assertThat(refused(c, "workspace_transfer", "workspace", "alice-notes", "to", "not a principal"))
+            assertThat(error(c, "workspace_transfer", "workspace", "alice-notes", "to", "not a principal"))
                     .contains("endpoint/credential");
             String issued = ok(c, "workspace_transfer", "workspace", "alice-notes", "issueClaimToken", true,
                     "to", "files/bob", "keepAccess", true);
@@ -253,11 +235,11 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
         });
         assertThat(jdbc.queryForObject("select count(*) from workspace_claim where token_hash = ?", Integer.class,
                 token[0])).as("stored hashed, never as the token").isZero();
-        with(carol, Transport.STREAMABLE, c -> assertThat(refused(c, "workspace_claim", "token", token[0]))
+        with(carol, Transport.STREAMABLE, c -> assertThat(error(c, "workspace_claim", "token", token[0]))
                 .contains("meant for another principal"));
         with(bob, Transport.SSE, c -> {
             assertThat(ok(c, "workspace_claim", "token", token[0])).contains("now own workspace 'alice-notes'");
-            assertThat(refused(c, "workspace_claim", "token", token[0])).contains("used already");
+            assertThat(error(c, "workspace_claim", "token", token[0])).contains("used already");
             assertThat(ok(c, "read_text_file", "workspace", "alice-notes", "path", "a.txt")).startsWith("from alice");
             assertThat(ok(c, "list_workspaces")).contains("owner files/bob");
         });
@@ -274,17 +256,17 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
         });
         jdbc.update("update workspace_claim set expires_at = ? where used_at is null",
                 java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(1)));
-        with(carol, Transport.STREAMABLE, c -> assertThat(refused(c, "workspace_claim", "token", late[0])).contains("expired"));
+        with(carol, Transport.STREAMABLE, c -> assertThat(error(c, "workspace_claim", "token", late[0])).contains("expired"));
         with(bob, Transport.STREAMABLE, c -> {
             late[1] = ok(c, "workspace_transfer", "workspace", "alice-notes", "issueClaimToken", true)
                     .replaceAll("(?s).*(cvw_[A-Za-z0-9_-]+).*", "$1");
             // Directly to carol, without keeping access: bob's own claim token dies with the handover.
             assertThat(ok(c, "workspace_transfer", "workspace", "alice-notes", "to", "files/carol")).contains("files/carol");
-            assertThat(refused(c, "read_text_file", "workspace", "alice-notes", "path", "a.txt")).contains("outside its scopes");
+            assertThat(error(c, "read_text_file", "workspace", "alice-notes", "path", "a.txt")).contains("outside its scopes");
         });
         with(carol, Transport.STREAMABLE, c -> {
-            assertThat(refused(c, "workspace_claim", "token", late[1])).contains("not valid");
-            assertThat(refused(c, "workspace_claim", "token", "cvw_made-up")).contains("not valid");
+            assertThat(error(c, "workspace_claim", "token", late[1])).contains("not valid");
+            assertThat(error(c, "workspace_claim", "token", "cvw_made-up")).contains("not valid");
             // A read-only owner may still do everything on its own workspace through the tools it sees.
             assertThat(ok(c, "read_text_file", "workspace", "alice-notes", "path", "a.txt")).startsWith("from alice");
             assertThat(toolNames(c)).doesNotContain("write_file", "workspace_create");
@@ -312,16 +294,16 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
             // The route is loaded; endpoints pick catalogue changes up a moment later (debounced).
             await(Duration.ofSeconds(10), "create_direct published", () -> toolNames(c).contains("create_direct"));
             assertThat(toolNames(c)).doesNotContain("workspace_create");
-            assertThat(refused(c, "create_direct", "name", "by-reader")).contains("Missing scope: write");
+            assertThat(error(c, "create_direct", "name", "by-reader")).contains("Missing scope: write");
         });
         Published maker = credential("maker", "{\"name\":\"maker\",\"workspaces\":[\"none\"],\"operations\":[\"write\"]}");
         with(maker, Transport.STREAMABLE, c -> {
-            assertThat(refused(c, "workspace_create", "name", "default")).contains("exists already");
-            assertThat(refused(c, "workspace_create", "name", "../escape")).contains("name");
+            assertThat(error(c, "workspace_create", "name", "default")).contains("exists already");
+            assertThat(error(c, "workspace_create", "name", "../escape")).contains("name");
             ok(c, "workspace_create", "name", "m1");
             ok(c, "workspace_create", "name", "m2");
             ok(c, "workspace_create", "name", "m3");
-            assertThat(refused(c, "workspace_create", "name", "m4")).contains("the most one principal may");
+            assertThat(error(c, "workspace_create", "name", "m4")).contains("the most one principal may");
         });
         assertThat(dataDir.resolve("workspaces/m1")).isDirectory();
         assertThat(Files.exists(dataDir.resolve("escape"))).isFalse();
@@ -369,7 +351,7 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
         assertThat(dataDir.resolve("workspaces/elsewhere")).doesNotExist();
         with(full, Transport.STREAMABLE, c -> {
             assertThat(ok(c, "list_workspaces")).doesNotContain("reports").doesNotContain("elsewhere");
-            assertThat(refused(c, "read_text_file", "workspace", "reports", "path", "r.md")).contains("no workspace 'reports'");
+            assertThat(error(c, "read_text_file", "workspace", "reports", "path", "r.md")).contains("no workspace 'reports'");
         });
     }
 }

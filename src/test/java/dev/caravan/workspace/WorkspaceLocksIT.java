@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.support.CaravanIntegrationTest;
 import dev.caravan.workspace.audit.AuditTrail;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,13 +15,13 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
+import static dev.caravan.support.ToolCalls.error;
+import static dev.caravan.support.ToolCalls.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -58,30 +57,9 @@ class WorkspaceLocksIT extends CaravanIntegrationTest {
         }
     }
 
-    static McpSchema.CallToolResult call(McpSyncClient client, String tool, Object... args) {
-        Map<String, Object> arguments = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i += 2) {
-            arguments.put((String) args[i], args[i + 1]);
-        }
-        return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
-    }
 
-    static String text(McpSchema.CallToolResult result) {
-        return result.content().stream().map(c -> ((McpSchema.TextContent) c).text())
-                .collect(Collectors.joining("\n"));
-    }
 
-    static String ok(McpSyncClient client, String tool, Object... args) {
-        McpSchema.CallToolResult r = call(client, tool, args);
-        assertThat(r.isError()).as(tool + ": " + text(r)).isFalse();
-        return text(r);
-    }
 
-    static String error(McpSyncClient client, String tool, Object... args) {
-        McpSchema.CallToolResult r = call(client, tool, args);
-        assertThat(r.isError()).as(tool + " should fail: " + text(r)).isTrue();
-        return text(r);
-    }
 
     static String token(String acquired) {
         Matcher m = TOKEN.matcher(acquired);

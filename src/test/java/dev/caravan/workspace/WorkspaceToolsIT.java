@@ -1,6 +1,7 @@
 package dev.caravan.workspace;
 
 import dev.caravan.support.CaravanIntegrationTest;
+import dev.caravan.support.ToolCalls;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterAll;
@@ -9,11 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static dev.caravan.support.ToolCalls.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -45,28 +46,16 @@ class WorkspaceToolsIT extends CaravanIntegrationTest {
     }
 
     McpSchema.CallToolResult call(String tool, Object... args) {
-        Map<String, Object> arguments = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i += 2) {
-            arguments.put((String) args[i], args[i + 1]);
-        }
-        return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
+        return ToolCalls.call(client, tool, args);
     }
 
-    static String text(McpSchema.CallToolResult result) {
-        return result.content().stream().map(c -> ((McpSchema.TextContent) c).text())
-                .collect(Collectors.joining("\n"));
-    }
 
     String ok(String tool, Object... args) {
-        McpSchema.CallToolResult r = call(tool, args);
-        assertThat(r.isError()).as(tool + ": " + text(r)).isFalse();
-        return text(r);
+        return ToolCalls.ok(client, tool, args);
     }
 
     String error(String tool, Object... args) {
-        McpSchema.CallToolResult r = call(tool, args);
-        assertThat(r.isError()).as(tool + " should fail: " + text(r)).isTrue();
-        return text(r);
+        return ToolCalls.error(client, tool, args);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.caravan.workspace.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.caravan.support.ToolCalls;
 import dev.caravan.workspace.storage.WorkspacePath;
 import dev.caravan.workspace.storage.WriteOptions;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -16,12 +17,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
+import static dev.caravan.support.ToolCalls.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Share links end to end: created with the MCP tools through a published endpoint, used over plain HTTP. */
@@ -61,16 +60,9 @@ class SharesIT extends WorkspaceHttpIT {
     }
 
     McpSchema.CallToolResult call(String tool, Object... args) {
-        Map<String, Object> arguments = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i += 2) {
-            arguments.put((String) args[i], args[i + 1]);
-        }
-        return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
+        return ToolCalls.call(client, tool, args);
     }
 
-    static String text(McpSchema.CallToolResult result) {
-        return result.content().stream().map(c -> ((McpSchema.TextContent) c).text()).collect(Collectors.joining("\n"));
-    }
 
     record Link(String url, String token, String id) {
         String path() {
