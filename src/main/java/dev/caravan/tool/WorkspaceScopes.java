@@ -25,7 +25,7 @@ public record WorkspaceScopes(List<String> workspaces, Set<Operation> operations
         READ, WRITE, LOCK, SHARE, ADMIN;
 
         public String id() {
-            return name().toLowerCase(Locale.ROOT);
+            return EnumIds.id(this);
         }
 
         /** The tool tag that says a tool needs this operation, e.g. {@code workspace-write}. */

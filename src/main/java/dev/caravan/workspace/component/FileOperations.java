@@ -3,6 +3,7 @@ package dev.caravan.workspace.component;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.tool.CallContext;
 import dev.caravan.tool.Caller;
+import dev.caravan.tool.EnumIds;
 import dev.caravan.tool.Headers;
 import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.Workspace;
@@ -110,15 +111,11 @@ final class FileOperations {
         LOCK_ACQUIRE, LOCK_STATUS, LOCK_RENEW, LOCK_RELEASE, AUDIT_SEARCH, SHARE_CREATE, SHARE_LIST, SHARE_REVOKE;
 
         static Operation of(String name) {
-            try {
-                return valueOf(name.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
+            return EnumIds.of(Operation.class, name);
         }
 
         String id() {
-            return name().toLowerCase(Locale.ROOT);
+            return EnumIds.id(this);
         }
     }
 

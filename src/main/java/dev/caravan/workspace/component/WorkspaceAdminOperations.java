@@ -1,6 +1,7 @@
 package dev.caravan.workspace.component;
 
 import dev.caravan.tool.Caller;
+import dev.caravan.tool.EnumIds;
 import dev.caravan.tool.ToolFailure;
 import dev.caravan.tool.WorkspaceScopes;
 import dev.caravan.workspace.Ownership;
@@ -13,7 +14,6 @@ import org.apache.camel.Message;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -26,15 +26,11 @@ final class WorkspaceAdminOperations {
         WORKSPACE_CREATE, WORKSPACE_TRANSFER, WORKSPACE_CLAIM;
 
         static Operation of(String name) {
-            try {
-                return valueOf(name.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
+            return EnumIds.of(Operation.class, name);
         }
 
         String id() {
-            return name().toLowerCase(Locale.ROOT);
+            return EnumIds.id(this);
         }
     }
 

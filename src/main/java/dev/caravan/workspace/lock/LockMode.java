@@ -1,6 +1,6 @@
 package dev.caravan.workspace.lock;
 
-import java.util.Locale;
+import dev.caravan.tool.EnumIds;
 
 /** Exclusive: one holder, nobody else locks an overlapping path. Shared: any number of shared holders. */
 public enum LockMode {
@@ -8,18 +8,11 @@ public enum LockMode {
 
     /** The mode named, or null. */
     public static LockMode of(String name) {
-        if (name == null) {
-            return null;
-        }
-        try {
-            return valueOf(name.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return name == null ? null : EnumIds.of(LockMode.class, name.strip());
     }
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumIds.id(this);
     }
 
     /** Whether a lock of this mode and one of {@code other} may both hold overlapping paths. */

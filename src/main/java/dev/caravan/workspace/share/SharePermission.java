@@ -1,6 +1,6 @@
 package dev.caravan.workspace.share;
 
-import java.util.Locale;
+import dev.caravan.tool.EnumIds;
 
 /**
  * What a share link lets its holder do. {@link #VIEW} shows files in the browser (inline), {@link #DOWNLOAD} sends
@@ -12,18 +12,11 @@ public enum SharePermission {
 
     /** The permission named (case-insensitive), or null. */
     public static SharePermission of(String name) {
-        if (name == null) {
-            return null;
-        }
-        try {
-            return valueOf(name.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return name == null ? null : EnumIds.of(SharePermission.class, name.strip());
     }
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumIds.id(this);
     }
 
     public boolean reads() {
