@@ -93,18 +93,11 @@ public class LockService implements LockGuard {
      */
     public Acquired acquire(String workspace, WorkspacePath path, LockMode mode, Duration ttl, String holder,
                             Duration wait) {
-        Duration granted = ttl == null ? defaultTtl : ttl;
-        if (granted.isNegative() || granted.isZero()) {
-            throw new ToolFailure("ttlSeconds must be at least 1.");
-        }
-        boolean capped = granted.compareTo(maxTtl) > 0;
-        if (capped) {
-            granted = maxTtl;
-        }
+        Granted granted = granted(ttl);
         long deadline = System.nanoTime() + (wait == null ? 0 : wait.toNanos());
         while (true) {
             try {
-                return tryAcquire(workspace, path, mode, granted, holder, capped);
+                return tryAcquire(workspace, path, mode, granted.ttl(), holder, granted.capped());
             } catch (LockedException busy) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -142,19 +135,25 @@ public class LockService implements LockGuard {
         }
     }
 
-    /** Extends a live lock to now + ttl (capped); an expired or unknown token is refused. */
-    public Acquired renew(String workspace, String token, Duration ttl) {
-        Duration granted = ttl == null ? defaultTtl : ttl;
-        if (granted.isNegative() || granted.isZero()) {
+    /** A TTL as granted: the one asked for (null: the default), cut to the cap, and whether it was cut. */
+    private record Granted(Duration ttl, boolean capped) {
+    }
+
+    private Granted granted(Duration ttl) {
+        Duration asked = ttl == null ? defaultTtl : ttl;
+        if (asked.isNegative() || asked.isZero()) {
             throw new ToolFailure("ttlSeconds must be at least 1.");
         }
-        boolean capped = granted.compareTo(maxTtl) > 0;
-        if (capped) {
-            granted = maxTtl;
-        }
+        boolean capped = asked.compareTo(maxTtl) > 0;
+        return new Granted(capped ? maxTtl : asked, capped);
+    }
+
+    /** Extends a live lock to now + ttl (capped); an expired or unknown token is refused. */
+    public Acquired renew(String workspace, String token, Duration ttl) {
+        Granted granted = granted(ttl);
         String hash = Credentials.hash(token.strip());
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        Instant until = now.plus(granted);
+        Instant until = now.plus(granted.ttl());
         if (!repository.renew(workspace, hash, until, now)) {
             throw new ToolFailure(repository.findByToken(workspace, hash)
                     .map(l -> "Your lock on " + l.shownPath() + " expired at " + l.expiresAt() + " and cannot be "
@@ -163,7 +162,7 @@ public class LockService implements LockGuard {
                             + "token is wrong. lock_status shows the locks held."));
         }
         WorkspaceLock lock = repository.findByToken(workspace, hash).orElseThrow();
-        return new Acquired(lock, null, capped);
+        return new Acquired(lock, null, granted.capped());
     }
 
     /** Releases the lock whose token this is; refused for an unknown token. Releasing an expired lock is fine. */
