@@ -1,6 +1,7 @@
 package dev.caravan.store;
 
 import dev.caravan.support.TestDatabases;
+import dev.caravan.tool.WorkspaceScopes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -19,6 +20,8 @@ abstract class StoreContract {
     protected EndpointRepository endpoints;
     protected CredentialRepository credentials;
     protected ManagedUpstreamRepository managedUpstreams;
+    protected WorkspaceRepository workspaces;
+    protected OwnershipRepository ownership;
 
     /** A data source on an empty schema of its own. */
     protected abstract DataSource freshDataSource() throws Exception;
@@ -30,6 +33,8 @@ abstract class StoreContract {
         endpoints = new EndpointRepository(jdbc);
         credentials = new CredentialRepository(jdbc);
         managedUpstreams = new ManagedUpstreamRepository(jdbc);
+        workspaces = new WorkspaceRepository(jdbc);
+        ownership = new OwnershipRepository(jdbc);
     }
 
     private static Instant now() {
@@ -109,5 +114,84 @@ abstract class StoreContract {
         assertThat(managedUpstreams.delete("docs")).isTrue();
         assertThat(managedUpstreams.delete("docs")).isFalse();
         assertThat(managedUpstreams.find("docs")).isEmpty();
+    }
+
+    @Test
+    void credentialScopesRoundTripAndOldCredentialsHaveAll() {
+        Instant t = now();
+        endpoints.insert(new EndpointRecord("files", List.of("workspace"), true, t, t));
+        credentials.insert(new CredentialRecord("1", "files", "default", "a".repeat(64), t, null, null));
+        WorkspaceScopes reader = WorkspaceScopes.parse(List.of("team-*", "notes"), List.of("read", "lock"));
+        credentials.insert(new CredentialRecord("2", "files", "reader", "b".repeat(64), t, null, t.plusSeconds(60), reader));
+        assertThat(credentials.findByHash("a".repeat(64)).orElseThrow().scopes()).isEqualTo(WorkspaceScopes.ALL);
+        CredentialRecord r = credentials.findByHash("b".repeat(64)).orElseThrow();
+        assertThat(r.scopes()).isEqualTo(reader);
+        assertThat(r.scopes().operationIds()).containsExactly("read", "lock");
+        assertThat(r.expiresAt()).isEqualTo(t.plusSeconds(60));
+
+        // Regenerating "default" leaves the named credential alone.
+        assertThat(credentials.expireNamed("files", "default", t.plusSeconds(1))).isEqualTo(1);
+        assertThat(credentials.findByHash("b".repeat(64)).orElseThrow().expiresAt()).isEqualTo(t.plusSeconds(60));
+        assertThat(credentials.deleteNamed("files", "reader")).isEqualTo(1);
+        assertThat(credentials.findByHash("b".repeat(64))).isEmpty();
+        assertThat(credentials.deleteNamed("files", "reader")).isZero();
+    }
+
+    @Test
+    void runtimeWorkspacesAreUniqueAndCountedByCreator() {
+        Instant t = now();
+        workspaces.insert(new WorkspaceRecord("q3", "{\"name\":\"q3\"}", t, "files/bot"));
+        workspaces.insert(new WorkspaceRecord("q4", "{\"name\":\"q4\"}", t.plusSeconds(1), "files/bot"));
+        assertThatThrownBy(() -> workspaces.insert(new WorkspaceRecord("q3", "{}", t, "x/y")))
+                .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+        assertThat(workspaces.findAll()).extracting(WorkspaceRecord::name).containsExactly("q3", "q4");
+        assertThat(workspaces.find("q3").orElseThrow().declaration()).isEqualTo("{\"name\":\"q3\"}");
+        assertThat(workspaces.countCreatedBy("files/bot")).isEqualTo(2);
+        assertThat(workspaces.countCreatedBy("files/other")).isZero();
+        assertThat(workspaces.delete("q3")).isTrue();
+        assertThat(workspaces.delete("q3")).isFalse();
+    }
+
+    @Test
+    void ownersGrantsAndSingleUseClaims() {
+        Instant t = now();
+        assertThat(ownership.owner("q3")).isEmpty();
+        ownership.setOwner("q3", "files/alice", t);
+        ownership.setOwner("q3", "files/bob", t);
+        assertThat(ownership.owner("q3")).contains("files/bob");
+        assertThat(ownership.owners()).containsEntry("q3", "files/bob").hasSize(1);
+        ownership.grant("q3", "files/alice", "files/bob", t);
+        ownership.grant("q3", "files/alice", "files/bob", t); // twice is once
+        assertThat(ownership.grants("q3")).containsExactly("files/alice");
+        assertThat(ownership.hasGrant("q3", "files/alice")).isTrue();
+        assertThat(ownership.hasGrant("q3", "files/carol")).isFalse();
+
+        ownership.insertClaim(new OwnershipRepository.Claim("c".repeat(64), "q3", "files/bob", "files/carol", true, t,
+                t.plusSeconds(60), null, null));
+        ownership.insertClaim(new OwnershipRepository.Claim("d".repeat(64), "q3", "files/bob", null, false, t,
+                t.plusSeconds(60), null, null));
+        assertThat(ownership.findClaim("c".repeat(64))).get().satisfies(c -> {
+            assertThat(c.forPrincipal()).isEqualTo("files/carol");
+            assertThat(c.keepAccess()).isTrue();
+            assertThat(c.expiresAt()).isEqualTo(t.plusSeconds(60));
+        });
+        // Expired: not redeemable. Then exactly one redemption wins.
+        assertThat(ownership.redeem("c".repeat(64), "files/carol", t.plusSeconds(61))).isFalse();
+        assertThat(ownership.redeem("c".repeat(64), "files/carol", t.plusSeconds(1))).isTrue();
+        assertThat(ownership.redeem("c".repeat(64), "files/carol", t.plusSeconds(2))).isFalse();
+        assertThat(ownership.findClaim("c".repeat(64)).orElseThrow().usedBy()).isEqualTo("files/carol");
+        // A change of owner voids unused claims but keeps the record of used ones.
+        assertThat(ownership.voidClaims("q3")).isEqualTo(1);
+        assertThat(ownership.findClaim("d".repeat(64))).isEmpty();
+        assertThat(ownership.findClaim("c".repeat(64))).isPresent();
+
+        ownership.revokeGrant("q3", "files/alice");
+        assertThat(ownership.grants("q3")).isEmpty();
+        ownership.setOwner("q3", null, t);
+        assertThat(ownership.owner("q3")).isEmpty();
+        ownership.setOwner("q3", "files/bob", t);
+        ownership.forget("q3");
+        assertThat(ownership.owner("q3")).isEmpty();
+        assertThat(ownership.findClaim("c".repeat(64))).isEmpty();
     }
 }
