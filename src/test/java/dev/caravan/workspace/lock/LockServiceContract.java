@@ -285,19 +285,25 @@ abstract class LockServiceContract {
         }
     }
 
+    /** A write to docs/a.txt through {@code locks} that has passed its lock check and runs until {@code finish}. */
+    Future<String> writeInProgress(ExecutorService pool, CountDownLatch finish) throws InterruptedException {
+        CountDownLatch writing = new CountDownLatch(1);
+        Future<String> write = pool.submit(() -> locks.guarded("ws", List.of(p("docs/a.txt")), List.of(), () -> {
+            writing.countDown();
+            await(finish);
+            return "written";
+        }));
+        assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+        return write;
+    }
+
     /** Writers on one node and acquires on another: an acquire waits for the writes that passed their check. */
     @Test
     void anAcquireWaitsForAWriteInProgressOnTheSameNode() throws Exception {
-        CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Future<String> write = pool.submit(() -> locks.guarded("ws", List.of(p("docs/a.txt")), List.of(), () -> {
-                writing.countDown();
-                await(finish);
-                return "written";
-            }));
-            assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<String> write = writeInProgress(pool, finish);
             Future<LockService.Acquired> acquire = pool.submit(() -> acquire("docs", LockMode.EXCLUSIVE));
             Thread.sleep(300);
             assertThat(acquire).as("the acquire must wait for the write").isNotDone();

@@ -33,16 +33,10 @@ class PostgresLockServiceTest extends LockServiceContract {
     @Test
     void anAcquireOnAnotherNodeWaitsForAWriteInProgress() throws Exception {
         LockService node2 = newService(clock);
-        CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Future<String> write = pool.submit(() -> locks.guarded("ws", List.of(p("docs/a.txt")), List.of(), () -> {
-                writing.countDown();
-                await(finish);
-                return "written";
-            }));
-            assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<String> write = writeInProgress(pool, finish);
             Future<LockService.Acquired> acquire = pool.submit(() -> node2.acquire("ws", p("docs"),
                     LockMode.EXCLUSIVE, null, "node2", Duration.ZERO));
             Thread.sleep(500);
@@ -63,16 +57,10 @@ class PostgresLockServiceTest extends LockServiceContract {
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         LockService impatient = new LockService(new LockRepository(jdbc, 1),
                 new TransactionTemplate(new DataSourceTransactionManager(ds)), DEFAULT_TTL, MAX_TTL, clock);
-        CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            Future<String> write = pool.submit(() -> locks.guarded("ws", List.of(p("docs/a.txt")), List.of(), () -> {
-                writing.countDown();
-                await(finish);
-                return "written";
-            }));
-            assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<String> write = writeInProgress(pool, finish);
             long start = System.nanoTime();
             assertThatThrownBy(() -> impatient.acquire("ws", p("docs"), LockMode.EXCLUSIVE, null, "x", Duration.ZERO))
                     .isInstanceOf(ToolFailure.class).isNotInstanceOf(LockedException.class)
