@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -44,11 +43,7 @@ public final class LockBench {
     private static final Pattern TOKEN = Pattern.compile("lockToken: (lck_[A-Za-z0-9_-]+)");
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new LinkedHashMap<>();
-        for (String a : argv) {
-            int eq = a.indexOf('=');
-            args.put(a.substring(0, eq), a.substring(eq + 1));
-        }
+        Map<String, String> args = Args.parse(argv);
         int warmup = Integer.parseInt(args.getOrDefault("warmup", "3"));
         int measure = Integer.parseInt(args.getOrDefault("measure", "8"));
         List<Integer> threads = Arrays.stream(args.getOrDefault("threads", "1,4,16").split(","))
