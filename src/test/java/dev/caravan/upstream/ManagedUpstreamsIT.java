@@ -47,17 +47,21 @@ class ManagedUpstreamsIT extends CaravanIntegrationTest {
     static void upstreams(DynamicPropertyRegistry registry) throws IOException {
         connectorsDir = Files.createTempDirectory("caravan-connectors");
         peer = EverythingPeer.streamableHttp(EverythingPeer.freePort());
-        Files.writeString(connectorsDir.resolve("upstreams.yaml"), """
-                upstreams:
-                  - name: filed
-                    transport: streamable-http
-                    url: %s
-                    include: [echo]
-                """.formatted(peer.url()));
+        declareInFile("filed");
         registry.add("caravan.connectors-dir", connectorsDir::toString);
         registry.add("caravan.upstream.reconcile-interval", () -> "300ms");
         registry.add("caravan.upstream.backoff-initial", () -> "200ms");
         registry.add("caravan.upstream.backoff-max", () -> "1s");
+    }
+
+    /** Writes upstreams.yaml declaring these names, each server-everything's echo tool. */
+    static void declareInFile(String... names) throws IOException {
+        StringBuilder yaml = new StringBuilder("upstreams:\n");
+        for (String name : names) {
+            yaml.append("  - name: ").append(name).append("\n    transport: streamable-http\n    url: ")
+                    .append(peer.url()).append("\n    include: [echo]\n");
+        }
+        Files.writeString(connectorsDir.resolve("upstreams.yaml"), yaml);
     }
 
     @AfterAll
@@ -301,17 +305,7 @@ class ManagedUpstreamsIT extends CaravanIntegrationTest {
     @Test
     void aNameTheFileLaterDeclaresIsHeldBackLoudly() throws IOException {
         assertThat(post(declaration("later", "\"include\":[\"get-sum\"]")).statusCode()).isEqualTo(201);
-        Files.writeString(connectorsDir.resolve("upstreams.yaml"), """
-                upstreams:
-                  - name: filed
-                    transport: streamable-http
-                    url: %s
-                    include: [echo]
-                  - name: later
-                    transport: streamable-http
-                    url: %s
-                    include: [echo]
-                """.formatted(peer.url(), peer.url()));
+        declareInFile("filed", "later");
         try {
             await(Duration.ofSeconds(10), "the file's 'later' runs", () -> upstreams.declaredNames().contains("later"));
             JsonNode heldBack = json(admin("GET", "/admin/api/upstreams-managed", null).body());
@@ -319,13 +313,7 @@ class ManagedUpstreamsIT extends CaravanIntegrationTest {
             assertThat(upstreams.config("later").include()).containsExactly("echo");
             assertThat(admin("DELETE", "/admin/api/upstreams/later", null).statusCode()).isEqualTo(409);
         } finally {
-            Files.writeString(connectorsDir.resolve("upstreams.yaml"), """
-                    upstreams:
-                      - name: filed
-                        transport: streamable-http
-                        url: %s
-                        include: [echo]
-                    """.formatted(peer.url()));
+            declareInFile("filed");
         }
         await(Duration.ofSeconds(10), "the API's 'later' runs again", () -> upstreams.config("later") != null
                 && upstreams.config("later").include().equals(List.of("get-sum")));
