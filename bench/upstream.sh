@@ -7,7 +7,7 @@
 #   bench/upstream.sh                  # about 3 minutes on a quiet 2-core machine
 #
 # Settings (environment): BENCH_CONCURRENCY (1,16), BENCH_WARMUP (3 s), BENCH_MEASURE (8 s per row),
-# BENCH_JIT_WARMUP (60 s), BENCH_TRIES (3), BENCH_QUIET_WAIT (300 s), CARAVAN_JAR (target/caravan.jar),
+# BENCH_JIT_WARMUP (cap, 300 s), BENCH_TRIES (3), BENCH_QUIET_WAIT (300 s), CARAVAN_JAR (target/caravan.jar),
 # BENCH_JAVA_OPTS (extra Caravan JVM options). Everything talks to 127.0.0.1 only; the trap stops what this started.
 set -euo pipefail
 
@@ -87,7 +87,7 @@ wait_quiet
 java -Xms256m -cp "$WORK/classes:$CP" dev.caravan.bench.UpstreamBench \
   direct="http://127.0.0.1:$UP_PORT/mcp" proxied="http://127.0.0.1:$PORT/mcp/relay" token="$TOKEN" \
   pids="$UP_PID,$CARAVAN_PID" direct-tool=echo proxied-tool=up__echo concurrency="${BENCH_CONCURRENCY:-1,16}" \
-  warmup="${BENCH_WARMUP:-3}" measure="${BENCH_MEASURE:-8}" tries="${BENCH_TRIES:-3}" jit-warmup="${BENCH_JIT_WARMUP:-60}" \
+  warmup="${BENCH_WARMUP:-3}" measure="${BENCH_MEASURE:-8}" tries="${BENCH_TRIES:-3}" jit-warmup="${BENCH_JIT_WARMUP:-300}" \
   upstream-admin="http://127.0.0.1:$PORT/admin/api/upstreams/up" admin-token="$ADMIN_TOKEN"
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 if grep -q ' ERROR ' "$WORK/caravan.log"; then

@@ -1,12 +1,15 @@
 package dev.caravan.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Where the machine's CPU went during a phase, from /proc (Linux): the server process, this load generator, and
- * everything else. The "other" share tells whether a figure was taken on a quiet machine.
+ * everything else. The "other" share tells whether a figure was taken on a quiet machine; the "jit" share (the
+ * server JVM's compiler threads, part of "server") whether the server was still compiling, i.e. not yet warm.
  */
 final class Cpu {
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ; 100 on every mainstream Linux build
@@ -14,17 +17,18 @@ final class Cpu {
     /** The processes under test (one server, or e.g. Caravan and its upstream), counted together as "server". */
     private final long[] serverPids;
 
-    record Mark(long nanos, long busy, long steal, long server, long self) {
+    record Mark(long nanos, long busy, long steal, long server, long jit, long self) {
     }
 
     /**
      * CPU used, in cores (1.0 = one core busy for the whole phase); steal is time the hypervisor gave this
      * virtual machine's cores to someone else.
      */
-    record Usage(double server, double client, double other, double steal) {
+    record Usage(double server, double jit, double client, double other, double steal) {
         @Override
         public String toString() {
-            return String.format("server %.2f, client %.2f, other %.2f, steal %.2f", server, client, other, steal);
+            return String.format("server %.2f (jit %.2f), client %.2f, other %.2f, steal %.2f", server, jit, client,
+                    other, steal);
         }
     }
 
@@ -35,10 +39,12 @@ final class Cpu {
     Mark mark() {
         long[] machine = machine();
         long server = 0;
+        long jit = 0;
         for (long pid : serverPids) {
             server += process(pid);
+            jit += compilerThreads(pid);
         }
-        return new Mark(System.nanoTime(), machine[0], machine[1], server,
+        return new Mark(System.nanoTime(), machine[0], machine[1], server, jit,
                 process(ProcessHandle.current().pid()));
     }
 
@@ -46,13 +52,14 @@ final class Cpu {
         Mark end = mark();
         double seconds = (end.nanos() - start.nanos()) / 1e9;
         if (seconds <= 0 || start.busy() < 0 || end.busy() < 0) {
-            return new Usage(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+            return new Usage(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
         double server = (end.server() - start.server()) / TICKS_PER_SECOND / seconds;
+        double jit = (end.jit() - start.jit()) / TICKS_PER_SECOND / seconds;
         double self = (end.self() - start.self()) / TICKS_PER_SECOND / seconds;
         double busy = (end.busy() - start.busy()) / TICKS_PER_SECOND / seconds;
         double steal = (end.steal() - start.steal()) / TICKS_PER_SECOND / seconds;
-        return new Usage(server, self, Math.max(0, busy - server - self), steal);
+        return new Usage(server, jit, self, Math.max(0, busy - server - self), steal);
     }
 
     /**
@@ -72,9 +79,32 @@ final class Cpu {
 
     /** utime + stime of a process, in ticks. */
     static long process(long pid) {
+        return ticks(Path.of("/proc/" + pid + "/stat"));
+    }
+
+    /**
+     * utime + stime of a HotSpot JVM's JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThread1", ...; the
+     * kernel keeps the first 15 characters of a thread's name), in ticks; 0 for a process that has none.
+     */
+    static long compilerThreads(long pid) {
+        long ticks = 0;
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path thread : threads) {
+                String name = Files.readString(thread.resolve("comm"), StandardCharsets.UTF_8).strip();
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    ticks += ticks(thread.resolve("stat"));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The process or a thread ended: count what was read.
+        }
+        return ticks;
+    }
+
+    private static long ticks(Path stat) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String line = Files.readString(stat);
+            String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
             return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of the full line
         } catch (IOException | RuntimeException e) {
             return 0;
