@@ -4,7 +4,7 @@
 # in connectors/upstreams.yaml and an endpoint exposing it. Prints p50/p99 and calls/s for both, the added p50 and
 # the throughput ratio; see bench/README.md ("Upstream relay").
 #
-#   bench/upstream.sh                  # about 3 minutes on a quiet 2-core machine
+#   bench/upstream.sh                  # about 6 minutes on a quiet 2-core machine
 #
 # Settings (environment): BENCH_CONCURRENCY (1,16), BENCH_WARMUP (3 s), BENCH_MEASURE (8 s per row),
 # BENCH_JIT_WARMUP (cap, 300 s), BENCH_TRIES (3), BENCH_QUIET_WAIT (300 s), CARAVAN_JAR (target/caravan.jar),
