@@ -8,7 +8,8 @@
 #
 # Settings (environment): BENCH_CONCURRENCY (1,16), BENCH_WARMUP (3 s), BENCH_MEASURE (8 s per row),
 # BENCH_JIT_WARMUP (cap, 300 s), BENCH_TRIES (3), BENCH_QUIET_WAIT (300 s), CARAVAN_JAR (target/caravan.jar),
-# BENCH_JAVA_OPTS (extra Caravan JVM options). Everything talks to 127.0.0.1 only; the trap stops what this started.
+# BENCH_JAVA_OPTS (extra Caravan JVM options), CARAVAN_JAVA (the java that runs Caravan; java on the PATH).
+# Everything talks to 127.0.0.1 only; the trap stops what this started.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -48,7 +49,7 @@ wait_for() {
 }
 
 say "== Caravan upstream relay benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (+ uncommitted changes)')"
-say "machine: $(nproc) cores, $(java -version 2>&1 | head -1), node $("$NODE" --version); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "machine: $(nproc) cores, Caravan on $("${CARAVAN_JAVA:-java}" -version 2>&1 | head -1), node $("$NODE" --version); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ------------------------------------------------------------------------------------------ the upstream
 UP_PORT=$(free_port)
@@ -71,7 +72,7 @@ upstreams:
 EOF
 PORT=$(free_port)
 # shellcheck disable=SC2086
-CARAVAN_ADMIN_TOKEN=$ADMIN_TOKEN java ${BENCH_JAVA_OPTS:-} -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" \
+CARAVAN_ADMIN_TOKEN=$ADMIN_TOKEN "${CARAVAN_JAVA:-java}" ${BENCH_JAVA_OPTS:-} -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" \
   --caravan.routes-dir="$WORK/routes" --caravan.data-dir="$WORK/data" --caravan.connectors-dir="$WORK/connectors" \
   >"$WORK/caravan.log" 2>&1 &
 CARAVAN_PID=$!; PIDS+=("$CARAVAN_PID")
