@@ -2,6 +2,7 @@ package dev.caravan.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.CaravanApplication;
+import dev.caravan.support.Background;
 import dev.caravan.support.CaravanIntegrationTest;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -292,9 +293,9 @@ class ProxyConformanceIT extends CaravanIntegrationTest {
                             .content(new McpSchema.TextContent("answer for " + name)).model("m").build();
                 }));
         try (McpSyncClient alice = sampler.apply("alice"); McpSyncClient bob = sampler.apply("bob")) {
-            var a = java.util.concurrent.CompletableFuture.supplyAsync(() -> alice.callTool(
+            var a = Background.call(() -> alice.callTool(
                     new McpSchema.CallToolRequest("hub__test_sampling", Map.of("prompt", "alice asks"))));
-            var b = java.util.concurrent.CompletableFuture.supplyAsync(() -> bob.callTool(
+            var b = Background.call(() -> bob.callTool(
                     new McpSchema.CallToolRequest("hub__test_sampling", Map.of("prompt", "bob asks"))));
             McpSchema.CallToolResult ra = a.get(30, java.util.concurrent.TimeUnit.SECONDS);
             McpSchema.CallToolResult rb = b.get(30, java.util.concurrent.TimeUnit.SECONDS);

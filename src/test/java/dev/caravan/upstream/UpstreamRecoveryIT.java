@@ -1,6 +1,7 @@
 package dev.caravan.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.caravan.support.Background;
 import dev.caravan.support.CaravanIntegrationTest;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -86,7 +87,7 @@ class UpstreamRecoveryIT extends CaravanIntegrationTest {
             assertThat(hasTool(client.listTools().tools(), "flaky__echo")).isTrue();
 
             java.util.concurrent.CompletableFuture<McpSchema.CallToolResult> inFlight =
-                    java.util.concurrent.CompletableFuture.supplyAsync(() -> client.callTool(
+                    Background.call(() -> client.callTool(
                             new McpSchema.CallToolRequest("flaky__trigger-long-running-operation",
                                     Map.of("duration", 30, "steps", 3))));
             sleep(500);
@@ -125,7 +126,7 @@ class UpstreamRecoveryIT extends CaravanIntegrationTest {
         String since = upstream("local").path("since").asText();
         try (McpSyncClient client = initialized(streamableClient(ep))) {
             java.util.concurrent.CompletableFuture<McpSchema.CallToolResult> call =
-                    java.util.concurrent.CompletableFuture.supplyAsync(() -> client.callTool(
+                    Background.call(() -> client.callTool(
                             new McpSchema.CallToolRequest("local__trigger-long-running-operation",
                                     Map.of("duration", 30, "steps", 3))));
             Thread.sleep(500);

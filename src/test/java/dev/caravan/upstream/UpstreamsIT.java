@@ -1,6 +1,7 @@
 package dev.caravan.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.caravan.support.Background;
 import dev.caravan.support.CaravanIntegrationTest;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -333,7 +334,7 @@ class UpstreamsIT extends CaravanIntegrationTest {
             assertThat(progress.get(progress.size() - 1).progress()).isEqualTo(2.0);
 
             long start = System.nanoTime();
-            CompletableFuture<McpSchema.CallToolResult> hanging = CompletableFuture.supplyAsync(() ->
+            CompletableFuture<McpSchema.CallToolResult> hanging = Background.call(() ->
                     client.callTool(new McpSchema.CallToolRequest("everything__trigger-long-running-operation",
                             Map.of("duration", 20, "steps", 2))));
             Thread.sleep(300);
