@@ -75,6 +75,10 @@ head -c "$((SIZE_MB * 1048576))" /dev/urandom >"$SRC"
 sync "$SRC"
 BYTES=$(stat -c %s "$SRC")
 SRC_SUM=$(sha256sum "$SRC" | cut -d' ' -f1)
+# Stops the run when a file read back ($1, by the client named $2) differs from the source.
+same_as_source() {
+  [[ "$(sha256sum "$1" | cut -d' ' -f1)" == "$SRC_SUM" ]] || { say "the file read back by $2 differs from the one written"; exit 1; }
+}
 URL="http://127.0.0.1:$PORT/files/bench"
 AUTH="Authorization: Bearer $ADMIN_TOKEN"
 
@@ -117,10 +121,7 @@ for round in $(seq 1 "$ROUNDS"); do
   code=$(curl -sS -o "$WORK/copies/get.bin" -w '%{http_code}' -H "$AUTH" "$URL/put-$round.bin")
   sync "$WORK/copies/get.bin"; get_ns=$(( $(now_ns) - t )); get_cpu=$(( ($(server_ticks) - c0) * TICK_MS ))
   [[ "$code" == 200 ]] || { say "GET answered $code"; exit 1; }
-  if [[ "$round" == 1 ]]; then
-    GET_SUM=$(sha256sum "$WORK/copies/get.bin" | cut -d' ' -f1)
-    [[ "$GET_SUM" == "$SRC_SUM" ]] || { say "the file read back differs from the one written"; exit 1; }
-  fi
+  if [[ "$round" == 1 ]]; then same_as_source "$WORK/copies/get.bin" "GET"; fi
   rm -f "$WORK/copies/get.bin"
   # GETs: the same GET with a client that moves the body from the socket to its file inside the kernel (splice), as
   # cp does, and fsyncs it: what the server's GET achieves when the client is not the slower side.
@@ -129,9 +130,7 @@ for round in $(seq 1 "$ROUNDS"); do
   code=$(python3 "$BENCH_DIR/splice_get.py" "$URL/put-$round.bin" "$WORK/copies/get.bin" "$AUTH")
   splice_ns=$(( $(now_ns) - t ))
   [[ "$code" == 200 ]] || { say "GET (splice) answered $code"; exit 1; }
-  if [[ "$round" == 1 ]]; then
-    [[ "$(sha256sum "$WORK/copies/get.bin" | cut -d' ' -f1)" == "$SRC_SUM" ]] || { say "the file read back (splice) differs from the one written"; exit 1; }
-  fi
+  if [[ "$round" == 1 ]]; then same_as_source "$WORK/copies/get.bin" "GETs"; fi
   rm -f "$WORK/copies/get.bin"
   # GET>null, for reference: the same GET with curl discarding the bytes, i.e. without the client's disk writes.
   t=$(now_ns); curl -sS -o /dev/null -H "$AUTH" "$URL/put-$round.bin"; null_ns=$(( $(now_ns) - t ))
