@@ -4,6 +4,9 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.web.servlet.DispatcherServletAutoConfiguration;
+import org.springframework.boot.web.servlet.DelegatingFilterProxyRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -13,10 +16,12 @@ import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.context.AbstractSecurityWebApplicationInitializer;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * Spring Security guards the admin API with the admin bearer token. The MCP paths are left to the dispatcher
@@ -24,6 +29,26 @@ import java.io.IOException;
  */
 @Configuration
 public class AdminSecurity {
+
+    /**
+     * Spring Security's filter runs for what Spring MVC serves (the admin API, the file API, the OAuth callback,
+     * Camel's platform-http routes, error pages), not for the MCP dispatcher servlet. With Spring MVC present,
+     * Spring Security puts a handler-mapping lookup in front of every request it filters, and with its own filters
+     * that was about a sixth of Caravan's CPU per MCP call, for chains that permit MCP requests anyway.
+     */
+    @Bean
+    static BeanPostProcessor securityFilterOnlyForSpringMvc() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String name) {
+                if (bean instanceof DelegatingFilterProxyRegistrationBean registration
+                        && AbstractSecurityWebApplicationInitializer.DEFAULT_FILTER_NAME.equals(registration.getFilterName())) {
+                    registration.setServletNames(Set.of(DispatcherServletAutoConfiguration.DEFAULT_DISPATCHER_SERVLET_BEAN_NAME));
+                }
+                return bean;
+            }
+        };
+    }
 
     @Bean
     SecurityFilterChain adminChain(HttpSecurity http, AdminToken token) throws Exception {

@@ -49,6 +49,10 @@ public class McpDispatcherServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        // Spring Security's header filter does not run for this servlet (see AdminSecurity): the two headers that
+        // matter for JSON and event streams are set here.
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("Cache-Control", "no-store");
         Target target = parse(request.getRequestURI().substring(request.getContextPath().length()));
         if (target == null) {
             error(response, 404, -32600, "No MCP endpoint at this path; endpoints are /mcp/NAME and /sse/NAME");

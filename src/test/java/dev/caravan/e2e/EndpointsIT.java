@@ -130,6 +130,9 @@ class EndpointsIT extends CaravanIntegrationTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}")).build());
         assertThat(list.statusCode()).isEqualTo(200);
         assertThat(message(list.body(), 2).at("/result/tools").findValuesAsText("name")).contains("ping", "leaky");
+        // The dispatcher sets these itself: Spring Security's filters run for the admin API, not for MCP requests.
+        assertThat(list.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(init.headers().firstValue("Cache-Control")).hasValue("no-store");
         // ...and so does an SSE stream opened with ?key=.
         HttpResponse<InputStream> sse = sendStream(HttpRequest.newBuilder(URI.create(baseUrl() + "/sse/sales?key=" + token))
                 .header("Accept", "text/event-stream").GET().build());
@@ -142,6 +145,7 @@ class EndpointsIT extends CaravanIntegrationTest {
         // GET list and GET one show the exposed tools and never the token.
         HttpResponse<String> all = admin("GET", "/admin/api/endpoints", null);
         assertThat(all.statusCode()).isEqualTo(200);
+        assertThat(all.headers().firstValue("X-Frame-Options")).hasValue("DENY");
         assertThat(all.body()).doesNotContain(token);
         JsonNode listed = null;
         for (JsonNode n : json(all.body())) {
