@@ -10,9 +10,14 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -36,6 +41,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * that says why, and such a log message is kept in Caravan's log, rather than either reaching the wrong client.
  * (One SDK client per caller would make it exact on every transport, at the price of an upstream session and
  * process per caller; not done.)
+ * <p>
+ * <b>Where relaying runs.</b> Messages from the upstream arrive on the upstream connection's I/O thread (see
+ * {@link UpstreamClientFactory}). Writing to a calling client can block (a client that does not read its stream),
+ * so what goes to a client is sent from a worker, per call in arrival order ({@link Call#relay}), and the call's
+ * answer waits until that has gone out ({@link Call#flushRelayed}), as a client expects progress before the result.
  */
 final class CallRelay {
     private static final Logger log = LoggerFactory.getLogger(CallRelay.class);
@@ -49,6 +59,8 @@ final class CallRelay {
 
     /** The Reactor context key under which a call's request is sent (see {@link RelayingTransport}). */
     static final Class<Call> KEY = Call.class;
+    /** Where messages for calling clients are sent from: a bounded pool that may block. */
+    private static final Executor RELAYS = task -> Schedulers.boundedElastic().schedule(task);
 
     private final String upstream;
     private final Map<Call, Boolean> inFlight = new ConcurrentHashMap<>();
@@ -65,6 +77,8 @@ final class CallRelay {
         private final CompletableFuture<String> aborted = new CompletableFuture<>();
         private volatile Object requestId;
         private volatile RelayingTransport transport;
+        // Guarded by this: what was relayed to the client so far, done when it has all been sent.
+        private CompletableFuture<Void> relayed = CompletableFuture.completedFuture(null);
 
         private Call(CallContext context, String token) {
             this.context = context;
@@ -92,12 +106,39 @@ final class CallRelay {
                 return false;
             }
             try {
-                via.cancel(id, reason).block(java.time.Duration.ofSeconds(2));
+                via.cancel(id, reason).block(Duration.ofSeconds(2));
                 log.debug("Cancelled request {} on upstream {}: {}", id, upstream, reason);
                 return true;
             } catch (RuntimeException e) {
                 log.debug("Could not cancel request {} on upstream {}: {}", id, upstream, e.toString());
                 return false;
+            }
+        }
+
+        /** Sends something to the calling client after what was relayed before it, off the caller's thread. */
+        synchronized void relay(String what, Runnable send) {
+            relayed = relayed.thenRunAsync(() -> {
+                try {
+                    send.run();
+                } catch (RuntimeException e) {
+                    log.debug("Could not relay {} from upstream {}: {}", what, upstream, e.toString());
+                }
+            }, RELAYS);
+        }
+
+        /** Waits, at most {@code limit}, until everything relayed to the client so far has been sent. */
+        void flushRelayed(Duration limit) {
+            CompletableFuture<Void> pending;
+            synchronized (this) {
+                pending = relayed;
+            }
+            try {
+                pending.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                log.debug("Relaying to the client of a call to upstream {} took over {}; answering anyway", upstream,
+                        limit);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -211,12 +252,9 @@ final class CallRelay {
         if (call == null) {
             return;
         }
-        try {
-            call.context.client().progressNotification(new McpSchema.ProgressNotification(call.context.progressToken(),
-                    n.progress(), n.total(), n.message(), n.meta()));
-        } catch (RuntimeException e) {
-            log.debug("Could not relay progress from upstream {}: {}", upstream, e.toString());
-        }
+        McpSchema.ProgressNotification relayed = new McpSchema.ProgressNotification(call.context.progressToken(),
+                n.progress(), n.total(), n.message(), n.meta());
+        call.relay("progress", () -> call.context.client().progressNotification(relayed));
     }
 
     /** A log message the transport could not tie to a call: relayed only if one call is in flight. */
@@ -231,12 +269,9 @@ final class CallRelay {
     }
 
     private void relayLog(Call call, McpSchema.LoggingMessageNotification n) {
-        try {
-            call.context.client().loggingNotification(new McpSchema.LoggingMessageNotification(n.level(),
-                    n.logger() == null ? upstream : n.logger(), n.data(), n.meta()));
-        } catch (RuntimeException e) {
-            log.debug("Could not relay a log message from upstream {}: {}", upstream, e.toString());
-        }
+        McpSchema.LoggingMessageNotification relayed = new McpSchema.LoggingMessageNotification(n.level(),
+                n.logger() == null ? upstream : n.logger(), n.data(), n.meta());
+        call.relay("a log message", () -> call.context.client().loggingNotification(relayed));
     }
 
     int inFlight() {

@@ -22,6 +22,12 @@ import java.util.function.BiFunction;
  * an {@link UpstreamCallException} whose message is fit for the calling agent: no stack trace, no secret.
  */
 final class Requests {
+    /**
+     * How long an answer waits for the progress and log messages of its call to reach the client first. A client
+     * that cannot take one in this time is not reading its stream; it gets the answer anyway.
+     */
+    private static final Duration RELAYED_FIRST = Duration.ofSeconds(5);
+
     private final String name;
     private final Duration defaultTimeout;
     private final CallRelay relay;
@@ -66,6 +72,7 @@ final class Requests {
                 // the result failed: handled below
             }
             if (result.isDone()) {
+                call.flushRelayed(RELAYED_FIRST);
                 return answer(what, result);
             }
             result.cancel(true);

@@ -14,12 +14,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -140,8 +146,64 @@ class CallRelayTest {
             assertThat(toSession).containsExactly(log);
             wire.receive(log, Context.of(CallRelay.KEY, a));
             assertThat(toSession).hasSize(1);
+            a.flushRelayed(Duration.ofSeconds(5));
             verify(alice).loggingNotification(any());
         }
+    }
+
+    @Test
+    void aCallerThatDoesNotReadHoldsUpNeitherTheUpstreamConnectionNorOtherCallers() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch reading = new CountDownLatch(1);
+        McpSyncServerExchange stuck = client(true, "s");
+        doAnswer(i -> {
+            writing.countDown();
+            return reading.await(30, TimeUnit.SECONDS);
+        }).when(stuck).progressNotification(any());
+        McpSyncServerExchange bob = client(true, "b");
+        List<Object> toBob = new CopyOnWriteArrayList<>();
+        doAnswer(i -> toBob.add(i.getArgument(0))).when(bob).loggingNotification(any());
+        try (CallRelay.Call s = relay.begin(new CallContext(stuck, "p-stuck", "ep"));
+             CallRelay.Call b = relay.begin(new CallContext(bob, null, "ep"))) {
+            // Both arrive on the upstream's I/O thread (here: this one), which must not wait for the stuck client.
+            assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+                relay.progress(new McpSchema.ProgressNotification(s.token, 0.5, 1.0, "half"));
+                wire.receive(logMessage("for bob"), Context.of(CallRelay.KEY, b));
+            });
+            b.flushRelayed(Duration.ofSeconds(5));
+            assertThat(toBob).hasSize(1);
+            assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
+            long t0 = System.nanoTime();
+            s.flushRelayed(Duration.ofMillis(200));   // gives up: the answer is not held forever either
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        } finally {
+            reading.countDown();
+        }
+    }
+
+    @Test
+    void progressAndLogsReachTheCallerInTheirOrderAndBeforeTheAnswer() {
+        McpSyncServerExchange alice = client(true, "a");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        doAnswer(i -> {
+            Thread.sleep(50);   // a slow first write must not let the later messages overtake it
+            return seen.add("progress " + i.<McpSchema.ProgressNotification>getArgument(0).progress());
+        }).when(alice).progressNotification(any());
+        doAnswer(i -> seen.add("log " + i.<McpSchema.LoggingMessageNotification>getArgument(0).data()))
+                .when(alice).loggingNotification(any());
+        try (CallRelay.Call a = relay.begin(new CallContext(alice, "p-alice", "ep"))) {
+            relay.progress(new McpSchema.ProgressNotification(a.token, 1.0, 3.0, null));
+            wire.receive(logMessage("working"), Context.of(CallRelay.KEY, a));
+            relay.progress(new McpSchema.ProgressNotification(a.token, 2.0, 3.0, null));
+            a.flushRelayed(Duration.ofSeconds(5));
+            assertThat(seen).containsExactly("progress 1.0", "log working", "progress 2.0");
+            verify(alice, times(2)).progressNotification(argThat(p -> "p-alice".equals(p.progressToken())));
+        }
+    }
+
+    private static McpSchema.JSONRPCNotification logMessage(String data) {
+        return new McpSchema.JSONRPCNotification(McpSchema.METHOD_NOTIFICATION_MESSAGE,
+                Map.of("level", "info", "data", data));
     }
 
     /** Records what is sent; hands "incoming" messages to the connected handler in a given Reactor context. */
