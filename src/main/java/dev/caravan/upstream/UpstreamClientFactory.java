@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,6 +98,7 @@ public class UpstreamClientFactory {
                 URI uri = URI.create(secrets.resolve(config.url()));
                 return HttpClientStreamableHttpTransport.builder(base(uri)).endpoint(pathAndQuery(uri))
                         .jsonMapper(json).connectTimeout(config.connectTimeout())
+                        .customizeClient(UpstreamClientFactory::onItsOwnThreads)
                         .asyncHttpRequestCustomizer(auth.customizer())
                         .authorizationErrorHandler(auth.onAuthorizationError())
                         .build();
@@ -106,11 +108,24 @@ public class UpstreamClientFactory {
                 // The SDK's SSE transport has no authorization error handler: SseAuthRetry adds the 401 retry.
                 return new SseAuthRetry(() -> HttpClientSseClientTransport.builder(base(uri))
                         .sseEndpoint(pathAndQuery(uri)).jsonMapper(json).connectTimeout(config.connectTimeout())
+                        .customizeClient(UpstreamClientFactory::onItsOwnThreads)
                         .asyncHttpRequestCustomizer(auth.customizer())
                         .build(), auth.onAuthorizationError());
             }
             default -> throw new IllegalStateException(config.transport().toString());
         }
+    }
+
+    /**
+     * The HTTP client does its own work on the threads that are already there (the caller's when sending, its
+     * selector's when receiving) instead of handing every step to a worker pool. By default java.net.http passes
+     * each request about four times between a cached pool's threads; that hand-off was a fifth of a relayed call's
+     * CPU. The JDK's maintainers intend the client's executor to run only short non-blocking tasks, and running
+     * them inline is allowed: nothing that blocks runs there (relaying to the calling client is moved off it, see
+     * {@link CallRelay}; OAuth work runs on Reactor's bounded-elastic workers).
+     */
+    private static void onItsOwnThreads(HttpClient.Builder client) {
+        client.executor(Runnable::run);
     }
 
     private static String base(URI uri) {
