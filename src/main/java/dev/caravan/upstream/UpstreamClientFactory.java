@@ -62,7 +62,10 @@ public class UpstreamClientFactory {
         // The wrapper relays the upstream's sampling/elicitation requests and call-bound log messages to the calling
         // client, and lets a cancellation be forwarded upstream (see CallRelay).
         McpClientTransport transport = new RelayingTransport(transport(config, auth, secrets, hooks), hooks.relay());
-        // Our own per-call timeout fires first; the SDK's is only a backstop.
+        // Our own deadlines fire first (the call timeout in Requests, the connect timeout around initialize); the
+        // SDK's two are only backstops, and the same one: the SDK arms its initialization timeout on every request,
+        // even long after initializing, and a shorter one would become the head of Reactor's timer queue each time
+        // and wake its thread (a twentieth of Caravan's CPU per relayed call).
         Duration backstop = (config.callTimeout().compareTo(config.connectTimeout()) > 0
                 ? config.callTimeout() : config.connectTimeout()).plusSeconds(5);
         return McpClient.async(transport)
@@ -73,7 +76,7 @@ public class UpstreamClientFactory {
                 .sampling(request -> Mono.error(new IllegalStateException("sampling is relayed by Caravan")))
                 .elicitation(request -> Mono.error(new IllegalStateException("elicitation is relayed by Caravan")))
                 .requestTimeout(backstop)
-                .initializationTimeout(config.connectTimeout())
+                .initializationTimeout(backstop)
                 .toolsChangeConsumer(tools -> Mono.fromRunnable(() -> hooks.toolsChanged().accept(tools)))
                 .resourcesChangeConsumer(resources -> Mono.fromRunnable(hooks.resourcesChanged()))
                 .promptsChangeConsumer(prompts -> Mono.fromRunnable(() -> hooks.promptsChanged().accept(prompts)))
