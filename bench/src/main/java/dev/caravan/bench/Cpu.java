@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /**
  * Where the machine's CPU went during a phase, from /proc (Linux): the server process, this load generator, and
@@ -17,18 +19,24 @@ final class Cpu {
     /** The processes under test (one server, or e.g. Caravan and its upstream), counted together as "server". */
     private final long[] serverPids;
 
-    record Mark(long nanos, long busy, long steal, long server, long jit, long self) {
+    record Mark(long nanos, long busy, long steal, long[] servers, long jit, long self) {
+        long server() {
+            return Arrays.stream(servers).sum();
+        }
     }
 
     /**
      * CPU used, in cores (1.0 = one core busy for the whole phase); steal is time the hypervisor gave this
-     * virtual machine's cores to someone else.
+     * virtual machine's cores to someone else. {@code servers} splits {@code server} by process, in the order the
+     * pids were given: with an upstream and Caravan it tells which one bounds a row (Node runs on one thread).
      */
-    record Usage(double server, double jit, double client, double other, double steal) {
+    record Usage(double server, double[] servers, double jit, double client, double other, double steal) {
         @Override
         public String toString() {
-            return String.format("server %.2f (jit %.2f), client %.2f, other %.2f, steal %.2f", server, jit, client,
-                    other, steal);
+            String split = servers.length < 2 ? "" : Arrays.stream(servers)
+                    .mapToObj(s -> String.format("%.2f", s)).collect(Collectors.joining(" + ", " = ", ""));
+            return String.format("server %.2f%s (jit %.2f), client %.2f, other %.2f, steal %.2f", server, split, jit,
+                    client, other, steal);
         }
     }
 
@@ -38,13 +46,13 @@ final class Cpu {
 
     Mark mark() {
         long[] machine = machine();
-        long server = 0;
+        long[] servers = new long[serverPids.length];
         long jit = 0;
-        for (long pid : serverPids) {
-            server += process(pid);
-            jit += compilerThreads(pid);
+        for (int i = 0; i < serverPids.length; i++) {
+            servers[i] = process(serverPids[i]);
+            jit += compilerThreads(serverPids[i]);
         }
-        return new Mark(System.nanoTime(), machine[0], machine[1], server, jit,
+        return new Mark(System.nanoTime(), machine[0], machine[1], servers, jit,
                 process(ProcessHandle.current().pid()));
     }
 
@@ -52,14 +60,18 @@ final class Cpu {
         Mark end = mark();
         double seconds = (end.nanos() - start.nanos()) / 1e9;
         if (seconds <= 0 || start.busy() < 0 || end.busy() < 0) {
-            return new Usage(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+            return new Usage(Double.NaN, new double[0], Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        }
+        double[] servers = new double[serverPids.length];
+        for (int i = 0; i < servers.length; i++) {
+            servers[i] = (end.servers()[i] - start.servers()[i]) / TICKS_PER_SECOND / seconds;
         }
         double server = (end.server() - start.server()) / TICKS_PER_SECOND / seconds;
         double jit = (end.jit() - start.jit()) / TICKS_PER_SECOND / seconds;
         double self = (end.self() - start.self()) / TICKS_PER_SECOND / seconds;
         double busy = (end.busy() - start.busy()) / TICKS_PER_SECOND / seconds;
         double steal = (end.steal() - start.steal()) / TICKS_PER_SECOND / seconds;
-        return new Usage(server, jit, self, Math.max(0, busy - server - self), steal);
+        return new Usage(server, servers, jit, self, Math.max(0, busy - server - self), steal);
     }
 
     /**

@@ -107,7 +107,9 @@ public final class UpstreamBench {
         OUT.println("client: java.net.http HTTP/1.1, raw JSON-RPC, one MCP session per worker (initialize + "
                 + "notifications/initialized, then Mcp-Session-Id on each call), answers checked; closed loop, "
                 + "warm-up " + (int) warmup + " s then " + (int) measure + " s measured per row");
-        OUT.println("server us = CPU per call of the upstream and Caravan together; client us = the load generator's");
+        OUT.println("server us = CPU per call of the upstream and Caravan together; client us = the load generator's; "
+                + "'server A = B + C' splits the server's cores into the upstream's (Node: one thread runs its "
+                + "JavaScript) and Caravan's");
 
         warmUp(jit);
         if (upstreamAdmin != null) {
@@ -210,9 +212,14 @@ public final class UpstreamBench {
             freshUpstreamSession();
             return row("caravan@", proxied, proxiedTool, 16, warmup, measure, RawMcp.REQUESTED_VERSION, rate);
         }));
+        Load.Result n = Rows.print(OUT, Rows.quietest(tries,
+                () -> row("direct+@", direct, directTool, 16, warmup, measure, UPSTREAM_VERSION, rate)));
         OUT.printf("paced: added p50 %.2f ms (%.2f -> %.2f), p99 %.2f -> %.2f ms, %.0f and %.0f calls/s served%n",
                 (p.p50Nanos() - d.p50Nanos()) / 1e6, d.p50Nanos() / 1e6, p.p50Nanos() / 1e6, d.p99Nanos() / 1e6,
                 p.p99Nanos() / 1e6, d.rate(), p.rate());
+        OUT.printf("%7s against direct+@ (%s, the protocol of Caravan's upstream link): added p50 %.2f ms (%.2f -> "
+                        + "%.2f), p99 %.2f -> %.2f ms%n", "", UPSTREAM_VERSION, (p.p50Nanos() - n.p50Nanos()) / 1e6,
+                n.p50Nanos() / 1e6, p.p50Nanos() / 1e6, n.p99Nanos() / 1e6, p.p99Nanos() / 1e6);
     }
 
     private Load.Result row(String label, URI uri, RawMcp.Tool tool, int workers, double warmup, double measure)
