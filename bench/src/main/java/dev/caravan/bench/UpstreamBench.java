@@ -103,7 +103,8 @@ public final class UpstreamBench {
                 + "i.e. what serving any tools/call costs Caravan before it relays anything");
         OUT.println("direct+ = the direct row with protocol " + UPSTREAM_VERSION + ", the version Caravan's SDK client "
                 + "negotiates upstream (the other rows ask for " + RawMcp.REQUESTED_VERSION + "); server-everything "
-                + "then adds a priming event to each answer's stream, for resumability");
+                + "then starts each answer's stream with a priming event, for resumability, and its HTTP adapter "
+                + "holds such an answer for a timer tick (about 1 ms) before sending it");
         OUT.println("client: java.net.http HTTP/1.1, raw JSON-RPC, one MCP session per worker (initialize + "
                 + "notifications/initialized, then Mcp-Session-Id on each call), answers checked; closed loop, "
                 + "warm-up " + (int) warmup + " s then " + (int) measure + " s measured per row");
@@ -144,8 +145,8 @@ public final class UpstreamBench {
             OUT.printf("%2d sessions: added p50 %.2f ms (%.2f -> %.2f), p99 %.2f -> %.2f ms, throughput %.0f%% of direct "
                             + "(%.0f vs %.0f calls/s)%s%n", d.workers(), added, d.p50Nanos() / 1e6, p.p50Nanos() / 1e6,
                     d.p99Nanos() / 1e6, p.p99Nanos() / 1e6, ratio, p.rate(), d.rate(),
-                    at16 ? "  [targets: added p50 <= 2 ms " + (added <= 2 ? "MET" : "MISSED") + ", throughput >= 70% "
-                            + (ratio >= 70 && p.errors() == 0 ? "MET" : "MISSED") + "]" : "");
+                    at16 ? "  [targets: throughput >= 70% " + verdict(ratio >= 70 && p.errors() == 0)
+                            + ", added p50 <= 2 ms in this closed loop " + verdict(added <= 2) + "; paced below]" : "");
             Load.Result n = pair[3];
             OUT.printf("%12s against direct+ (%s): added p50 %.2f ms, throughput %.0f%% (%.0f calls/s direct+)%n", "",
                     UPSTREAM_VERSION, (p.p50Nanos() - n.p50Nanos()) / 1e6, 100.0 * p.rate() / n.rate(), n.rate());
@@ -195,7 +196,8 @@ public final class UpstreamBench {
     /**
      * Closed-loop p50s at 16 sessions are mostly queueing: 16 calls always in flight, so p50 follows throughput. The
      * latency a relay adds to each call shows at a load both paths carry with room to spare: the same 16 sessions
-     * paced to half of what the relayed row sustained.
+     * paced to half of what the relayed row sustained. Against direct@ that includes what the upstream spends on
+     * the newer protocol Caravan speaks to it; against direct+@ the upstream does the same work in both rows.
      */
     private void pacedRows(List<Load.Result[]> pairs, double warmup, double measure) throws Exception {
         Load.Result[] at16 = pairs.stream().filter(p -> p[0].workers() == 16).findFirst().orElse(null);
@@ -214,12 +216,19 @@ public final class UpstreamBench {
         }));
         Load.Result n = Rows.print(OUT, Rows.quietest(tries,
                 () -> row("direct+@", direct, directTool, 16, warmup, measure, UPSTREAM_VERSION, rate)));
-        OUT.printf("paced: added p50 %.2f ms (%.2f -> %.2f), p99 %.2f -> %.2f ms, %.0f and %.0f calls/s served%n",
-                (p.p50Nanos() - d.p50Nanos()) / 1e6, d.p50Nanos() / 1e6, p.p50Nanos() / 1e6, d.p99Nanos() / 1e6,
-                p.p99Nanos() / 1e6, d.rate(), p.rate());
-        OUT.printf("%7s against direct+@ (%s, the protocol of Caravan's upstream link): added p50 %.2f ms (%.2f -> "
-                        + "%.2f), p99 %.2f -> %.2f ms%n", "", UPSTREAM_VERSION, (p.p50Nanos() - n.p50Nanos()) / 1e6,
-                n.p50Nanos() / 1e6, p.p50Nanos() / 1e6, n.p99Nanos() / 1e6, p.p99Nanos() / 1e6);
+        double added = (p.p50Nanos() - d.p50Nanos()) / 1e6;
+        double addedSameWork = (p.p50Nanos() - n.p50Nanos()) / 1e6;
+        OUT.printf("paced: added p50 %.2f ms (%.2f -> %.2f), p99 %.2f -> %.2f ms, %.0f and %.0f calls/s served  "
+                        + "[target: added p50 <= 2 ms %s]%n", added, d.p50Nanos() / 1e6, p.p50Nanos() / 1e6,
+                d.p99Nanos() / 1e6, p.p99Nanos() / 1e6, d.rate(), p.rate(), verdict(added <= 2));
+        OUT.printf("%7s against direct+@ (%s, the upstream doing the same work as for Caravan): added p50 %.2f ms "
+                        + "(%.2f -> %.2f), p99 %.2f -> %.2f ms  [target: added p50 <= 2 ms %s]%n", "",
+                UPSTREAM_VERSION, addedSameWork, n.p50Nanos() / 1e6, p.p50Nanos() / 1e6, n.p99Nanos() / 1e6,
+                p.p99Nanos() / 1e6, verdict(addedSameWork <= 2));
+    }
+
+    private static String verdict(boolean met) {
+        return met ? "MET" : "MISSED";
     }
 
     private Load.Result row(String label, URI uri, RawMcp.Tool tool, int workers, double warmup, double measure)
