@@ -104,7 +104,7 @@ public final class UpstreamBench {
         OUT.println("direct+ = the direct row with protocol " + UPSTREAM_VERSION + ", the version Caravan's SDK client "
                 + "negotiates upstream (the other rows ask for " + RawMcp.REQUESTED_VERSION + "); server-everything "
                 + "then starts each answer's stream with a priming event, for resumability, and its HTTP adapter "
-                + "holds such an answer for a timer tick (about 1 ms) before sending it");
+                + "holds such an answer for a timer tick (at least 1 ms) before sending it");
         OUT.println("client: java.net.http HTTP/1.1, raw JSON-RPC, one MCP session per worker (initialize + "
                 + "notifications/initialized, then Mcp-Session-Id on each call), answers checked; closed loop, "
                 + "warm-up " + (int) warmup + " s then " + (int) measure + " s measured per row");
