@@ -20,22 +20,24 @@ final class Cpu {
     private final long[] serverPids;
 
     record Mark(long nanos, long busy, long steal, long[] servers, long jit, long self) {
-        long server() {
-            return Arrays.stream(servers).sum();
-        }
     }
 
     /**
      * CPU used, in cores (1.0 = one core busy for the whole phase); steal is time the hypervisor gave this
-     * virtual machine's cores to someone else. {@code servers} splits {@code server} by process, in the order the
-     * pids were given: with an upstream and Caravan it tells which one bounds a row (Node runs on one thread).
+     * virtual machine's cores to someone else. {@code servers} is per process, in the order the pids were given,
+     * and {@link #server()} their sum: with an upstream and Caravan it tells which one bounds a row (Node runs on one
+     * thread).
      */
-    record Usage(double server, double[] servers, double jit, double client, double other, double steal) {
+    record Usage(double[] servers, double jit, double client, double other, double steal) {
+        double server() {
+            return Arrays.stream(servers).sum();
+        }
+
         @Override
         public String toString() {
             String split = servers.length < 2 ? "" : Arrays.stream(servers)
                     .mapToObj(s -> String.format("%.2f", s)).collect(Collectors.joining(" + ", " = ", ""));
-            return String.format("server %.2f%s (jit %.2f), client %.2f, other %.2f, steal %.2f", server, split, jit,
+            return String.format("server %.2f%s (jit %.2f), client %.2f, other %.2f, steal %.2f", server(), split, jit,
                     client, other, steal);
         }
     }
@@ -60,18 +62,18 @@ final class Cpu {
         Mark end = mark();
         double seconds = (end.nanos() - start.nanos()) / 1e9;
         if (seconds <= 0 || start.busy() < 0 || end.busy() < 0) {
-            return new Usage(Double.NaN, new double[0], Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+            return new Usage(new double[]{Double.NaN}, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
         double[] servers = new double[serverPids.length];
         for (int i = 0; i < servers.length; i++) {
             servers[i] = (end.servers()[i] - start.servers()[i]) / TICKS_PER_SECOND / seconds;
         }
-        double server = (end.server() - start.server()) / TICKS_PER_SECOND / seconds;
         double jit = (end.jit() - start.jit()) / TICKS_PER_SECOND / seconds;
         double self = (end.self() - start.self()) / TICKS_PER_SECOND / seconds;
         double busy = (end.busy() - start.busy()) / TICKS_PER_SECOND / seconds;
         double steal = (end.steal() - start.steal()) / TICKS_PER_SECOND / seconds;
-        return new Usage(server, servers, jit, self, Math.max(0, busy - server - self), steal);
+        double server = Arrays.stream(servers).sum();
+        return new Usage(servers, jit, self, Math.max(0, busy - server - self), steal);
     }
 
     /**
