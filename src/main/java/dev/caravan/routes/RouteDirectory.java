@@ -1,5 +1,6 @@
 package dev.caravan.routes;
 
+import dev.caravan.tool.RouteCheck;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
@@ -178,7 +179,8 @@ public class RouteDirectory implements AutoCloseable {
 
     /**
      * Reads the file into route definitions and resolves every endpoint they name statically, so that bad YAML, an
-     * unknown component or a bad endpoint option fails here, before the running version is touched.
+     * unknown component or a bad endpoint option fails here, before the running version is touched; then the
+     * connectors' {@link RouteCheck}s look at each route.
      */
     private Collection<RoutesBuilder> prepare(Path file, byte[] content) throws Exception {
         // Named by the path relative to the routes directory's parent: it shows in error reports and in
@@ -192,6 +194,9 @@ public class RouteDirectory implements AutoCloseable {
                     for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
                             SendDefinition.class)) {
                         resolve(send.getEndpointUri());
+                    }
+                    for (RouteCheck check : camel.getRegistry().findByType(RouteCheck.class)) {
+                        check.check(route, camel);
                     }
                 }
             }

@@ -27,11 +27,11 @@ public class AiComponent extends DefaultComponent {
         return switch (kind) {
             case TOOL -> {
                 ToolSpec spec = ToolSpec.parse(remaining, options);
-                yield new AiEndpoint(uri, this, registry, (src, c) -> new RouteTool(spec, src, c), null);
+                yield new AiEndpoint(uri, this, registry, spec.tags(), (src, c) -> new RouteTool(spec, src, c), null);
             }
             case RESOURCE -> {
                 ResourceSpec spec = ResourceSpec.parse(remaining, options);
-                yield new AiEndpoint(uri, this, registry, (src, c) -> new RouteResource(spec, src, c),
+                yield new AiEndpoint(uri, this, registry, spec.tags(), (src, c) -> new RouteResource(spec, src, c),
                         endpoint -> new DefaultProducer(endpoint) {
                             // Sending to an ai-resource endpoint announces that the resource changed.
                             @Override
@@ -47,7 +47,7 @@ public class AiComponent extends DefaultComponent {
             }
             case PROMPT -> {
                 PromptSpec spec = PromptSpec.parse(remaining, options);
-                yield new AiEndpoint(uri, this, registry, (src, c) -> new RoutePrompt(spec, src, c), null);
+                yield new AiEndpoint(uri, this, registry, spec.tags(), (src, c) -> new RoutePrompt(spec, src, c), null);
             }
         };
     }

@@ -12,14 +12,21 @@ public class AiEndpoint extends DefaultEndpoint {
     private final BiFunction<String, AiConsumer, RouteFeature> feature;
     private final FeatureRegistry registry;
     private final java.util.function.Function<AiEndpoint, Producer> producer;
+    private final java.util.Set<String> tags;
 
-    AiEndpoint(String uri, AiComponent component, FeatureRegistry registry,
+    AiEndpoint(String uri, AiComponent component, FeatureRegistry registry, java.util.Set<String> tags,
                BiFunction<String, AiConsumer, RouteFeature> feature,
                java.util.function.Function<AiEndpoint, Producer> producer) {
         super(uri, component);
         this.registry = registry;
         this.feature = feature;
         this.producer = producer;
+        this.tags = java.util.Set.copyOf(tags);
+    }
+
+    /** The feature's tags, e.g. the scope tag {@code workspace-read}, for checks made when its route loads. */
+    public java.util.Set<String> tags() {
+        return tags;
     }
 
     @Override

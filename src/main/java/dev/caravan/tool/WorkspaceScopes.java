@@ -44,6 +44,8 @@ public record WorkspaceScopes(List<String> workspaces, Set<Operation> operations
     }
 
     public static final WorkspaceScopes ALL = new WorkspaceScopes(List.of("*"), EnumSet.allOf(Operation.class));
+    /** No workspace, no operation: what a caller nobody authenticated holds. */
+    public static final WorkspaceScopes NONE = new WorkspaceScopes(List.of(), Set.of());
 
     public WorkspaceScopes {
         workspaces = List.copyOf(workspaces);
@@ -120,7 +122,7 @@ public record WorkspaceScopes(List<String> workspaces, Set<Operation> operations
     /** For messages: e.g. {@code read, write on team-*, notes}. */
     public String describe() {
         return (operations.isEmpty() ? "no operations" : String.join(", ", operationIds())) + " on "
-                + String.join(", ", workspaces);
+                + (workspaces.isEmpty() ? "no workspace" : String.join(", ", workspaces));
     }
 
     private static Pattern glob(String pattern) {

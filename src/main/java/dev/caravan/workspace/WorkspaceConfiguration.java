@@ -9,6 +9,7 @@ import dev.caravan.store.WorkspaceRepository;
 import dev.caravan.workspace.audit.AuditProperties;
 import dev.caravan.workspace.audit.AuditTrail;
 import dev.caravan.workspace.component.WorkspaceComponent;
+import dev.caravan.workspace.component.WorkspaceRouteCheck;
 import dev.caravan.workspace.component.WorkspaceServices;
 import dev.caravan.workspace.lock.LockService;
 import dev.caravan.workspace.http.FileApiAccess;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.filter.OrderedFormContentFilter;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -120,10 +122,18 @@ public class WorkspaceConfiguration {
     @Bean("workspace")
     WorkspaceComponent workspaceComponent(Workspaces workspaces, WorkspaceProperties properties, WorkspaceAccess access,
                                           Ownership ownership, RuntimeWorkspaces runtime, ShareTools shares,
-                                          LockService locks, AuditTrail audit, AuditProperties auditProperties) {
+                                          LockService locks, AuditTrail audit, AuditProperties auditProperties,
+                                          @Value("${caravan.workspace.unattended.workspaces:}") String unattendedWorkspaces,
+                                          @Value("${caravan.workspace.unattended.operations:}") String unattendedOperations) {
         return new WorkspaceComponent(workspaces, properties.getMaxReadBytes(), properties.getMaxEntries(),
                 properties.getWalkTimeLimit(), new WorkspaceServices(access, ownership, runtime, shares, locks, audit,
-                auditProperties.getMaxResults()));
+                auditProperties.getMaxResults(), UnattendedAccess.parse(unattendedWorkspaces, unattendedOperations)));
+    }
+
+    /** Refuses, when a route file loads, a tool whose scope tag is lower than its workspace steps need. */
+    @Bean
+    WorkspaceRouteCheck workspaceRouteCheck() {
+        return new WorkspaceRouteCheck();
     }
 
     @Bean

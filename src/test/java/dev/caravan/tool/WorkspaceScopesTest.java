@@ -31,7 +31,9 @@ class WorkspaceScopesTest {
         assertThat(WorkspaceScopes.parse(List.of(), List.of())).isEqualTo(WorkspaceScopes.ALL);
         assertThat(WorkspaceScopes.ALL.unrestricted()).isTrue();
         assertThat(new Caller("e", "c").scopes()).isEqualTo(WorkspaceScopes.ALL);
-        assertThat(Caller.NONE.scopes().unrestricted()).isTrue();
+        // A caller nobody authenticated holds nothing: the workspace component swaps in the unattended caller.
+        assertThat(Caller.NONE.scopes().unrestricted()).isFalse();
+        assertThat(Caller.NONE.scopes().allows(Operation.READ)).isFalse();
         assertThat(new Caller("e", "c", null).principal()).isEqualTo("e/c");
     }
 

@@ -23,7 +23,32 @@ import java.util.Map;
  */
 final class WorkspaceAdminOperations {
     enum Operation {
-        WORKSPACE_CREATE, WORKSPACE_TRANSFER, WORKSPACE_CLAIM;
+        /** Lists only what the caller may see, so it needs no workspace and refuses no one. */
+        LIST_WORKSPACES(WorkspaceScopes.Operation.READ, false),
+        /** RuntimeWorkspaces checks the write scope: there is no workspace yet to own. */
+        WORKSPACE_CREATE(WorkspaceScopes.Operation.WRITE, false),
+        /** Admin scope, or ownership or a grant on the workspace. */
+        WORKSPACE_TRANSFER(WorkspaceScopes.Operation.ADMIN, true),
+        /** The claim token is the permission. */
+        WORKSPACE_CLAIM(null, false);
+
+        private final WorkspaceScopes.Operation scope;
+        private final boolean namesWorkspace;
+
+        Operation(WorkspaceScopes.Operation scope, boolean namesWorkspace) {
+            this.scope = scope;
+            this.namesWorkspace = namesWorkspace;
+        }
+
+        /** The scope a tool calling this needs to carry as its tag; null when none. */
+        WorkspaceScopes.Operation scope() {
+            return scope;
+        }
+
+        /** Whether the endpoint must name a workspace ({@code workspace:NAME?operation=...}). */
+        boolean namesWorkspace() {
+            return namesWorkspace;
+        }
 
         static Operation of(String name) {
             return EnumIds.of(Operation.class, name);
@@ -48,6 +73,10 @@ final class WorkspaceAdminOperations {
     }
 
     void run(Operation op, String workspace, Caller caller, Message message) {
+        if (op == Operation.LIST_WORKSPACES) {
+            message.setBody(listWorkspaces(caller));
+            return;
+        }
         if (ownership == null || runtime == null) {
             throw new ToolFailure(op.id() + " is not available on this hub.");
         }
@@ -56,11 +85,12 @@ final class WorkspaceAdminOperations {
             case WORKSPACE_CREATE -> create(caller, args);
             case WORKSPACE_TRANSFER -> transfer(caller, workspace, args);
             case WORKSPACE_CLAIM -> claim(caller, args);
+            case LIST_WORKSPACES -> throw new IllegalStateException("answered above");
         });
     }
 
     /** The workspaces the caller may use, each with backend, versions kept, owner (when known) and description. */
-    String listWorkspaces(Caller caller) {
+    private String listWorkspaces(Caller caller) {
         Map<String, String> owners = ownership == null ? null : ownership.owners();
         List<Workspace> visible = workspaces.all().stream().filter(w -> access.sees(caller, w.name())).toList();
         if (visible.isEmpty()) {

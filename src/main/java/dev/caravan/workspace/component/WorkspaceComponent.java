@@ -3,6 +3,8 @@ package dev.caravan.workspace.component;
 import dev.caravan.tool.RouteDefinitionException;
 import dev.caravan.tool.CallContext;
 import dev.caravan.tool.Caller;
+import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.workspace.UnattendedAccess;
 import dev.caravan.workspace.WorkspaceAccess;
 import dev.caravan.workspace.Workspaces;
 import org.apache.camel.Consumer;
@@ -17,6 +19,7 @@ import org.apache.camel.support.DefaultProducer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code workspace:NAME?operation=OP[&workspaceHeader=HEADER]} runs a file operation on workspace NAME.
@@ -33,14 +36,17 @@ import java.util.stream.Collectors;
  * <li>Failures (not found, path refused, etag mismatch, ...) are {@code ToolFailure}s whose message is meant for the
  * agent; they never name anything outside the workspace.</li>
  * </ul>
- * Scopes, locks and the audit trail act in {@link FileOperations#run}: first {@link WorkspaceAccess#check} with the
- * scope {@link WorkspaceAccess#scopeOf} names for the operation ({@code lock_*} lock, {@code share_*} share, unknown
- * ones admin), then mutations pass the {@code LockGuard} (a {@code lockToken} header presents lock tokens), and
- * every operation, refused ones included, is recorded with the caller from the exchange's {@code CallContext}.
+ * Scopes, locks and the audit trail act in {@link FileOperations#run}, by what each {@link WorkspaceOperation}
+ * declares: first {@link WorkspaceAccess#check} with its scope, then mutations pass the {@code LockGuard} on the
+ * paths it changes (a {@code lockToken} header presents lock tokens), and every operation, refused ones included, is
+ * recorded with the caller from the exchange's {@code CallContext}. An exchange without one (a timer route) acts as
+ * the caller configured for unattended routes ({@link UnattendedAccess}).
  */
 public class WorkspaceComponent extends DefaultComponent {
     private final FileOperations operations;
     private final WorkspaceAdminOperations admin;
+    private final Workspaces workspaces;
+    private final UnattendedAccess unattended;
 
     /** Without the database (component tests): scopes are still checked. */
     public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, java.time.Duration walkTimeLimit) {
@@ -53,6 +59,8 @@ public class WorkspaceComponent extends DefaultComponent {
                 walkTimeLimit), services);
         this.admin = new WorkspaceAdminOperations(workspaces, services.access(), services.ownership(),
                 services.runtime());
+        this.workspaces = workspaces;
+        this.unattended = services.unattended();
     }
 
     @Override
@@ -63,18 +71,16 @@ public class WorkspaceComponent extends DefaultComponent {
             throw new RouteDefinitionException(uri + ": the operation option is required, e.g. workspace:default"
                     + "?operation=read_text_file");
         }
-        FileOperations.Operation operation = FileOperations.Operation.of(operationName);
+        WorkspaceOperation operation = WorkspaceOperation.of(operationName);
         WorkspaceAdminOperations.Operation adminOperation = WorkspaceAdminOperations.Operation.of(operationName);
         if (operation == null && adminOperation == null) {
             throw new RouteDefinitionException(uri + ": unknown operation '" + operationName + "' (known: "
-                    + java.util.stream.Stream.concat(Arrays.stream(FileOperations.Operation.values())
-                            .map(FileOperations.Operation::id), Arrays.stream(WorkspaceAdminOperations.Operation
-                            .values()).map(WorkspaceAdminOperations.Operation::id))
+                    + Stream.concat(Arrays.stream(WorkspaceAdminOperations.Operation.values())
+                            .map(WorkspaceAdminOperations.Operation::id), Arrays.stream(WorkspaceOperation.values())
+                            .map(WorkspaceOperation::id))
                     .collect(Collectors.joining(", ")) + ")");
         }
-        if ((remaining == null || remaining.isBlank()) && operation != FileOperations.Operation.LIST_WORKSPACES
-                && adminOperation != WorkspaceAdminOperations.Operation.WORKSPACE_CREATE
-                && adminOperation != WorkspaceAdminOperations.Operation.WORKSPACE_CLAIM) {
+        if ((remaining == null || remaining.isBlank()) && (operation != null || adminOperation.namesWorkspace())) {
             throw new RouteDefinitionException(uri + ": name the workspace, e.g. workspace:default?operation="
                     + operationName);
         }
@@ -85,20 +91,36 @@ public class WorkspaceComponent extends DefaultComponent {
         return new WorkspaceEndpoint(uri, this, remaining, operation, adminOperation, workspaceHeader);
     }
 
-    private final class WorkspaceEndpoint extends DefaultEndpoint {
+    /** The MCP caller, or for a route no MCP call stands behind, the one configured for unattended routes. */
+    private Caller caller(Exchange exchange, String workspace) {
+        CallContext call = exchange.getProperty(CallContext.PROPERTY, CallContext.class);
+        return call == null || call.caller() == Caller.NONE ? unattended.caller(workspaces, workspace) : call.caller();
+    }
+
+    /** A {@code workspace:} endpoint; {@link WorkspaceRouteCheck} reads the scope its operation needs. */
+    final class WorkspaceEndpoint extends DefaultEndpoint {
         private final String workspace;
-        private final FileOperations.Operation operation;
+        private final WorkspaceOperation operation;
         private final WorkspaceAdminOperations.Operation adminOperation;
         private final String workspaceHeader;
 
         WorkspaceEndpoint(String uri, WorkspaceComponent component, String workspace,
-                          FileOperations.Operation operation, WorkspaceAdminOperations.Operation adminOperation,
+                          WorkspaceOperation operation, WorkspaceAdminOperations.Operation adminOperation,
                           String workspaceHeader) {
             super(uri, component);
             this.workspace = workspace;
             this.operation = operation;
             this.adminOperation = adminOperation;
             this.workspaceHeader = workspaceHeader;
+        }
+
+        /** The scope a tool calling this endpoint must carry as its tag; null when it needs none. */
+        WorkspaceScopes.Operation requiredScope() {
+            return operation != null ? operation.scope() : adminOperation.scope();
+        }
+
+        String operationId() {
+            return operation != null ? operation.id() : adminOperation.id();
         }
 
         @Override
@@ -113,14 +135,11 @@ public class WorkspaceComponent extends DefaultComponent {
                             name = fromHeader.strip();
                         }
                     }
-                    CallContext call = exchange.getProperty(CallContext.PROPERTY, CallContext.class);
-                    Caller caller = call == null ? Caller.NONE : call.caller();
+                    Caller caller = caller(exchange, adminOperation == null || adminOperation.namesWorkspace() ? name : null);
                     if (adminOperation != null) {
                         admin.run(adminOperation, name, caller, exchange.getMessage());
-                    } else if (operation == FileOperations.Operation.LIST_WORKSPACES) {
-                        exchange.getMessage().setBody(admin.listWorkspaces(caller));
                     } else {
-                        operations.run(operation, name, exchange.getMessage());
+                        operations.run(operation, name, caller, exchange.getMessage());
                     }
                 }
             };

@@ -2,6 +2,7 @@ package dev.caravan.workspace.component;
 
 import dev.caravan.workspace.Ownership;
 import dev.caravan.workspace.RuntimeWorkspaces;
+import dev.caravan.workspace.UnattendedAccess;
 import dev.caravan.workspace.WorkspaceAccess;
 import dev.caravan.workspace.audit.AuditTrail;
 import dev.caravan.workspace.lock.LockService;
@@ -18,9 +19,11 @@ import dev.caravan.workspace.share.ShareTools;
  * @param locks           locks (lock_*; mutations on locked paths need the lock's token)
  * @param audit           the audit trail every operation is recorded in (audit_search)
  * @param auditMaxResults the most records one audit_search returns
+ * @param unattended      what routes run outside an MCP call (timers) may do
  */
 public record WorkspaceServices(WorkspaceAccess access, Ownership ownership, RuntimeWorkspaces runtime,
-                                ShareTools shares, LockService locks, AuditTrail audit, int auditMaxResults) {
+                                ShareTools shares, LockService locks, AuditTrail audit, int auditMaxResults,
+                                UnattendedAccess unattended) {
     public static final WorkspaceServices NONE =
-            new WorkspaceServices(WorkspaceAccess.SCOPES_ONLY, null, null, null, null, null, 0);
+            new WorkspaceServices(WorkspaceAccess.SCOPES_ONLY, null, null, null, null, null, 0, UnattendedAccess.DEFAULT);
 }
