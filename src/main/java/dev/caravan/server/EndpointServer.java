@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * One published endpoint, as seen by credentials holding one set of workspace operations (see {@link EndpointViews}):
@@ -36,6 +37,7 @@ import java.util.Objects;
  * changes; handlers look the feature up at call time so a reloaded route serves the next call.
  */
 final class EndpointServer {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EndpointServer.class);
     static final String CALL_KEY = "caravan.callKey";
 
     private final String name;
@@ -250,9 +252,24 @@ final class EndpointServer {
 
     /** The call's context, with the caller the dispatcher authenticated for this request. */
     private CallContext call(McpSyncServerExchange exchange, Object progressToken) {
-        McpTransportContext context = exchange.transportContext();
+        return new CallContext(exchange, progressToken, caller(exchange.transportContext(), name));
+    }
+
+    /**
+     * The caller the dispatcher left in the transport context. Every request it passes on carries one, so a request
+     * without is a bug: it fails closed, with an internal error whose reference finds the log line, never as a
+     * caller with every scope.
+     */
+    static Caller caller(McpTransportContext context, String endpoint) {
         Object caller = context == null ? null : context.get(Caller.ATTRIBUTE);
-        return new CallContext(exchange, progressToken, caller instanceof Caller c ? c : new Caller(name, null));
+        if (caller instanceof Caller c) {
+            return c;
+        }
+        String ref = UUID.randomUUID().toString().substring(0, 8);
+        log.error("An MCP request on endpoint '{}' carries no authenticated caller; refused [ref {}]", endpoint, ref);
+        throw McpError.builder(McpSchema.ErrorCodes.INTERNAL_ERROR).message("Internal error (ref " + ref + "): the "
+                + "request could not be attributed to a credential, so nothing was done. The details are in the "
+                + "server log.").build();
     }
 
     private static String callKey(McpSyncServerExchange exchange) {

@@ -274,6 +274,74 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
     }
 
     @Test
+    void aRouteWhoseScopeTagIsLowerThanItsStepsNeedIsRefusedWithFileLineAndReason() {
+        // The first route is fine; the second shows its tool to readers but writes (line 19).
+        writeRoute("mislabelled.yaml", """
+                - route:
+                    id: fine-read
+                    from:
+                      uri: ai-tool:fine_read
+                      parameters:
+                        tags: workspace,workspace-read
+                        description: Reads, tagged read
+                        parameter.path: string
+                      steps:
+                        - to: workspace:default?operation=read_text_file
+                - route:
+                    id: mislabelled-write
+                    from:
+                      uri: ai-tool:mislabelled_write
+                      parameters:
+                        tags: workspace,workspace-read
+                        description: Writes, tagged read
+                      steps:
+                        - to: workspace:default?operation=write_file
+                """);
+        await(Duration.ofSeconds(15), "mislabelled.yaml refused", () -> routeStatus("mislabelled.yaml") != null
+                && "failed".equals(routeStatus("mislabelled.yaml").path("state").asText()));
+        JsonNode status = routeStatus("mislabelled.yaml");
+        assertThat(status.path("line").asInt()).as(status.toString()).isEqualTo(19);
+        assertThat(status.path("error").asText()).contains("ai-tool:mislabelled_write").contains("workspace-read")
+                .contains("write_file").contains("needs workspace-write").contains("Add the tag workspace-write");
+        // Nothing of the file is loaded: not even its good route.
+        with(full, Transport.STREAMABLE, c -> assertThat(toolNames(c)).doesNotContain("fine_read", "mislabelled_write"));
+
+        // A scope tag for one operation does not cover another: share needs workspace-share.
+        writeRoute("mislabelled.yaml", """
+                - route:
+                    id: mislabelled-share
+                    from:
+                      uri: ai-tool:mislabelled_share
+                      parameters:
+                        tags: workspace-read,workspace-write
+                        description: Shares, tagged read and write
+                      steps:
+                        - to: workspace:default?operation=share_create
+                """);
+        await(Duration.ofSeconds(15), "mislabelled share refused", () -> routeStatus("mislabelled.yaml")
+                .path("error").asText().contains("share_create"));
+        assertThat(routeStatus("mislabelled.yaml").path("line").asInt()).isEqualTo(9);
+        assertThat(routeStatus("mislabelled.yaml").path("error").asText()).contains("scope tags workspace-read, "
+                + "workspace-write").contains("needs workspace-share");
+
+        // Tagged with what it needs, it loads.
+        writeRoute("mislabelled.yaml", """
+                - route:
+                    id: labelled-write
+                    from:
+                      uri: ai-tool:labelled_write
+                      parameters:
+                        tags: workspace,workspace-write
+                        description: Writes, tagged write
+                      steps:
+                        - to: workspace:default?operation=write_file
+                """);
+        await(Duration.ofSeconds(15), "labelled-write loaded", () -> "loaded".equals(routeStatus("mislabelled.yaml")
+                .path("state").asText()));
+        deleteRoute("mislabelled.yaml");
+    }
+
+    @Test
     void readOnlyCredentialsCannotCreateWorkspacesAndCreationIsCapped() {
         Published reader = credential("reader2", "{\"name\":\"reader2\",\"operations\":[\"read\"]}");
         writeRoute("create-direct.yaml", """
