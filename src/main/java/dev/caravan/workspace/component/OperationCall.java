@@ -3,7 +3,6 @@ package dev.caravan.workspace.component;
 import dev.caravan.tool.Caller;
 import dev.caravan.workspace.Workspace;
 import dev.caravan.workspace.Workspaces;
-import dev.caravan.workspace.storage.WorkspacePath;
 import dev.caravan.workspace.versions.VersionedStorage;
 import org.apache.camel.Message;
 
@@ -48,10 +47,5 @@ final class OperationCall {
 
     Caller caller() {
         return caller;
-    }
-
-    /** A path argument, required unless {@code rootByDefault}. */
-    WorkspacePath path(String name, boolean rootByDefault) {
-        return WorkspacePath.of(args.path(name, rootByDefault));
     }
 }

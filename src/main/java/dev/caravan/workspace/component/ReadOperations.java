@@ -1,15 +1,15 @@
 package dev.caravan.workspace.component;
 
+import dev.caravan.tool.Headers;
 import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.storage.ByteRange;
 import dev.caravan.workspace.storage.FileContent;
 import dev.caravan.workspace.storage.FileInfo;
+import dev.caravan.workspace.storage.PathTypeException;
+import dev.caravan.workspace.storage.StorageException;
 import dev.caravan.workspace.storage.WorkspacePath;
 import dev.caravan.workspace.versions.VersionedStorage;
 import org.apache.camel.Message;
-import dev.caravan.tool.Headers;
-import dev.caravan.workspace.storage.PathTypeException;
-import dev.caravan.workspace.storage.StorageException;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static dev.caravan.workspace.component.FileOperations.ETAG;
 import static dev.caravan.workspace.component.FileOperations.LINES;
 import static dev.caravan.workspace.component.FileOperations.SUMMARY;
 import static dev.caravan.workspace.component.FileOperations.TOTAL_LINES;
@@ -29,8 +30,6 @@ import static dev.caravan.workspace.component.FileTexts.human;
 import static dev.caravan.workspace.component.FileTexts.path;
 import static dev.caravan.workspace.component.FileTexts.show;
 import static dev.caravan.workspace.component.FileTexts.textReader;
-import static dev.caravan.workspace.component.FileOperations.BYTES;
-import static dev.caravan.workspace.component.FileOperations.ETAG;
 
 /** read_text_file, read_media_file, read_multiple_files and get_file_info. */
 final class ReadOperations {

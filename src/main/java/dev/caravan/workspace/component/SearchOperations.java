@@ -1,16 +1,15 @@
 package dev.caravan.workspace.component;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.storage.ByteRange;
 import dev.caravan.workspace.storage.FileContent;
 import dev.caravan.workspace.storage.FileInfo;
-import dev.caravan.workspace.storage.WorkspacePath;
-import dev.caravan.workspace.versions.VersionedStorage;
-import org.apache.camel.Message;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.workspace.storage.Listing;
 import dev.caravan.workspace.storage.StorageException;
 import dev.caravan.workspace.storage.WalkOptions;
+import dev.caravan.workspace.storage.WorkspacePath;
+import dev.caravan.workspace.versions.VersionedStorage;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,17 +17,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+
 import static dev.caravan.workspace.component.FileTexts.human;
 import static dev.caravan.workspace.component.FileTexts.path;
 import static dev.caravan.workspace.component.FileTexts.show;
 import static dev.caravan.workspace.component.FileTexts.textReader;
-import static dev.caravan.workspace.component.FileOperations.BYTES;
-import static dev.caravan.workspace.component.FileOperations.ETAG;
 
 /** list_directory, list_directory_with_sizes, directory_tree, search_files and grep_files. */
 final class SearchOperations {

@@ -1,21 +1,17 @@
 package dev.caravan.workspace.component;
 
-import dev.caravan.tool.ToolFailure;
-import dev.caravan.workspace.storage.ByteRange;
-import dev.caravan.workspace.storage.FileContent;
 import dev.caravan.workspace.storage.FileInfo;
 import dev.caravan.workspace.storage.WorkspacePath;
+import dev.caravan.workspace.versions.FileVersion;
 import dev.caravan.workspace.versions.VersionedStorage;
 import org.apache.camel.Message;
-import dev.caravan.workspace.versions.FileVersion;
 
 import java.util.List;
-import static dev.caravan.workspace.component.FileTexts.binary;
-import static dev.caravan.workspace.component.FileTexts.path;
-import static dev.caravan.workspace.component.FileTexts.show;
-import static dev.caravan.workspace.component.FileTexts.textReader;
+
 import static dev.caravan.workspace.component.FileOperations.BYTES;
 import static dev.caravan.workspace.component.FileOperations.ETAG;
+import static dev.caravan.workspace.component.FileTexts.path;
+import static dev.caravan.workspace.component.FileTexts.show;
 
 /** list_versions and restore_version. */
 final class VersionOperations {

@@ -4,11 +4,11 @@ import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.storage.ByteRange;
 import dev.caravan.workspace.storage.FileContent;
 import dev.caravan.workspace.storage.FileInfo;
+import dev.caravan.workspace.storage.Precondition;
 import dev.caravan.workspace.storage.WorkspacePath;
+import dev.caravan.workspace.storage.WriteOptions;
 import dev.caravan.workspace.versions.VersionedStorage;
 import org.apache.camel.Message;
-import dev.caravan.workspace.storage.Precondition;
-import dev.caravan.workspace.storage.WriteOptions;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -17,12 +17,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+
+import static dev.caravan.workspace.component.FileOperations.BYTES;
+import static dev.caravan.workspace.component.FileOperations.ETAG;
 import static dev.caravan.workspace.component.FileTexts.binary;
 import static dev.caravan.workspace.component.FileTexts.path;
 import static dev.caravan.workspace.component.FileTexts.show;
-import static dev.caravan.workspace.component.FileTexts.textReader;
-import static dev.caravan.workspace.component.FileOperations.BYTES;
-import static dev.caravan.workspace.component.FileOperations.ETAG;
 
 /** write_file, edit_file, create_directory, move_file, copy_file and delete_file. */
 final class WriteOperations {
