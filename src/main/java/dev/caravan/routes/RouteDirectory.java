@@ -5,6 +5,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.SendDefinition;
@@ -126,16 +127,22 @@ public class RouteDirectory implements AutoCloseable {
 
     private void load(Path file, byte[] content) {
         Loaded previous = loaded.get(file);
+        String name = relative(file);
         if (previous != null && Arrays.equals(previous.content(), content)) {
+            // Put back as it was (a broken edit reverted): the serving version is this content, so the report goes.
+            RouteFileStatus current = status.get(name);
+            if (current != null && current.isFailed()) {
+                status.put(name, RouteFileStatus.loaded(name, previous.routeIds()));
+                log.info("Route file {} is back to the version serving", name);
+            }
             return;
         }
-        String name = relative(file);
         Collection<RoutesBuilder> builders;
         try {
             builders = prepare(file, content);
         } catch (Exception failure) {
             // Nothing was touched: the previous version, if any, serves on without a gap.
-            failed(name, content, failure, previous == null ? List.of() : previous.routeIds());
+            failed(name, content, problems(failure), previous == null ? List.of() : previous.routeIds());
             return;
         }
         if (previous != null) {
@@ -147,6 +154,11 @@ public class RouteDirectory implements AutoCloseable {
             status.put(name, RouteFileStatus.loaded(name, ids));
             log.info("Loaded {} ({} route{})", name, ids.size(), ids.size() == 1 ? "" : "s");
         } catch (Exception failure) {
+            // Camel stops at the first route that fails to start; try each one alone to report them all.
+            List<Failure> problems = startEachAlone(builders);
+            if (problems.isEmpty()) {
+                problems = List.of(new Failure(failure, null));
+            }
             List<String> serving = List.of();
             if (previous != null) {
                 try {
@@ -157,15 +169,38 @@ public class RouteDirectory implements AutoCloseable {
                     log.error("Could not restore the previous version of {}", name, e);
                 }
             }
-            failed(name, content, failure, serving);
+            failed(name, content, problems, serving);
         }
     }
 
-    private void failed(String name, byte[] content, Exception failure, List<String> serving) {
-        RouteFileErrors.Located where = RouteFileErrors.locate(failure, new String(content, StandardCharsets.UTF_8));
-        status.put(name, RouteFileStatus.failed(name, serving, where.line(), where.reason()));
-        log.error("Route file {}{} is invalid: {}{}", name, where.line() == null ? "" : " line " + where.line(),
-                where.reason(), serving.isEmpty() ? "" : " (its previous version keeps serving)");
+    /** A problem found in a route file, with the route it concerns when known. */
+    private record Failure(Throwable cause, String routeId) {
+    }
+
+    /** Every problem found while preparing a file, in file order. */
+    private static final class InvalidFile extends Exception {
+        private final List<Failure> problems;
+
+        InvalidFile(List<Failure> problems) {
+            super(problems.get(0).cause().getMessage(), problems.get(0).cause());
+            this.problems = problems;
+        }
+    }
+
+    private static List<Failure> problems(Exception failure) {
+        return failure instanceof InvalidFile invalid ? invalid.problems : List.of(new Failure(failure, null));
+    }
+
+    private void failed(String name, byte[] content, List<Failure> problems, List<String> serving) {
+        String text = new String(content, StandardCharsets.UTF_8);
+        List<RouteFileStatus.Problem> located = new ArrayList<>();
+        for (Failure f : problems) {
+            RouteFileErrors.Located where = RouteFileErrors.locate(f.cause(), text, f.routeId());
+            located.add(new RouteFileStatus.Problem(where.line(), where.reason()));
+            log.error("Route file {}{} is invalid: {}{}", name, where.line() == null ? "" : " line " + where.line(),
+                    where.reason(), serving.isEmpty() ? "" : " (its previous version keeps serving)");
+        }
+        status.put(name, RouteFileStatus.failed(name, serving, located));
     }
 
     private void unload(Path file) {
@@ -180,28 +215,88 @@ public class RouteDirectory implements AutoCloseable {
     /**
      * Reads the file into route definitions and resolves every endpoint they name statically, so that bad YAML, an
      * unknown component or a bad endpoint option fails here, before the running version is touched; then the
-     * connectors' {@link RouteCheck}s look at each route.
+     * connectors' {@link RouteCheck}s look at each route. Every route is checked, so that all of a file's problems
+     * are reported at once ({@link InvalidFile}).
      */
     private Collection<RoutesBuilder> prepare(Path file, byte[] content) throws Exception {
         // Named by the path relative to the routes directory's parent: it shows in error reports and in
         // tool sources, which must not reveal where the server keeps its files.
         Resource resource = ResourceHelper.fromBytes("file:" + relative(file), content);
         Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(camel).findRoutesBuilders(resource);
-        for (RoutesBuilder builder : builders) {
-            if (builder instanceof RouteBuilder routes) {
-                for (RouteDefinition route : routes.configureRoutes(camel).getRoutes()) {
-                    resolve(route.getInput() == null ? null : route.getInput().getEndpointUri());
-                    for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
-                            SendDefinition.class)) {
-                        resolve(send.getEndpointUri());
-                    }
-                    for (RouteCheck check : camel.getRegistry().findByType(RouteCheck.class)) {
-                        check.check(route, camel);
-                    }
+        List<Failure> problems = new ArrayList<>();
+        for (RouteDefinition route : definitions(builders)) {
+            List<String> uris = new ArrayList<>();
+            uris.add(route.getInput() == null ? null : route.getInput().getEndpointUri());
+            for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
+                    SendDefinition.class)) {
+                uris.add(send.getEndpointUri());
+            }
+            for (String uri : uris) {
+                try {
+                    resolve(uri);
+                } catch (Exception e) {
+                    problems.add(new Failure(e, route.getRouteId()));
+                }
+            }
+            for (RouteCheck check : camel.getRegistry().findByType(RouteCheck.class)) {
+                try {
+                    check.check(route, camel);
+                } catch (Exception e) {
+                    problems.add(new Failure(e, route.getRouteId()));
                 }
             }
         }
+        if (!problems.isEmpty()) {
+            throw new InvalidFile(problems);
+        }
         return builders;
+    }
+
+    private List<RouteDefinition> definitions(Collection<RoutesBuilder> builders) throws Exception {
+        List<RouteDefinition> routes = new ArrayList<>();
+        for (RoutesBuilder builder : builders) {
+            if (builder instanceof RouteBuilder r) {
+                routes.addAll(r.configureRoutes(camel).getRoutes());
+            }
+        }
+        return routes;
+    }
+
+    /**
+     * Starts the file's routes one at a time, keeping each that starts so that a clash between two of them shows
+     * too, then removes them all. Returns the failures. Only for files of plain routes: anything else (REST,
+     * templates) is added as a whole, and only the first failure is known.
+     */
+    private List<Failure> startEachAlone(Collection<RoutesBuilder> builders) {
+        List<Failure> problems = new ArrayList<>();
+        List<RouteDefinition> routes;
+        try {
+            for (RoutesBuilder builder : builders) {
+                if (!(builder instanceof RouteBuilder r) || !r.getRestCollection().getRests().isEmpty()
+                        || !r.getRouteTemplateCollection().getRouteTemplates().isEmpty()) {
+                    return problems;
+                }
+            }
+            routes = definitions(builders);
+        } catch (Exception e) {
+            return problems;
+        }
+        Set<String> before = routeIds();
+        for (RouteDefinition route : routes) {
+            Set<String> present = routeIds();
+            try {
+                ((ModelCamelContext) camel).addRouteDefinition(route);
+            } catch (Exception e) {
+                problems.add(new Failure(e, route.getRouteId()));
+                Set<String> partial = routeIds();
+                partial.removeAll(present);
+                remove(List.copyOf(partial));
+            }
+        }
+        Set<String> added = routeIds();
+        added.removeAll(before);
+        remove(List.copyOf(added));
+        return problems;
     }
 
     private void resolve(String uri) {

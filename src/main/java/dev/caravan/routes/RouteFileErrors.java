@@ -1,5 +1,7 @@
 package dev.caravan.routes;
 
+import org.apache.camel.FailedToCreateRouteException;
+import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.NoSuchEndpointException;
 import org.apache.camel.ResolveEndpointFailedException;
 
@@ -22,6 +24,20 @@ final class RouteFileErrors {
     }
 
     static Located locate(Throwable failure, String content) {
+        return locate(failure, content, null);
+    }
+
+    /**
+     * As {@link #locate(Throwable, String)}, but looks for the line within the route that failed (given, or named
+     * by the failure), so that two routes naming the same endpoint are told apart.
+     */
+    static Located locate(Throwable failure, String content, String routeId) {
+        String id = routeId != null ? routeId : routeIdOf(failure);
+        String[] all = content.split("\n", -1);
+        int[] region = id == null ? null : region(all, id);
+        int from = region == null ? 0 : region[0];
+        String within = region == null ? content
+                : String.join("\n", java.util.Arrays.copyOfRange(all, region[0], region[1]));
         Throwable root = failure;
         String uri = null;
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -42,9 +58,43 @@ final class RouteFileErrors {
         if (m.find()) {
             line = Integer.parseInt(m.group(1));
         } else {
-            line = lineOf(content, uri != null ? uri : reason, reason);
+            line = lineOf(within, uri != null ? uri : reason, reason);
+            if (line != null) {
+                line += from;
+            }
         }
         return new Located(line, reason.replaceAll("\\s+", " ").trim());
+    }
+
+    private static String routeIdOf(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof FailedToCreateRouteException c && c.getRouteId() != null) {
+                return c.getRouteId();
+            }
+            if (t instanceof FailedToStartRouteException s && s.getRouteId() != null) {
+                return s.getRouteId();
+            }
+        }
+        return null;
+    }
+
+    /** The lines [first, end) of the route whose {@code id:} is the given one, or null when it is not found. */
+    private static int[] region(String[] lines, String routeId) {
+        Pattern idLine = Pattern.compile("^\\s*id:\\s*['\"]?" + Pattern.quote(routeId) + "['\"]?\\s*$");
+        for (int i = 0; i < lines.length; i++) {
+            if (idLine.matcher(lines[i]).find()) {
+                int first = i;
+                while (first > 0 && !ROUTE_START.matcher(lines[first]).find()) {
+                    first--;
+                }
+                int end = i + 1;
+                while (end < lines.length && !ROUTE_START.matcher(lines[end]).find()) {
+                    end++;
+                }
+                return new int[]{first, end};
+            }
+        }
+        return null;
     }
 
     /**

@@ -194,6 +194,55 @@ class HotReloadIT extends CaravanIntegrationTest {
         }
     }
 
+    @Test
+    void revertingABrokenFileToTheServingContentClearsTheReport() {
+        String good = tool("revert-me", "revert_tool", "Good.", "v1");
+        writeRouteAndAwait("revert.yaml", good);
+        writeRoute("revert.yaml", good.replace("constant: v1", "constant: v1\n        - to: nosuch:thing"));
+        await(PROMPTLY, "revert.yaml reported as failed",
+                () -> "failed".equals(routeStatus("revert.yaml").path("state").asText()));
+        writeRouteAndAwait("revert.yaml", good);
+        JsonNode status = routeStatus("revert.yaml");
+        assertThat(status.path("error").isNull()).as("%s", status).isTrue();
+        assertThat(status.path("errors").isEmpty()).as("%s", status).isTrue();
+        assertThat(status.path("routes")).extracting(JsonNode::asText).containsExactly("revert-me");
+        deleteRoute("revert.yaml");
+    }
+
+    @Test
+    void everyProblemInAFileIsReportedWithItsLine() {
+        writeRouteAndAwait("taken.yaml", tool("taken", "taken_tool", "Taken.", "t"));
+        // Two routes that fail when started: one clashes with another file's tool, one with a tool in this file.
+        writeRoute("clashes.yaml", tool("c-one", "taken_tool", "Again.", "x")
+                + tool("c-two", "twice_tool", "Once.", "y") + tool("c-three", "twice_tool", "Twice.", "z"));
+        await(Duration.ofSeconds(15), "clashes.yaml reported",
+                () -> routeStatus("clashes.yaml") != null && "failed".equals(routeStatus("clashes.yaml").path("state").asText()));
+        JsonNode clashes = routeStatus("clashes.yaml").path("errors");
+        assertThat(clashes).as("%s", clashes).hasSize(2);
+        assertThat(clashes.get(0).path("reason").asText()).contains("taken_tool", "taken.yaml");
+        assertThat(clashes.get(0).path("line").asInt()).isEqualTo(4);
+        assertThat(clashes.get(1).path("reason").asText()).contains("twice_tool", "c-two", "c-three");
+        assertThat(clashes.get(1).path("line").asInt()).isEqualTo(24);
+        assertThat(routeStatus("taken.yaml").path("state").asText()).isEqualTo("loaded");
+
+        // Two routes that cannot even be resolved: both named, and nothing of the file starts.
+        writeRoute("clashes.yaml", tool("c-one", "fine_tool", "Fine.", "x")
+                + tool("c-two", "opt_tool", "Bad option.", "y").replace("tags: hot", "tags: hot\n        parameter.x: notatype")
+                + tool("c-three", "comp_tool", "Bad component.", "z").replace("constant: z", "constant: z\n        - to: nosuch:thing"));
+        await(Duration.ofSeconds(15), "clashes.yaml reported again", () -> {
+            JsonNode e = routeStatus("clashes.yaml").path("errors");
+            return e.size() == 2 && e.get(0).path("reason").asText().contains("notatype");
+        });
+        JsonNode status = routeStatus("clashes.yaml");
+        assertThat(status.path("errors").get(0).path("line").asInt()).isEqualTo(17);
+        assertThat(status.path("errors").get(1).path("reason").asText()).contains("nosuch");
+        assertThat(status.path("errors").get(1).path("line").asInt()).isEqualTo(32);
+        assertThat(status.path("line").asInt()).isEqualTo(17);
+        assertThat(status.path("error").asText()).isEqualTo(status.path("errors").get(0).path("reason").asText());
+        deleteRoute("clashes.yaml");
+        deleteRoute("taken.yaml");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static String tool(String routeId, String name, String description, String answer) {
