@@ -231,6 +231,7 @@ public class RouteDirectory implements AutoCloseable {
                     SendDefinition.class)) {
                 uris.add(send.getEndpointUri());
             }
+            int before = problems.size();
             for (String uri : uris) {
                 try {
                     resolve(uri);
@@ -238,7 +239,9 @@ public class RouteDirectory implements AutoCloseable {
                     problems.add(new Failure(e, route.getRouteId()));
                 }
             }
-            for (RouteCheck check : camel.getRegistry().findByType(RouteCheck.class)) {
+            // A route whose endpoints do not resolve is already reported; the checks would only repeat it.
+            for (RouteCheck check : problems.size() > before ? List.<RouteCheck>of()
+                    : camel.getRegistry().findByType(RouteCheck.class)) {
                 try {
                     check.check(route, camel);
                 } catch (Exception e) {
