@@ -2,11 +2,14 @@ package dev.caravan;
 
 import dev.caravan.admin.AdminToken;
 import dev.caravan.catalog.Catalog;
+import dev.caravan.core.CaravanSettings;
 import dev.caravan.routes.RouteDirectory;
+import dev.caravan.routes.RoutesProperties;
 import dev.caravan.server.CallRegistry;
 import dev.caravan.server.EndpointRuntime;
 import dev.caravan.server.EndpointService;
 import dev.caravan.server.McpDispatcherServlet;
+import dev.caravan.server.McpServerProperties;
 import dev.caravan.server.OriginGuard;
 import dev.caravan.store.CredentialRepository;
 import dev.caravan.store.EndpointRepository;
@@ -15,6 +18,7 @@ import dev.caravan.tool.AiComponent;
 import dev.caravan.tool.AiResultComponent;
 import dev.caravan.tool.FeatureRegistry;
 import dev.caravan.tool.RouteInvoker;
+import dev.caravan.tool.ToolProperties;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
@@ -26,7 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /** Wires the rooms together: routes → catalogue → published endpoints → the dispatcher servlet. */
 @Configuration
-@EnableConfigurationProperties(CaravanProperties.class)
+@EnableConfigurationProperties({CaravanSettings.class, McpServerProperties.class, ToolProperties.class,
+        RoutesProperties.class})
 public class CaravanConfiguration {
 
     @Bean
@@ -66,8 +71,8 @@ public class CaravanConfiguration {
     }
 
     @Bean
-    RouteInvoker routeInvoker(CaravanProperties properties) {
-        return new RouteInvoker(properties.getTools().getTimeout(), properties.getTools().getTimeouts());
+    RouteInvoker routeInvoker(ToolProperties properties) {
+        return new RouteInvoker(properties.getTimeout(), properties.getTimeouts());
     }
 
     @Bean
@@ -86,7 +91,7 @@ public class CaravanConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    EndpointRuntime endpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, CaravanProperties properties) {
+    EndpointRuntime endpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, McpServerProperties properties) {
         return new EndpointRuntime(catalog, calls, json, properties);
     }
 
@@ -116,7 +121,7 @@ public class CaravanConfiguration {
 
     @Bean
     EndpointService endpointService(EndpointRepository endpoints, CredentialRepository credentials,
-                                    EndpointRuntime runtime, TransactionTemplate tx, CaravanProperties properties,
+                                    EndpointRuntime runtime, TransactionTemplate tx, McpServerProperties properties,
                                     org.springframework.core.env.Environment env) {
         // Tokens of declared endpoints are read from the environment (Spring's view of it, which includes
         // the process environment) by the variable's name.
@@ -125,7 +130,7 @@ public class CaravanConfiguration {
 
     @Bean
     ServletRegistrationBean<McpDispatcherServlet> mcpDispatcher(EndpointRuntime runtime, EndpointService endpoints,
-                                                                CallRegistry calls, CaravanProperties properties) {
+                                                                CallRegistry calls, McpServerProperties properties) {
         OriginGuard guard = new OriginGuard(properties.getSecurity().getAllowedHosts(),
                 properties.getSecurity().getAllowedOrigins());
         ServletRegistrationBean<McpDispatcherServlet> bean = new ServletRegistrationBean<>(new McpDispatcherServlet(
@@ -136,13 +141,13 @@ public class CaravanConfiguration {
     }
 
     @Bean
-    AdminToken adminToken(CaravanProperties properties,
+    AdminToken adminToken(CaravanSettings properties,
                           @org.springframework.beans.factory.annotation.Value("${CARAVAN_ADMIN_TOKEN:}") String token) {
         return new AdminToken(token, properties.getDataDir());
     }
 
     @Bean(destroyMethod = "close")
-    RouteDirectory routeDirectory(CamelContext camel, CaravanProperties properties) {
+    RouteDirectory routeDirectory(CamelContext camel, RoutesProperties properties) {
         return new RouteDirectory(camel, properties.getRoutesDir(), properties.getRoutesPollInterval());
     }
 

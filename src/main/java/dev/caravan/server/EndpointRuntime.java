@@ -1,6 +1,5 @@
 package dev.caravan.server;
 
-import dev.caravan.CaravanProperties;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.ToolSelector;
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -21,7 +20,7 @@ public class EndpointRuntime implements AutoCloseable {
     private final Catalog catalog;
     private final CallRegistry calls;
     private final McpJsonMapper json;
-    private final CaravanProperties.Mcp settings;
+    private final McpServerProperties.Mcp settings;
     private final ScheduledExecutorService syncer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "caravan-catalog-sync");
         t.setDaemon(true);
@@ -29,7 +28,7 @@ public class EndpointRuntime implements AutoCloseable {
     });
     private final AtomicBoolean syncPending = new AtomicBoolean();
 
-    public EndpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, CaravanProperties properties) {
+    public EndpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, McpServerProperties properties) {
         this.catalog = catalog;
         this.calls = calls;
         this.json = json;

@@ -1,6 +1,6 @@
 package dev.caravan.upstream;
 
-import dev.caravan.CaravanProperties;
+import dev.caravan.core.CaravanSettings;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.connectors.ConnectorFileLifecycle;
 import dev.caravan.store.ManagedUpstreamRepository;
@@ -35,7 +35,7 @@ public class UpstreamConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    UpstreamsFile upstreamsFile(Upstreams upstreams, CaravanProperties caravan, UpstreamProperties properties) {
+    UpstreamsFile upstreamsFile(Upstreams upstreams, CaravanSettings caravan, UpstreamProperties properties) {
         return new UpstreamsFile(caravan.getConnectorsDir(), upstreams, properties.getPollInterval());
     }
 
@@ -50,11 +50,10 @@ public class UpstreamConfiguration {
 
     @Bean(destroyMethod = "close")
     ManagedUpstreams managedUpstreams(ManagedUpstreamRepository repository, Upstreams upstreams,
-                                      CaravanProperties caravan, UpstreamProperties properties,
-                                      Environment environment, UpstreamOAuth oauth) {
-        return new ManagedUpstreams(repository, upstreams, () -> TokenCipher.from(
-                environment.getProperty("CARAVAN_SECRET_KEY"), caravan.getDataDir()), properties.isApiAllowsStdio(),
-                oauth::forget);
+                                      CaravanSettings caravan, UpstreamProperties properties,
+                                      UpstreamOAuth oauth) {
+        return new ManagedUpstreams(repository, upstreams, () -> TokenCipher.from(caravan),
+                properties.isApiAllowsStdio(), oauth::forget);
     }
 
     /**

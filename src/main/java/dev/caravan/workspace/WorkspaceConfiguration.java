@@ -1,6 +1,6 @@
 package dev.caravan.workspace;
 
-import dev.caravan.CaravanProperties;
+import dev.caravan.core.CaravanSettings;
 import dev.caravan.admin.AdminToken;
 import dev.caravan.connectors.ConnectorFileLifecycle;
 import dev.caravan.server.EndpointService;
@@ -43,12 +43,12 @@ import java.util.concurrent.TimeUnit;
 public class WorkspaceConfiguration {
 
     @Bean(destroyMethod = "close")
-    Workspaces workspaces(CaravanProperties caravan, WorkspaceProperties properties, Environment environment) {
+    Workspaces workspaces(CaravanSettings caravan, WorkspaceProperties properties, Environment environment) {
         return new Workspaces(caravan.getDataDir(), properties.getVersionsKept(), environment::getProperty);
     }
 
     @Bean(destroyMethod = "close")
-    WorkspacesFile workspacesFile(Workspaces workspaces, CaravanProperties caravan, WorkspaceProperties properties) {
+    WorkspacesFile workspacesFile(Workspaces workspaces, CaravanSettings caravan, WorkspaceProperties properties) {
         return new WorkspacesFile(caravan.getConnectorsDir(), workspaces, properties.getPollInterval());
     }
 
@@ -127,7 +127,7 @@ public class WorkspaceConfiguration {
     }
 
     @Bean
-    Shares shares(JdbcTemplate jdbc, Workspaces workspaces, WorkspaceProperties properties, CaravanProperties caravan) {
+    Shares shares(JdbcTemplate jdbc, Workspaces workspaces, WorkspaceProperties properties, CaravanSettings caravan) {
         return new Shares(new ShareRepository(jdbc), workspaces, new ShareSettings(properties.getShareDefaultExpiry(),
                 properties.getShareMaxExpiry(), caravan.getPublicBaseUrl()), Clock.systemUTC());
     }
