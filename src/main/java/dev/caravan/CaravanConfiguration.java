@@ -3,6 +3,8 @@ package dev.caravan;
 import dev.caravan.admin.AdminToken;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.core.CaravanSettings;
+import dev.caravan.core.Periodic;
+import dev.caravan.core.PhasedLifecycle;
 import dev.caravan.routes.RouteDirectory;
 import dev.caravan.routes.RoutesProperties;
 import dev.caravan.server.CallRegistry;
@@ -95,28 +97,23 @@ public class CaravanConfiguration {
         return new EndpointRuntime(catalog, calls, json, properties);
     }
 
-    /** Ends the held-open MCP streams first, so the web server's graceful shutdown does not wait on them. */
+    /** Re-reads the endpoints from the database, for changes made on other nodes; started once Camel runs. */
+    @Bean(destroyMethod = "close")
+    Periodic endpointReconcile(EndpointService endpoints, McpServerProperties properties) {
+        return Periodic.every("endpoint-reconcile", properties.getEndpointReconcileInterval(), endpoints::reconcile);
+    }
+
+    /**
+     * Ends the held-open MCP streams first, so the web server's graceful shutdown does not wait on them; stops
+     * reconciling before, so nothing is published to the closed runtime.
+     */
     @Bean
-    org.springframework.context.SmartLifecycle mcpSessionsCloser(EndpointRuntime runtime) {
-        return new org.springframework.context.SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-                runtime.close();
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-        };
+    PhasedLifecycle mcpSessionsCloser(EndpointRuntime runtime, Periodic endpointReconcile) {
+        return new PhasedLifecycle("mcp-sessions-closer", () -> {
+        }, () -> {
+            endpointReconcile.close();
+            runtime.close();
+        });
     }
 
     @Bean
@@ -153,7 +150,8 @@ public class CaravanConfiguration {
 
     /** Once Camel runs: load the route files, then serve the endpoints. */
     @Bean
-    CamelContextConfiguration caravanStartup(RouteDirectory routes, EndpointService endpoints) {
+    CamelContextConfiguration caravanStartup(RouteDirectory routes, EndpointService endpoints,
+                                             Periodic endpointReconcile) {
         return new CamelContextConfiguration() {
             @Override
             public void beforeApplicationStart(CamelContext camel) {
@@ -177,15 +175,7 @@ public class CaravanConfiguration {
             public void afterApplicationStart(CamelContext camel) {
                 routes.start();
                 endpoints.start();
-                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "caravan-endpoint-reconcile")
-                        .scheduleWithFixedDelay(() -> {
-                            try {
-                                endpoints.reconcile();
-                            } catch (RuntimeException e) {
-                                org.slf4j.LoggerFactory.getLogger(CaravanConfiguration.class)
-                                        .warn("Reconciling endpoints with the database failed; will retry", e);
-                            }
-                        }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+                endpointReconcile.start();
             }
         };
     }

@@ -1,8 +1,9 @@
 package dev.caravan.upstream;
 
-import dev.caravan.core.CaravanSettings;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.connectors.ConnectorFileLifecycle;
+import dev.caravan.core.CaravanSettings;
+import dev.caravan.core.PhasedLifecycle;
 import dev.caravan.store.ManagedUpstreamRepository;
 import dev.caravan.upstream.oauth.TokenCipher;
 import dev.caravan.upstream.oauth.UpstreamOAuth;
@@ -62,31 +63,8 @@ public class UpstreamConfiguration {
      */
     @Bean
     SmartLifecycle managedUpstreamsLifecycle(ManagedUpstreams managed, UpstreamProperties properties) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                managed.start(properties.getReconcileInterval());
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-                managed.close();
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-
-            @Override
-            public int getPhase() {
-                return SmartLifecycle.DEFAULT_PHASE - 1;
-            }
-        };
+        return new PhasedLifecycle("managed-upstreams", SmartLifecycle.DEFAULT_PHASE - 1,
+                () -> managed.start(properties.getReconcileInterval()), managed::close);
     }
 
     // Camel finds components among the beans by name.
