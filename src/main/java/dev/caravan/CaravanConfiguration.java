@@ -93,7 +93,8 @@ public class CaravanConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    EndpointRuntime endpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, McpServerProperties properties) {
+    EndpointRuntime endpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json,
+                                    McpServerProperties properties) {
         return new EndpointRuntime(catalog, calls, json, properties);
     }
 

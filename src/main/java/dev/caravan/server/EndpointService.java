@@ -73,7 +73,8 @@ public class EndpointService {
         properties.getEndpoints().forEach((name, d) -> declare(name, d, environment));
     }
 
-    private void declare(String name, McpServerProperties.DeclaredEndpoint d, java.util.function.UnaryOperator<String> environment) {
+    private void declare(String name, McpServerProperties.DeclaredEndpoint d,
+                         java.util.function.UnaryOperator<String> environment) {
         checkName(name);
         ToolSelector.check(d.getTools());
         String token = d.getTokenEnv() == null ? null : environment.apply(d.getTokenEnv());

@@ -67,7 +67,8 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
     @Autowired
     public UpstreamOAuth(JdbcTemplate jdbc, CaravanSettings caravan, Environment environment,
                          ObjectProvider<Upstreams> upstreams) {
-        this(new TokenStore(jdbc, () -> TokenCipher.from(caravan)), environment::getProperty, caravan::getPublicBaseUrl, new Connections() {
+        this(new TokenStore(jdbc, () -> TokenCipher.from(caravan)), environment::getProperty,
+                caravan::getPublicBaseUrl, new Connections() {
             @Override
             public String state(String upstream) {
                 Upstreams u = upstreams.getIfAvailable();
