@@ -2,11 +2,16 @@ package dev.caravan;
 
 import dev.caravan.admin.AdminToken;
 import dev.caravan.catalog.Catalog;
+import dev.caravan.core.CaravanSettings;
+import dev.caravan.core.Periodic;
+import dev.caravan.core.PhasedLifecycle;
 import dev.caravan.routes.RouteDirectory;
+import dev.caravan.routes.RoutesProperties;
 import dev.caravan.server.CallRegistry;
 import dev.caravan.server.EndpointRuntime;
 import dev.caravan.server.EndpointService;
 import dev.caravan.server.McpDispatcherServlet;
+import dev.caravan.server.McpServerProperties;
 import dev.caravan.server.OriginGuard;
 import dev.caravan.store.CredentialRepository;
 import dev.caravan.store.EndpointRepository;
@@ -15,6 +20,7 @@ import dev.caravan.tool.AiComponent;
 import dev.caravan.tool.AiResultComponent;
 import dev.caravan.tool.FeatureRegistry;
 import dev.caravan.tool.RouteInvoker;
+import dev.caravan.tool.ToolProperties;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
@@ -26,7 +32,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /** Wires the rooms together: routes → catalogue → published endpoints → the dispatcher servlet. */
 @Configuration
-@EnableConfigurationProperties(CaravanProperties.class)
+@EnableConfigurationProperties({CaravanSettings.class, McpServerProperties.class, ToolProperties.class,
+        RoutesProperties.class})
 public class CaravanConfiguration {
 
     @Bean
@@ -66,8 +73,8 @@ public class CaravanConfiguration {
     }
 
     @Bean
-    RouteInvoker routeInvoker(CaravanProperties properties) {
-        return new RouteInvoker(properties.getTools().getTimeout(), properties.getTools().getTimeouts());
+    RouteInvoker routeInvoker(ToolProperties properties) {
+        return new RouteInvoker(properties.getTimeout(), properties.getTimeouts());
     }
 
     @Bean
@@ -86,37 +93,33 @@ public class CaravanConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    EndpointRuntime endpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, CaravanProperties properties) {
+    EndpointRuntime endpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json,
+                                    McpServerProperties properties) {
         return new EndpointRuntime(catalog, calls, json, properties);
     }
 
-    /** Ends the held-open MCP streams first, so the web server's graceful shutdown does not wait on them. */
+    /** Re-reads the endpoints from the database, for changes made on other nodes; started once Camel runs. */
+    @Bean(destroyMethod = "close")
+    Periodic endpointReconcile(EndpointService endpoints, McpServerProperties properties) {
+        return Periodic.every("endpoint-reconcile", properties.getEndpointReconcileInterval(), endpoints::reconcile);
+    }
+
+    /**
+     * Ends the held-open MCP streams first, so the web server's graceful shutdown does not wait on them; stops
+     * reconciling before, so nothing is published to the closed runtime.
+     */
     @Bean
-    org.springframework.context.SmartLifecycle mcpSessionsCloser(EndpointRuntime runtime) {
-        return new org.springframework.context.SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-                runtime.close();
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-        };
+    PhasedLifecycle mcpSessionsCloser(EndpointRuntime runtime, Periodic endpointReconcile) {
+        return new PhasedLifecycle("mcp-sessions-closer", () -> {
+        }, () -> {
+            endpointReconcile.close();
+            runtime.close();
+        });
     }
 
     @Bean
     EndpointService endpointService(EndpointRepository endpoints, CredentialRepository credentials,
-                                    EndpointRuntime runtime, TransactionTemplate tx, CaravanProperties properties,
+                                    EndpointRuntime runtime, TransactionTemplate tx, McpServerProperties properties,
                                     org.springframework.core.env.Environment env) {
         // Tokens of declared endpoints are read from the environment (Spring's view of it, which includes
         // the process environment) by the variable's name.
@@ -125,7 +128,7 @@ public class CaravanConfiguration {
 
     @Bean
     ServletRegistrationBean<McpDispatcherServlet> mcpDispatcher(EndpointRuntime runtime, EndpointService endpoints,
-                                                                CallRegistry calls, CaravanProperties properties) {
+                                                                CallRegistry calls, McpServerProperties properties) {
         OriginGuard guard = new OriginGuard(properties.getSecurity().getAllowedHosts(),
                 properties.getSecurity().getAllowedOrigins());
         ServletRegistrationBean<McpDispatcherServlet> bean = new ServletRegistrationBean<>(new McpDispatcherServlet(
@@ -136,19 +139,20 @@ public class CaravanConfiguration {
     }
 
     @Bean
-    AdminToken adminToken(CaravanProperties properties,
+    AdminToken adminToken(CaravanSettings properties,
                           @org.springframework.beans.factory.annotation.Value("${CARAVAN_ADMIN_TOKEN:}") String token) {
         return new AdminToken(token, properties.getDataDir());
     }
 
     @Bean(destroyMethod = "close")
-    RouteDirectory routeDirectory(CamelContext camel, CaravanProperties properties) {
+    RouteDirectory routeDirectory(CamelContext camel, RoutesProperties properties) {
         return new RouteDirectory(camel, properties.getRoutesDir(), properties.getRoutesPollInterval());
     }
 
     /** Once Camel runs: load the route files, then serve the endpoints. */
     @Bean
-    CamelContextConfiguration caravanStartup(RouteDirectory routes, EndpointService endpoints) {
+    CamelContextConfiguration caravanStartup(RouteDirectory routes, EndpointService endpoints,
+                                             Periodic endpointReconcile) {
         return new CamelContextConfiguration() {
             @Override
             public void beforeApplicationStart(CamelContext camel) {
@@ -172,15 +176,7 @@ public class CaravanConfiguration {
             public void afterApplicationStart(CamelContext camel) {
                 routes.start();
                 endpoints.start();
-                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "caravan-endpoint-reconcile")
-                        .scheduleWithFixedDelay(() -> {
-                            try {
-                                endpoints.reconcile();
-                            } catch (RuntimeException e) {
-                                org.slf4j.LoggerFactory.getLogger(CaravanConfiguration.class)
-                                        .warn("Reconciling endpoints with the database failed; will retry", e);
-                            }
-                        }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+                endpointReconcile.start();
             }
         };
     }

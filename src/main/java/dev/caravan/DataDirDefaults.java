@@ -1,7 +1,9 @@
 package dev.caravan;
 
+import dev.caravan.core.CaravanSettings;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
 import java.nio.file.Path;
@@ -20,7 +22,9 @@ public class DataDirDefaults implements BeanPostProcessor {
     @Override
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
         if (bean instanceof DataSourceProperties ds && ds.getUrl() == null) {
-            Path dir = Path.of(env.getProperty("caravan.data-dir", "data")).toAbsolutePath().normalize();
+            // Bound like the CaravanSettings bean (not yet made this early), so the default is in one place.
+            Path dir = Binder.get(env).bindOrCreate("caravan", CaravanSettings.class).getDataDir()
+                    .toAbsolutePath().normalize();
             ds.setUrl("jdbc:h2:file:" + dir.resolve("caravan"));
             ds.setUsername("sa");
         }

@@ -1,6 +1,6 @@
 package dev.caravan.admin;
 
-import dev.caravan.CaravanProperties;
+import dev.caravan.core.CaravanSettings;
 import dev.caravan.server.EndpointException;
 import dev.caravan.server.EndpointService;
 import dev.caravan.tool.WorkspaceScopes;
@@ -27,9 +27,9 @@ import java.util.Map;
 @RequestMapping("/admin/api/endpoints")
 public class EndpointController {
     private final EndpointService endpoints;
-    private final CaravanProperties properties;
+    private final CaravanSettings properties;
 
-    public EndpointController(EndpointService endpoints, CaravanProperties properties) {
+    public EndpointController(EndpointService endpoints, CaravanSettings properties) {
         this.endpoints = endpoints;
         this.properties = properties;
     }

@@ -1,5 +1,6 @@
 package dev.caravan.connectors;
 
+import dev.caravan.core.Periodic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,9 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Watches one {@code CONNECTORS_DIR/*.yaml} file and applies its list of configs. A file that cannot be used changes
@@ -30,11 +28,11 @@ public abstract class WatchedConnectorFile<T, S> implements AutoCloseable {
 
     private final Path file;
     private final Duration pollInterval;
-    private final String threadName;
+    private final String taskName;
     private final String itemNoun;
     private final String keptOnFailure;
     private final StatusFactory<S> statuses;
-    private ScheduledExecutorService watcher;
+    private Periodic watcher;
     private byte[] applied;
     private boolean present;
     private volatile S status;
@@ -46,14 +44,15 @@ public abstract class WatchedConnectorFile<T, S> implements AutoCloseable {
     }
 
     /**
+     * @param taskName      names the watcher's thread, caravan-TASKNAME
      * @param itemNoun      singular, for "Loaded FILE (2 upstreams)"
      * @param keptOnFailure what the log says stays when the file is invalid, e.g. "the previous upstreams keep running"
      */
-    protected WatchedConnectorFile(Path file, Duration pollInterval, String threadName, String itemNoun,
+    protected WatchedConnectorFile(Path file, Duration pollInterval, String taskName, String itemNoun,
                                    String keptOnFailure, StatusFactory<S> statuses) {
         this.file = file;
         this.pollInterval = pollInterval;
-        this.threadName = threadName;
+        this.taskName = taskName;
         this.itemNoun = itemNoun;
         this.keptOnFailure = keptOnFailure;
         this.statuses = statuses;
@@ -75,18 +74,7 @@ public abstract class WatchedConnectorFile<T, S> implements AutoCloseable {
 
     public void start() {
         check();
-        watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
-        watcher.scheduleWithFixedDelay(() -> {
-            try {
-                check();
-            } catch (RuntimeException e) {
-                log.warn("Checking {} failed; will retry", file, e);
-            }
-        }, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        watcher = Periodic.every(taskName, pollInterval, this::check).start();
     }
 
     public S status() {
@@ -129,7 +117,7 @@ public abstract class WatchedConnectorFile<T, S> implements AutoCloseable {
     @Override
     public void close() {
         if (watcher != null) {
-            watcher.shutdownNow();
+            watcher.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.caravan.routes;
 
+import dev.caravan.core.Periodic;
 import dev.caravan.tool.RouteCheck;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
@@ -30,9 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -50,7 +48,7 @@ public class RouteDirectory implements AutoCloseable {
     private final Map<Path, Loaded> loaded = new ConcurrentHashMap<>();
     private final Map<Path, Stamp> seen = new ConcurrentHashMap<>();
     private final Map<String, RouteFileStatus> status = new ConcurrentHashMap<>();
-    private ScheduledExecutorService watcher;
+    private Periodic watcher;
 
     private record Loaded(byte[] content, List<String> routeIds) {
     }
@@ -70,25 +68,11 @@ public class RouteDirectory implements AutoCloseable {
             log.info("No routes directory at {} yet; create it and add *.yaml route files to publish tools", dir);
         }
         scan();
-        watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "caravan-routes-watcher");
-            t.setDaemon(true);
-            return t;
-        });
-        watcher.scheduleWithFixedDelay(this::scanSafely, pollInterval.toMillis(), pollInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        watcher = Periodic.every("routes-watcher", pollInterval, this::scan).start();
     }
 
     public List<RouteFileStatus> status() {
         return new TreeMap<>(status).values().stream().toList();
-    }
-
-    private void scanSafely() {
-        try {
-            scan();
-        } catch (RuntimeException e) {
-            log.warn("Scanning {} failed; will retry", dir, e);
-        }
     }
 
     synchronized void scan() {
@@ -358,7 +342,7 @@ public class RouteDirectory implements AutoCloseable {
     @Override
     public void close() {
         if (watcher != null) {
-            watcher.shutdownNow();
+            watcher.close();
         }
     }
 }

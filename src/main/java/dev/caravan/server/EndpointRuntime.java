@@ -1,16 +1,13 @@
 package dev.caravan.server;
 
-import dev.caravan.CaravanProperties;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.ToolSelector;
+import dev.caravan.core.Periodic;
 import io.modelcontextprotocol.json.McpJsonMapper;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The endpoints being served now, by name. The servlet container cannot add servlets after start, so the
@@ -21,31 +18,21 @@ public class EndpointRuntime implements AutoCloseable {
     private final Catalog catalog;
     private final CallRegistry calls;
     private final McpJsonMapper json;
-    private final CaravanProperties.Mcp settings;
-    private final ScheduledExecutorService syncer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "caravan-catalog-sync");
-        t.setDaemon(true);
-        return t;
-    });
-    private final AtomicBoolean syncPending = new AtomicBoolean();
+    private final McpServerProperties.Mcp settings;
+    // A reload registers and unregisters many features at once: sync once after the burst.
+    private final Periodic syncer = Periodic.onRequest("catalog-sync", Duration.ofMillis(50), this::syncAll).start();
 
-    public EndpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, CaravanProperties properties) {
+    public EndpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, McpServerProperties properties) {
         this.catalog = catalog;
         this.calls = calls;
         this.json = json;
         this.settings = properties.getMcp();
-        // A reload registers and unregisters many features at once: sync once after the burst.
-        catalog.onChange(() -> {
-            // After close, Camel still stops routes (and so changes the catalogue): nothing to sync then.
-            if (!syncer.isShutdown() && syncPending.compareAndSet(false, true)) {
-                syncer.schedule(this::syncAll, 50, TimeUnit.MILLISECONDS);
-            }
-        });
+        // After close, Camel still stops routes (and so changes the catalogue): the closed syncer ignores that.
+        catalog.onChange(syncer::request);
         catalog.onResourceUpdated(uri -> servers.values().forEach(s -> s.resourceUpdated(uri)));
     }
 
     private void syncAll() {
-        syncPending.set(false);
         servers.values().forEach(EndpointViews::sync);
     }
 
@@ -103,7 +90,7 @@ public class EndpointRuntime implements AutoCloseable {
 
     @Override
     public void close() {
-        syncer.shutdownNow();
+        syncer.close();
         servers.values().forEach(EndpointViews::close);
         servers.clear();
     }

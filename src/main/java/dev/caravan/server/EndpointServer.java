@@ -44,7 +44,7 @@ final class EndpointServer {
     private final Catalog catalog;
     private final CallRegistry calls;
     private final McpJsonMapper json;
-    private final dev.caravan.CaravanProperties.Mcp settings;
+    private final McpServerProperties.Mcp settings;
     private volatile ToolSelector selector;
     /** Workspace operations the credentials served here hold: features tagged for others are left out. */
     private final java.util.Set<dev.caravan.tool.WorkspaceScopes.Operation> operations;
@@ -59,7 +59,7 @@ final class EndpointServer {
     }
 
     EndpointServer(String name, ToolSelector selector, java.util.Set<dev.caravan.tool.WorkspaceScopes.Operation> operations,
-                   Catalog catalog, CallRegistry calls, McpJsonMapper json, dev.caravan.CaravanProperties.Mcp settings) {
+                   Catalog catalog, CallRegistry calls, McpJsonMapper json, McpServerProperties.Mcp settings) {
         this.name = name;
         this.selector = selector;
         this.operations = java.util.Set.copyOf(operations);

@@ -1,6 +1,5 @@
 package dev.caravan.server;
 
-import dev.caravan.CaravanProperties;
 import dev.caravan.catalog.ToolSelector;
 import dev.caravan.store.CredentialRecord;
 import dev.caravan.store.CredentialRepository;
@@ -65,7 +64,7 @@ public class EndpointService {
     }
 
     public EndpointService(EndpointRepository endpoints, CredentialRepository credentials, EndpointRuntime runtime,
-                           TransactionTemplate tx, CaravanProperties properties,
+                           TransactionTemplate tx, McpServerProperties properties,
                            java.util.function.UnaryOperator<String> environment) {
         this.endpoints = endpoints;
         this.credentials = credentials;
@@ -74,7 +73,8 @@ public class EndpointService {
         properties.getEndpoints().forEach((name, d) -> declare(name, d, environment));
     }
 
-    private void declare(String name, CaravanProperties.DeclaredEndpoint d, java.util.function.UnaryOperator<String> environment) {
+    private void declare(String name, McpServerProperties.DeclaredEndpoint d,
+                         java.util.function.UnaryOperator<String> environment) {
         checkName(name);
         ToolSelector.check(d.getTools());
         String token = d.getTokenEnv() == null ? null : environment.apply(d.getTokenEnv());

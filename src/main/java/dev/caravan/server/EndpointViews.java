@@ -1,6 +1,5 @@
 package dev.caravan.server;
 
-import dev.caravan.CaravanProperties;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.ToolSelector;
 import dev.caravan.tool.Caller;
@@ -30,7 +29,7 @@ final class EndpointViews {
     private final Catalog catalog;
     private final CallRegistry calls;
     private final McpJsonMapper json;
-    private final CaravanProperties.Mcp settings;
+    private final McpServerProperties.Mcp settings;
     private final Map<Set<WorkspaceScopes.Operation>, View> views = new ConcurrentHashMap<>();
     private volatile ToolSelector selector;
 
@@ -38,7 +37,7 @@ final class EndpointViews {
     }
 
     EndpointViews(String name, ToolSelector selector, Catalog catalog, CallRegistry calls, McpJsonMapper json,
-                  CaravanProperties.Mcp settings) {
+                  McpServerProperties.Mcp settings) {
         this.name = name;
         this.selector = selector;
         this.catalog = catalog;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.core.Periodic;
 import dev.caravan.store.ManagedUpstreamRecord;
 import dev.caravan.store.ManagedUpstreamRepository;
 import dev.caravan.upstream.oauth.TokenCipher;
@@ -17,9 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -52,7 +50,7 @@ public class ManagedUpstreams implements AutoCloseable {
     private volatile TokenCipher cipher;
     private Map<String, Loaded> loaded = Map.of();
     private Map<String, String> problems = Map.of();
-    private ScheduledExecutorService timer;
+    private Periodic timer;
 
     /** A stored row as this node uses it: the row's text, its declaration with secrets opened, the config. */
     private record Loaded(String text, Map<String, Object> plain, UpstreamConfig config) {
@@ -86,24 +84,13 @@ public class ManagedUpstreams implements AutoCloseable {
     /** Reads the database now and then every {@code interval}. */
     public synchronized void start(java.time.Duration interval) {
         reconcile();
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "caravan-upstreams-reconcile");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                reconcile();
-            } catch (RuntimeException e) {
-                log.warn("Reconciling API-managed upstreams with the database failed; will retry", e);
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer = Periodic.every("upstreams-reconcile", interval, this::reconcile).start();
     }
 
     @Override
     public synchronized void close() {
         if (timer != null) {
-            timer.shutdownNow();
+            timer.close();
         }
     }
 

@@ -1,8 +1,9 @@
 package dev.caravan.upstream;
 
-import dev.caravan.CaravanProperties;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.connectors.ConnectorFileLifecycle;
+import dev.caravan.core.CaravanSettings;
+import dev.caravan.core.PhasedLifecycle;
 import dev.caravan.store.ManagedUpstreamRepository;
 import dev.caravan.upstream.oauth.TokenCipher;
 import dev.caravan.upstream.oauth.UpstreamOAuth;
@@ -35,7 +36,7 @@ public class UpstreamConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    UpstreamsFile upstreamsFile(Upstreams upstreams, CaravanProperties caravan, UpstreamProperties properties) {
+    UpstreamsFile upstreamsFile(Upstreams upstreams, CaravanSettings caravan, UpstreamProperties properties) {
         return new UpstreamsFile(caravan.getConnectorsDir(), upstreams, properties.getPollInterval());
     }
 
@@ -50,11 +51,10 @@ public class UpstreamConfiguration {
 
     @Bean(destroyMethod = "close")
     ManagedUpstreams managedUpstreams(ManagedUpstreamRepository repository, Upstreams upstreams,
-                                      CaravanProperties caravan, UpstreamProperties properties,
-                                      Environment environment, UpstreamOAuth oauth) {
-        return new ManagedUpstreams(repository, upstreams, () -> TokenCipher.from(
-                environment.getProperty("CARAVAN_SECRET_KEY"), caravan.getDataDir()), properties.isApiAllowsStdio(),
-                oauth::forget);
+                                      CaravanSettings caravan, UpstreamProperties properties,
+                                      UpstreamOAuth oauth) {
+        return new ManagedUpstreams(repository, upstreams, () -> TokenCipher.from(caravan),
+                properties.isApiAllowsStdio(), oauth::forget);
     }
 
     /**
@@ -63,31 +63,8 @@ public class UpstreamConfiguration {
      */
     @Bean
     SmartLifecycle managedUpstreamsLifecycle(ManagedUpstreams managed, UpstreamProperties properties) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                managed.start(properties.getReconcileInterval());
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-                managed.close();
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-
-            @Override
-            public int getPhase() {
-                return SmartLifecycle.DEFAULT_PHASE - 1;
-            }
-        };
+        return new PhasedLifecycle("managed-upstreams", SmartLifecycle.DEFAULT_PHASE - 1,
+                () -> managed.start(properties.getReconcileInterval()), managed::close);
     }
 
     // Camel finds components among the beans by name.

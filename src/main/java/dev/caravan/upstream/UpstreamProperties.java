@@ -9,8 +9,9 @@ import java.time.Duration;
 public class UpstreamProperties {
     /** How often a connected upstream is pinged; a failed ping drops it and starts reconnecting. */
     private Duration healthInterval = Duration.ofSeconds(15);
-    /** First wait before reconnecting; doubles on each failure up to backoffMax. */
+    /** First wait before reconnecting; doubles on each failure up to backoff-max. */
     private Duration backoffInitial = Duration.ofSeconds(1);
+    /** Longest wait between reconnection attempts. */
     private Duration backoffMax = Duration.ofSeconds(60);
     /** How often connectors/upstreams.yaml is checked for changes. */
     private Duration pollInterval = Duration.ofSeconds(2);

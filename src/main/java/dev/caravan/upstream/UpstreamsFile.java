@@ -24,7 +24,7 @@ public class UpstreamsFile extends WatchedConnectorFile<UpstreamConfig, Upstream
     }
 
     public UpstreamsFile(Path connectorsDir, Upstreams upstreams, Duration pollInterval) {
-        super(connectorsDir.toAbsolutePath().normalize().resolve(NAME), pollInterval, "caravan-upstreams-watcher",
+        super(connectorsDir.toAbsolutePath().normalize().resolve(NAME), pollInterval, "upstreams-watcher",
                 "upstream", "the previous upstreams keep running", Status::new);
         this.upstreams = upstreams;
     }

@@ -1,8 +1,10 @@
 package dev.caravan.workspace;
 
-import dev.caravan.CaravanProperties;
 import dev.caravan.admin.AdminToken;
 import dev.caravan.connectors.ConnectorFileLifecycle;
+import dev.caravan.core.CaravanSettings;
+import dev.caravan.core.Periodic;
+import dev.caravan.core.PhasedLifecycle;
 import dev.caravan.server.EndpointService;
 import dev.caravan.store.OwnershipRepository;
 import dev.caravan.store.WorkspaceRepository;
@@ -20,7 +22,6 @@ import dev.caravan.workspace.share.ShareSettings;
 import dev.caravan.workspace.share.ShareTools;
 import dev.caravan.workspace.share.Shares;
 import jakarta.servlet.http.HttpServletRequest;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.filter.OrderedFormContentFilter;
 import org.springframework.context.SmartLifecycle;
@@ -32,9 +33,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Clock;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Wires the workspace connector: the workspaces in use, the watcher of {@code connectors/workspaces.yaml}, and the
@@ -45,12 +43,12 @@ import java.util.concurrent.TimeUnit;
 public class WorkspaceConfiguration {
 
     @Bean(destroyMethod = "close")
-    Workspaces workspaces(CaravanProperties caravan, WorkspaceProperties properties, Environment environment) {
+    Workspaces workspaces(CaravanSettings caravan, WorkspaceProperties properties, Environment environment) {
         return new Workspaces(caravan.getDataDir(), properties.getVersionsKept(), environment::getProperty);
     }
 
     @Bean(destroyMethod = "close")
-    WorkspacesFile workspacesFile(Workspaces workspaces, CaravanProperties caravan, WorkspaceProperties properties) {
+    WorkspacesFile workspacesFile(Workspaces workspaces, CaravanSettings caravan, WorkspaceProperties properties) {
         return new WorkspacesFile(caravan.getConnectorsDir(), workspaces, properties.getPollInterval());
     }
 
@@ -81,41 +79,12 @@ public class WorkspaceConfiguration {
     /** Loads the stored workspaces at start and picks up other nodes' changes every reconcile interval. */
     @Bean
     SmartLifecycle runtimeWorkspacesLifecycle(RuntimeWorkspaces runtime, WorkspaceProperties properties) {
-        return new SmartLifecycle() {
-            private ScheduledExecutorService timer;
-
-            @Override
-            public void start() {
-                runtime.reconcile();
-                timer = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "caravan-workspaces-reconcile");
-                    t.setDaemon(true);
-                    return t;
-                });
-                long every = properties.getReconcileInterval().toMillis();
-                timer.scheduleWithFixedDelay(() -> {
-                    try {
-                        runtime.reconcile();
-                    } catch (RuntimeException e) {
-                        LoggerFactory.getLogger(WorkspaceConfiguration.class)
-                                .warn("Reconciling workspaces with the database failed; will retry", e);
-                    }
-                }, every, every, TimeUnit.MILLISECONDS);
-            }
-
-            @Override
-            public void stop() {
-                if (timer != null) {
-                    timer.shutdownNow();
-                    timer = null;
-                }
-            }
-
-            @Override
-            public boolean isRunning() {
-                return timer != null;
-            }
-        };
+        Periodic reconcile = Periodic.every("workspaces-reconcile", properties.getReconcileInterval(),
+                runtime::reconcile);
+        return new PhasedLifecycle("runtime-workspaces", () -> {
+            runtime.reconcile();
+            reconcile.start();
+        }, reconcile::close);
     }
 
     // Camel finds components among the beans by name.
@@ -137,7 +106,7 @@ public class WorkspaceConfiguration {
     }
 
     @Bean
-    Shares shares(JdbcTemplate jdbc, Workspaces workspaces, WorkspaceProperties properties, CaravanProperties caravan) {
+    Shares shares(JdbcTemplate jdbc, Workspaces workspaces, WorkspaceProperties properties, CaravanSettings caravan) {
         return new Shares(new ShareRepository(jdbc), workspaces, new ShareSettings(properties.getShareDefaultExpiry(),
                 properties.getShareMaxExpiry(), caravan.getPublicBaseUrl()), Clock.systemUTC());
     }

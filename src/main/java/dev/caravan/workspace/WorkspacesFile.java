@@ -23,7 +23,7 @@ public class WorkspacesFile extends WatchedConnectorFile<WorkspaceConfig, Worksp
     }
 
     public WorkspacesFile(Path connectorsDir, Workspaces workspaces, Duration pollInterval) {
-        super(connectorsDir.toAbsolutePath().normalize().resolve(NAME), pollInterval, "caravan-workspaces-watcher",
+        super(connectorsDir.toAbsolutePath().normalize().resolve(NAME), pollInterval, "workspaces-watcher",
                 "workspace", "the previous workspaces stay in use", Status::new);
         this.workspaces = workspaces;
     }

@@ -1,6 +1,6 @@
 package dev.caravan.server;
 
-import dev.caravan.CaravanProperties;
+
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogSource;
 import dev.caravan.catalog.ToolSelector;
@@ -46,7 +46,7 @@ class EndpointViewsTest {
         }
     };
     private final EndpointViews views = new EndpointViews("files", new ToolSelector(List.of("workspace")),
-            new Catalog(new FeatureRegistry(), source), new CallRegistry(), McpJson.mapper(), new CaravanProperties().getMcp());
+            new Catalog(new FeatureRegistry(), source), new CallRegistry(), McpJson.mapper(), new McpServerProperties().getMcp());
 
     private void tool(String name, String... tags) {
         tools.add(new Catalog.Tool(McpSchema.Tool.builder().name(name).description(name)

@@ -34,7 +34,7 @@ class ManagedUpstreamsRestartIT {
                 "--caravan.data-dir=" + Files.createDirectories(root.resolve("data")),
                 "--caravan.connectors-dir=" + Files.createDirectories(root.resolve("connectors")),
                 "--CARAVAN_ADMIN_TOKEN=" + ADMIN,
-                "--CARAVAN_SECRET_KEY=" + key);
+                "--caravan.secret-key=" + key);
     }
 
     static HttpResponse<String> admin(ConfigurableApplicationContext app, String method, String path, String body)

@@ -1,5 +1,7 @@
 package dev.caravan.upstream.oauth;
 
+import dev.caravan.core.CaravanSettings;
+
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -35,7 +37,15 @@ public final class TokenCipher {
         this.key = new SecretKeySpec(key, "AES");
     }
 
-    /** The key from the environment value if set, else from (or newly into) {@code dataDir/secret.key}. */
+    /**
+     * The cipher for {@code caravan.secret-key} (the environment variable {@code CARAVAN_SECRET_KEY}), or for the key
+     * in the data dir when that is unset. The one place that reads the setting.
+     */
+    public static TokenCipher from(CaravanSettings settings) {
+        return from(settings.getSecretKey(), settings.getDataDir());
+    }
+
+    /** The key from the configured value if set, else from (or newly into) {@code dataDir/secret.key}. */
     public static TokenCipher from(String environmentKey, Path dataDir) {
         if (environmentKey != null && !environmentKey.isBlank()) {
             return new TokenCipher(keyFrom(environmentKey.trim()));

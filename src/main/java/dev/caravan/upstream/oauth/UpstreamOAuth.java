@@ -1,6 +1,6 @@
 package dev.caravan.upstream.oauth;
 
-import dev.caravan.CaravanProperties;
+import dev.caravan.core.CaravanSettings;
 import dev.caravan.upstream.UpstreamAuth;
 import dev.caravan.upstream.UpstreamConfig;
 import dev.caravan.upstream.UpstreamStatus;
@@ -65,10 +65,10 @@ public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
     }
 
     @Autowired
-    public UpstreamOAuth(JdbcTemplate jdbc, CaravanProperties caravan, Environment environment,
+    public UpstreamOAuth(JdbcTemplate jdbc, CaravanSettings caravan, Environment environment,
                          ObjectProvider<Upstreams> upstreams) {
-        this(new TokenStore(jdbc, () -> TokenCipher.from(environment.getProperty("CARAVAN_SECRET_KEY"),
-                caravan.getDataDir())), environment::getProperty, caravan::getPublicBaseUrl, new Connections() {
+        this(new TokenStore(jdbc, () -> TokenCipher.from(caravan)), environment::getProperty,
+                caravan::getPublicBaseUrl, new Connections() {
             @Override
             public String state(String upstream) {
                 Upstreams u = upstreams.getIfAvailable();

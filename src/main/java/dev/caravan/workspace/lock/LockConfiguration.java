@@ -25,7 +25,7 @@ public class LockConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    LockPurge lockPurge(LockService locks) {
-        return new LockPurge(locks, java.time.Duration.ofHours(1));
+    LockPurge lockPurge(LockService locks, LockProperties properties) {
+        return new LockPurge(locks, properties.getPurgeInterval());
     }
 }

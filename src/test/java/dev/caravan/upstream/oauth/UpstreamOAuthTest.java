@@ -1,7 +1,7 @@
 package dev.caravan.upstream.oauth;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.caravan.CaravanProperties;
+import dev.caravan.core.CaravanSettings;
 import dev.caravan.upstream.UpstreamConfig;
 import dev.caravan.upstream.UpstreamConfigParser;
 import dev.caravan.upstream.Upstreams;
@@ -46,6 +46,7 @@ class UpstreamOAuthTest {
     final List<String> authorizations = new CopyOnWriteArrayList<>();
     JdbcTemplate jdbc;
     MockEnvironment environment;
+    String secretKey;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -82,8 +83,9 @@ class UpstreamOAuthTest {
     }
 
     UpstreamOAuth oauth() {
-        CaravanProperties caravan = new CaravanProperties();
+        CaravanSettings caravan = new CaravanSettings();
         caravan.setDataDir(dataDir);
+        caravan.setSecretKey(secretKey);
         caravan.setPublicBaseUrl("https://caravan.example.com/");
         return new UpstreamOAuth(jdbc, caravan, environment,
                 new StaticListableBeanFactory().getBeanProvider(Upstreams.class));
@@ -163,7 +165,7 @@ class UpstreamOAuthTest {
                 upstreams:
                   - {name: up, transport: streamable-http, url: "https://elsewhere.example.com/mcp", auth: {type: oauth}}
                 """, "x").get(0)).needsAuthorization()).isTrue();
-        environment.setProperty("CARAVAN_SECRET_KEY", "another key entirely");
+        secretKey = "another key entirely";
         assertThat(oauth().apply(config("{type: oauth}")).needsAuthorization()).isTrue();
     }
 

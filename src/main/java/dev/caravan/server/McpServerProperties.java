@@ -1,33 +1,30 @@
-package dev.caravan;
+package dev.caravan.server;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Everything under {@code caravan.*}; defaults suit a laptop with no external service. */
+/**
+ * What the published endpoints need: {@code caravan.mcp.*} (protocol limits), {@code caravan.security.*} (hosts and
+ * origins), {@code caravan.endpoints.*} (declared endpoints) and {@code caravan.endpoint-reconcile-interval}.
+ */
 @ConfigurationProperties("caravan")
-public class CaravanProperties {
-    /** Route files (*.yaml, *.yml, recursively); watched for changes. */
-    private Path routesDir = Path.of("routes");
-    /** Connector declarations (workspaces, upstreams). */
-    private Path connectorsDir = Path.of("connectors");
-    /** State: the embedded database, the generated admin token. */
-    private Path dataDir = Path.of("data");
-    /** How often the routes directory is scanned for changes. */
-    private Duration routesPollInterval = Duration.ofMillis(500);
-    /** The URL clients reach Caravan at; derived from each request when unset. */
-    private String publicBaseUrl;
+public class McpServerProperties {
+    @NestedConfigurationProperty
     private final Mcp mcp = new Mcp();
-    private final Tools tools = new Tools();
+    @NestedConfigurationProperty
     private final Security security = new Security();
     /** Endpoints declared in configuration, by name. */
     private Map<String, DeclaredEndpoint> endpoints = new LinkedHashMap<>();
+    /** How often each node re-reads the endpoints from the database, to see changes made on other nodes. */
+    private Duration endpointReconcileInterval = Duration.ofSeconds(5);
 
+    /** The MCP protocol limits. */
     public static class Mcp {
         /** Largest JSON-RPC request body accepted. */
         private int maxRequestBytes = 4 * 1024 * 1024;
@@ -54,29 +51,7 @@ public class CaravanProperties {
         }
     }
 
-    public static class Tools {
-        /** How long a tool, resource or prompt route may run before it is stopped. */
-        private Duration timeout = Duration.ofSeconds(60);
-        /** Per-tool overrides, by tool name. */
-        private Map<String, Duration> timeouts = new LinkedHashMap<>();
-
-        public Duration getTimeout() {
-            return timeout;
-        }
-
-        public void setTimeout(Duration timeout) {
-            this.timeout = timeout;
-        }
-
-        public Map<String, Duration> getTimeouts() {
-            return timeouts;
-        }
-
-        public void setTimeouts(Map<String, Duration> timeouts) {
-            this.timeouts = timeouts;
-        }
-    }
-
+    /** Who may reach the MCP endpoints. */
     public static class Security {
         /** Host header values the MCP endpoints answer to (DNS-rebinding protection); "*" allows any. */
         private List<String> allowedHosts = new ArrayList<>(List.of("localhost", "127.0.0.1", "[::1]"));
@@ -100,11 +75,13 @@ public class CaravanProperties {
         }
     }
 
+    /** An endpoint declared in configuration. */
     public static class DeclaredEndpoint {
         /** Tag and name patterns. */
         private List<String> tools = new ArrayList<>();
         /** Name of the environment variable that holds the endpoint's token. */
         private String tokenEnv;
+        /** Whether the endpoint is served. */
         private boolean enabled = true;
 
         public List<String> getTools() {
@@ -132,52 +109,8 @@ public class CaravanProperties {
         }
     }
 
-    public Path getRoutesDir() {
-        return routesDir;
-    }
-
-    public void setRoutesDir(Path routesDir) {
-        this.routesDir = routesDir;
-    }
-
-    public Path getConnectorsDir() {
-        return connectorsDir;
-    }
-
-    public void setConnectorsDir(Path connectorsDir) {
-        this.connectorsDir = connectorsDir;
-    }
-
-    public Path getDataDir() {
-        return dataDir;
-    }
-
-    public void setDataDir(Path dataDir) {
-        this.dataDir = dataDir;
-    }
-
-    public Duration getRoutesPollInterval() {
-        return routesPollInterval;
-    }
-
-    public void setRoutesPollInterval(Duration routesPollInterval) {
-        this.routesPollInterval = routesPollInterval;
-    }
-
-    public String getPublicBaseUrl() {
-        return publicBaseUrl;
-    }
-
-    public void setPublicBaseUrl(String publicBaseUrl) {
-        this.publicBaseUrl = publicBaseUrl;
-    }
-
     public Mcp getMcp() {
         return mcp;
-    }
-
-    public Tools getTools() {
-        return tools;
     }
 
     public Security getSecurity() {
@@ -190,5 +123,13 @@ public class CaravanProperties {
 
     public void setEndpoints(Map<String, DeclaredEndpoint> endpoints) {
         this.endpoints = endpoints;
+    }
+
+    public Duration getEndpointReconcileInterval() {
+        return endpointReconcileInterval;
+    }
+
+    public void setEndpointReconcileInterval(Duration endpointReconcileInterval) {
+        this.endpointReconcileInterval = endpointReconcileInterval;
     }
 }
