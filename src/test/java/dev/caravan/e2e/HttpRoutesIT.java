@@ -139,6 +139,17 @@ class HttpRoutesIT extends CaravanIntegrationTest {
                       steps:
                         - toD: "{{weather.api}}/${header.path}"
                 - route:
+                    id: city-resource
+                    from:
+                      uri: ai-resource:city
+                      parameters:
+                        uriTemplate: "city://{name}"
+                        mimeType: application/json
+                        tags: http
+                        description: A city's weather as a resource, read from the service.
+                      steps:
+                        - toD: "{{weather.api}}/city/${header.name}"
+                - route:
                     id: post-note
                     from:
                       uri: ai-tool:post_note
@@ -242,6 +253,20 @@ class HttpRoutesIT extends CaravanIntegrationTest {
             assertThat(contents.mimeType()).isEqualTo("application/octet-stream");
             assertThat(Base64.getDecoder().decode(((McpSchema.BlobResourceContents) contents).blob())).isEqualTo(BIN);
         }
+    }
+
+    @Test
+    void aResourceReadFromTheServiceIsTextToo() {
+        try (McpSyncClient client = initialized(streamableClient(ep))) {
+            McpSchema.ReadResourceResult r = client.readResource(new McpSchema.ReadResourceRequest("city://faro"));
+            assertThat(r.contents()).singleElement().isInstanceOf(McpSchema.TextResourceContents.class);
+            McpSchema.TextResourceContents text = (McpSchema.TextResourceContents) r.contents().get(0);
+            assertThat(text.text()).isEqualTo("{\"city\":\"faro\",\"tempC\":19.5}");
+            assertThat(text.mimeType()).isEqualTo("application/json");
+        }
+        Request sent = only();
+        assertThat(sent.method()).isEqualTo("GET");
+        assertNothingInternal(sent, "name");
     }
 
     @Test
