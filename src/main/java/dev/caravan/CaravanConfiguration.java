@@ -157,6 +157,7 @@ public class CaravanConfiguration {
             @Override
             public void beforeApplicationStart(CamelContext camel) {
                 camel.getShutdownStrategy().setTimeout(10);
+                dev.caravan.tool.OutboundCalls.install(camel);
                 try {
                     camel.addRoutes(new org.apache.camel.builder.RouteConfigurationBuilder() {
                         @Override

@@ -1,6 +1,10 @@
 package dev.caravan.tool;
 
-/** Exchange headers Caravan sets or reads. Prefixed so they can never collide with tool arguments. */
+/**
+ * Exchange headers Caravan sets or reads. Prefixed so they can never collide with tool arguments, and so that
+ * {@link OutboundHeaderFilter} can keep every one of them inside the process: producers never send them and
+ * replies never set them.
+ */
 public final class Headers {
     /** The tool, resource or prompt name being served. */
     public static final String NAME = "CaravanName";

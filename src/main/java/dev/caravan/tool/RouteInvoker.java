@@ -89,6 +89,8 @@ public class RouteInvoker {
         exchange.getMessage().setHeader(Headers.ARGUMENTS, args);
         args.forEach(exchange.getMessage()::setHeader);
         exchange.getMessage().setBody(args);
+        // Lets outbound calls tell the caller's input from what the route itself chose to send.
+        exchange.setProperty(OutboundCalls.ARGUMENTS, args);
     }
 
     private Duration timeoutOf(String name) {

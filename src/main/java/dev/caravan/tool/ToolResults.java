@@ -4,6 +4,7 @@ import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.apache.camel.Exchange;
+import org.apache.camel.StreamCache;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,7 @@ public final class ToolResults {
             return result;
         }
         if (spec.outputSchema() != null) {
-            Object structured = structured(body);
+            Object structured = structured(exchange, body);
             return McpSchema.CallToolResult.builder().structuredContent(structured)
                     .addTextContent(json(structured)).isError(false).build();
         }
@@ -42,24 +43,43 @@ public final class ToolResults {
         return McpSchema.CallToolResult.builder().addTextContent(message).isError(true).build();
     }
 
-    /** The body as one content item: image/audio by MIME type, JSON for maps and lists, text otherwise. */
+    /**
+     * The body as one content item: a byte or stream body (an HTTP reply, a file) is text when its MIME type
+     * ({@code CaravanMimeType}, else {@code Content-Type}) is textual, otherwise image, audio or an embedded blob;
+     * JSON for maps and lists; text otherwise.
+     */
     static McpSchema.Content content(Exchange exchange, Object body) {
-        String mime = exchange.getMessage().getHeader(Headers.MIME_TYPE, String.class);
         if (body instanceof McpSchema.Content c) {
             return c;
         }
-        if (body instanceof byte[] || body instanceof InputStream) {
-            String data = Base64.getEncoder().encodeToString(bytes(body));
-            if (mime != null && mime.startsWith("image/")) {
-                return new McpSchema.ImageContent(null, data, mime);
+        if (binary(body)) {
+            String mime = mimeOf(exchange);
+            byte[] raw = bytes(exchange, body);
+            if (MediaTypes.textual(mime)) {
+                return new McpSchema.TextContent(new String(raw, MediaTypes.charset(mime)));
             }
-            if (mime != null && mime.startsWith("audio/")) {
-                return new McpSchema.AudioContent(null, data, mime);
+            String type = MediaTypes.base(mime);
+            String data = Base64.getEncoder().encodeToString(raw);
+            if (type != null && type.startsWith("image/")) {
+                return new McpSchema.ImageContent(null, data, type);
+            }
+            if (type != null && type.startsWith("audio/")) {
+                return new McpSchema.AudioContent(null, data, type);
             }
             return new McpSchema.EmbeddedResource(null, new McpSchema.BlobResourceContents(
-                    "caravan://result/" + exchange.getExchangeId(), mime == null ? "application/octet-stream" : mime, data));
+                    "caravan://result/" + exchange.getExchangeId(), type == null ? "application/octet-stream" : type, data));
         }
         return new McpSchema.TextContent(text(body));
+    }
+
+    /** Bytes, a stream, or Camel's cached stream (what camel-http replies with). */
+    static boolean binary(Object body) {
+        return body instanceof byte[] || body instanceof InputStream || body instanceof StreamCache;
+    }
+
+    static String mimeOf(Exchange exchange) {
+        String mime = exchange.getMessage().getHeader(Headers.MIME_TYPE, String.class);
+        return mime != null ? mime : exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
     }
 
     static String text(Object body) {
@@ -79,6 +99,13 @@ public final class ToolResults {
     }
 
     static Object structured(Object body) {
+        return structured(null, body);
+    }
+
+    static Object structured(Exchange exchange, Object body) {
+        if (exchange != null && binary(body)) {
+            body = new String(bytes(exchange, body), MediaTypes.charset(mimeOf(exchange)));
+        }
         if (body instanceof String s) {
             try {
                 return McpJsonDefaults.getMapper().readValue(s, Object.class);
@@ -99,8 +126,15 @@ public final class ToolResults {
     }
 
     static byte[] bytes(Object body) {
+        return bytes(null, body);
+    }
+
+    static byte[] bytes(Exchange exchange, Object body) {
         if (body instanceof byte[] b) {
             return b;
+        }
+        if (!(body instanceof InputStream) && exchange != null) {
+            return exchange.getContext().getTypeConverter().convertTo(byte[].class, exchange, body);
         }
         try (InputStream in = (InputStream) body) {
             return in.readAllBytes();
