@@ -61,7 +61,6 @@ public final class Problems {
         response.resetBuffer();
         response.setStatus(problem.status().value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
         JSON.writeValue(response.getOutputStream(), of(problem, detail, request));
     }
