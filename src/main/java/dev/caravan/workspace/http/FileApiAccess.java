@@ -58,8 +58,8 @@ public class FileApiAccess {
         if (admin.matches(token)) {
             return new Caller(null, EnumSet.allOf(Right.class));
         }
-        dev.caravan.tool.Caller who = endpoints.callerFor(token).orElseThrow(() -> ApiException.unauthorized("The token in 'Authorization: Bearer' is not valid (unknown, expired or "
-                + "replaced)."));
+        dev.caravan.tool.Caller who = endpoints.callerFor(token).orElseThrow(() -> ApiException.unauthorized(
+                "The token in 'Authorization: Bearer' is not valid (unknown, expired or replaced)."));
         EnumSet<Right> rights = EnumSet.noneOf(Right.class);
         List<String> published = endpoints.publishedTools(who.endpoint());
         if (published.stream().anyMatch(READ_TOOLS::contains)) {

@@ -64,7 +64,8 @@ public final class FileResponder {
             boolean partial = range != null;
             if (partial && range.length(size) <= 0 || partial && range.start(size) >= size) {
                 response.setHeader("Content-Range", "bytes */" + size);
-                throw new ApiException(ApiProblem.RANGE_NOT_SATISFIABLE, "The requested range is outside the file, which has " + size + " bytes.");
+                throw new ApiException(ApiProblem.RANGE_NOT_SATISFIABLE, "The requested range is outside the file, "
+                        + "which has " + size + " bytes.");
             }
             if (head) {
                 headers(response, info, path, disposition, partial ? range : null, size);

@@ -132,7 +132,8 @@ public class ShareController {
                 return;
             }
             WorkspacePath path = target(request, share);
-            FileInfo info = ws.storage().find(path).orElseThrow(() -> ApiException.notFound(share.folder() ? "There is no such file in this shared folder." : "The shared file no longer exists."));
+            FileInfo info = ws.storage().find(path).orElseThrow(() -> ApiException.notFound(share.folder()
+                    ? "There is no such file in this shared folder." : "The shared file no longer exists."));
             if (info.isDirectory() && !share.folder()) {
                 throw ApiException.notFound("The shared file no longer exists.");
             }
