@@ -5,13 +5,16 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 
 import java.io.IOException;
 import java.net.URI;
 
 /** Builds the problem details body, and writes it where no controller advice runs (security filters). */
 public final class Problems {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Spring's mixin gives the same JSON as its message converters (extension members flat, nulls left out). */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class);
 
     private Problems() {
     }

@@ -94,6 +94,7 @@ class ApiProblemsIT extends CaravanIntegrationTest {
         HttpResponse<String> r = raw("GET", "/admin/api/endpoints", null, null, false);
         JsonNode body = problem(r, 401, "unauthorized", "/admin/api/endpoints");
         assertThat(body.path("detail").asText()).contains("Authorization: Bearer");
+        assertThat(body.has("properties")).as(r.body()).isFalse();
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"caravan-admin\"");
     }
 
