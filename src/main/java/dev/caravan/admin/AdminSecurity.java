@@ -1,5 +1,7 @@
 package dev.caravan.admin;
 
+import dev.caravan.web.ApiProblem;
+import dev.caravan.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -61,10 +63,8 @@ public class AdminSecurity {
                 .authorizeHttpRequests(a -> a.anyRequest().hasRole("ADMIN"))
                 .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> {
                     res.setHeader("WWW-Authenticate", "Bearer realm=\"caravan-admin\"");
-                    res.setStatus(401);
-                    res.setContentType("application/json");
-                    res.getWriter().write("{\"error\":\"unauthorized\",\"message\":\"Send 'Authorization: Bearer "
-                            + "<admin token>' (CARAVAN_ADMIN_TOKEN, or the token in DATA_DIR/admin-token)\"}");
+                    Problems.write(req, res, ApiProblem.UNAUTHORIZED, "Send 'Authorization: Bearer <admin token>' "
+                            + "(CARAVAN_ADMIN_TOKEN, or the token in DATA_DIR/admin-token)");
                 }))
                 .build();
     }

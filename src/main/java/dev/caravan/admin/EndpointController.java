@@ -1,14 +1,13 @@
 package dev.caravan.admin;
 
 import dev.caravan.core.CaravanSettings;
-import dev.caravan.server.EndpointException;
+import dev.caravan.web.ApiException;
 import dev.caravan.server.EndpointService;
 import dev.caravan.tool.WorkspaceScopes;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -51,7 +50,7 @@ public class EndpointController {
     @PostMapping
     public ResponseEntity<Map<String, Object>> create(@RequestBody CreateRequest body, HttpServletRequest request) {
         if (body == null || body.name() == null) {
-            throw new EndpointException(400, "Give the endpoint a name, e.g. {\"name\":\"sales\",\"tools\":[\"crm\"]}");
+            throw ApiException.invalid("Give the endpoint a name, e.g. {\"name\":\"sales\",\"tools\":[\"crm\"]}");
         }
         String token = endpoints.create(body.name(), body.tools());
         Map<String, Object> out = published(body.name(), token, request);
@@ -65,7 +64,7 @@ public class EndpointController {
 
     @GetMapping("/{name}")
     public EndpointService.View get(@PathVariable String name) {
-        return endpoints.view(name).orElseThrow(() -> new EndpointException(404, "No endpoint named '" + name + "'"));
+        return endpoints.view(name).orElseThrow(() -> ApiException.notFound("No endpoint named '" + name + "'"));
     }
 
     @PatchMapping("/{name}")
@@ -95,20 +94,20 @@ public class EndpointController {
                                                                 @RequestBody CredentialRequest body,
                                                                 HttpServletRequest request) {
         if (body == null || body.name() == null) {
-            throw new EndpointException(400, "Give the credential a name, e.g. {\"name\":\"ci-bot\","
+            throw ApiException.invalid("Give the credential a name, e.g. {\"name\":\"ci-bot\","
                     + "\"workspaces\":[\"team-*\"],\"operations\":[\"read\"]}");
         }
         if (body.expiresAt() != null && body.expiresInSeconds() != null) {
-            throw new EndpointException(400, "Give expiresAt or expiresInSeconds, not both");
+            throw ApiException.invalid("Give expiresAt or expiresInSeconds, not both");
         }
         if (body.expiresInSeconds() != null && body.expiresInSeconds() <= 0) {
-            throw new EndpointException(400, "expiresInSeconds must be positive");
+            throw ApiException.invalid("expiresInSeconds must be positive");
         }
         WorkspaceScopes scopes;
         try {
             scopes = WorkspaceScopes.parse(body.workspaces(), body.operations());
         } catch (IllegalArgumentException e) {
-            throw new EndpointException(400, e.getMessage());
+            throw ApiException.invalid(e.getMessage());
         }
         java.time.Instant expiresAt = body.expiresInSeconds() != null
                 ? java.time.Instant.now().plusSeconds(body.expiresInSeconds()) : body.expiresAt();
@@ -146,9 +145,4 @@ public class EndpointController {
         return out;
     }
 
-    @ExceptionHandler(EndpointException.class)
-    ResponseEntity<Map<String, Object>> failed(EndpointException e) {
-        return ResponseEntity.status(e.status()).body(Map.of("error", HttpStatus.valueOf(e.status()).name()
-                .toLowerCase(), "message", e.getMessage()));
-    }
 }

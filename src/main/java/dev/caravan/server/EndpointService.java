@@ -1,5 +1,6 @@
 package dev.caravan.server;
 
+import dev.caravan.web.ApiException;
 import dev.caravan.catalog.ToolSelector;
 import dev.caravan.store.CredentialRecord;
 import dev.caravan.store.CredentialRepository;
@@ -127,7 +128,7 @@ public class EndpointService {
         checkName(name);
         checkTools(tools);
         if (declared.containsKey(name) || endpoints.find(name).isPresent()) {
-            throw new EndpointException(409, "An endpoint named '" + name + "' exists already");
+            throw ApiException.conflict("An endpoint named '" + name + "' exists already");
         }
         Instant now = Instant.now();
         String token = Credentials.newToken();
@@ -193,7 +194,7 @@ public class EndpointService {
     public synchronized String regenerate(String name, long graceSeconds) {
         stored(name);
         if (graceSeconds < 0 || graceSeconds > 7 * 24 * 3600) {
-            throw new EndpointException(400, "graceSeconds must be between 0 and 604800 (7 days)");
+            throw ApiException.invalid("graceSeconds must be between 0 and 604800 (7 days)");
         }
         Instant now = Instant.now();
         Instant oldEnds = now.plusSeconds(graceSeconds);
@@ -248,18 +249,18 @@ public class EndpointService {
                                                 Instant expiresAt) {
         stored(endpoint);
         if (credentialName == null || !CREDENTIAL_NAME.matcher(credentialName).matches()) {
-            throw new EndpointException(400, "Credential name '" + credentialName + "' must be 1-64 lower-case "
+            throw ApiException.invalid("Credential name '" + credentialName + "' must be 1-64 lower-case "
                     + "letters, digits, '-', '_' or '.', starting with a letter or digit");
         }
         if (DEFAULT_CREDENTIAL.equals(credentialName)) {
-            throw new EndpointException(409, "'default' is the endpoint's own credential; renew it with "
+            throw ApiException.conflict("'default' is the endpoint's own credential; renew it with "
                     + "POST /admin/api/endpoints/" + endpoint + "/regenerate");
         }
         if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
-            throw new EndpointException(400, "expiresAt must be in the future");
+            throw ApiException.invalid("expiresAt must be in the future");
         }
         if (credentials.findByEndpoint(endpoint).stream().anyMatch(c -> c.name().equals(credentialName))) {
-            throw new EndpointException(409, "Endpoint '" + endpoint + "' has a credential named '" + credentialName
+            throw ApiException.conflict("Endpoint '" + endpoint + "' has a credential named '" + credentialName
                     + "' already; delete it first or choose another name");
         }
         String token = Credentials.newToken();
@@ -283,11 +284,11 @@ public class EndpointService {
     public synchronized void deleteCredential(String endpoint, String credentialName) {
         stored(endpoint);
         if (DEFAULT_CREDENTIAL.equals(credentialName)) {
-            throw new EndpointException(409, "'default' is the endpoint's own credential; renew it with "
+            throw ApiException.conflict("'default' is the endpoint's own credential; renew it with "
                     + "POST /admin/api/endpoints/" + endpoint + "/regenerate, or delete the endpoint");
         }
         if (credentials.deleteNamed(endpoint, credentialName) == 0) {
-            throw new EndpointException(404, "Endpoint '" + endpoint + "' has no credential named '" + credentialName + "'");
+            throw ApiException.notFound("Endpoint '" + endpoint + "' has no credential named '" + credentialName + "'");
         }
         forget(endpoint);
         runtime.resetSseSessions(endpoint);
@@ -346,15 +347,15 @@ public class EndpointService {
 
     private EndpointRecord stored(String name) {
         if (declared.containsKey(name)) {
-            throw new EndpointException(409, "Endpoint '" + name + "' is declared in configuration; change "
+            throw ApiException.conflict("Endpoint '" + name + "' is declared in configuration; change "
                     + "caravan.endpoints." + name + " instead");
         }
-        return endpoints.find(name).orElseThrow(() -> new EndpointException(404, "No endpoint named '" + name + "'"));
+        return endpoints.find(name).orElseThrow(() -> ApiException.notFound("No endpoint named '" + name + "'"));
     }
 
     private static void checkName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new EndpointException(400, "Endpoint name '" + name + "' must be 1-64 lower-case letters, digits, "
+            throw ApiException.invalid("Endpoint name '" + name + "' must be 1-64 lower-case letters, digits, "
                     + "'-' or '_', starting with a letter or digit");
         }
     }
@@ -363,7 +364,7 @@ public class EndpointService {
         try {
             ToolSelector.check(tools);
         } catch (IllegalArgumentException e) {
-            throw new EndpointException(400, e.getMessage());
+            throw ApiException.invalid(e.getMessage());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.caravan.upstream;
 
+import dev.caravan.web.ApiException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -130,14 +131,14 @@ public class ManagedUpstreams implements AutoCloseable {
         UpstreamConfig config = checked(declaration);
         refuseFileDeclared(config.name());
         if (repository.find(config.name()).isPresent()) {
-            throw new UpstreamAdminException(409, "An upstream named '" + config.name() + "' exists already; "
+            throw ApiException.conflict("An upstream named '" + config.name() + "' exists already; "
                     + "change it with PUT or PATCH /admin/api/upstreams/" + config.name());
         }
         Instant now = Instant.now();
         try {
             repository.insert(new ManagedUpstreamRecord(config.name(), stored(config.name(), declaration), now, now));
         } catch (DuplicateKeyException raced) {
-            throw new UpstreamAdminException(409, "An upstream named '" + config.name() + "' exists already");
+            throw ApiException.conflict("An upstream named '" + config.name() + "' exists already");
         }
         reconcile();
         log.info("Upstream {} created through the admin API", config.name());
@@ -210,7 +211,7 @@ public class ManagedUpstreams implements AutoCloseable {
         if (given == null) {
             declaration.put("name", name);
         } else if (!name.equals(String.valueOf(given))) {
-            throw new UpstreamAdminException(400, "The body names '" + given + "' but the path '" + name
+            throw ApiException.invalid("The body names '" + given + "' but the path '" + name
                     + "'; to rename an upstream, create the new one and delete the old");
         }
         checkSecretsGiven(declaration, current);
@@ -230,16 +231,16 @@ public class ManagedUpstreams implements AutoCloseable {
         try {
             return opened(name, JSON.readValue(row.declaration(), MAP));
         } catch (JsonProcessingException e) {
-            throw new UpstreamAdminException(500, "The stored declaration of '" + name + "' is not JSON; replace "
+            throw ApiException.internal("The stored declaration of '" + name + "' is not JSON; replace "
                     + "it with DELETE and POST");
         } catch (IllegalArgumentException e) {
-            throw new UpstreamAdminException(409, e.getMessage() + "; replace it with DELETE and POST");
+            throw ApiException.conflict(e.getMessage() + "; replace it with DELETE and POST");
         }
     }
 
     private void refuseFileDeclared(String name) {
         if (upstreams.declaredNames().contains(name)) {
-            throw new UpstreamAdminException(409, "Upstream '" + name + "' is declared in connectors/upstreams.yaml "
+            throw ApiException.conflict("Upstream '" + name + "' is declared in connectors/upstreams.yaml "
                     + "and is read-only here: edit connectors/upstreams.yaml to change it");
         }
     }
@@ -249,10 +250,10 @@ public class ManagedUpstreams implements AutoCloseable {
         try {
             config = UpstreamConfigParser.upstream(declaration);
         } catch (IllegalArgumentException e) {
-            throw new UpstreamAdminException(400, e.getMessage());
+            throw ApiException.invalid(e.getMessage());
         }
         if (config.transport() == UpstreamConfig.Transport.STDIO && !allowStdio) {
-            throw new UpstreamAdminException(403, "stdio upstreams run a command on every Caravan node, so the "
+            throw ApiException.forbidden("stdio upstreams run a command on every Caravan node, so the "
                     + "admin API does not create them: declare it in connectors/upstreams.yaml (or set "
                     + "caravan.upstream.api-allows-stdio=true)");
         }
@@ -261,16 +262,16 @@ public class ManagedUpstreams implements AutoCloseable {
 
     private static Map<String, Object> body(String body) {
         if (body == null || body.isBlank()) {
-            throw new UpstreamAdminException(400, "Send the upstream's declaration as a JSON object, e.g. " + EXAMPLE);
+            throw ApiException.invalid("Send the upstream's declaration as a JSON object, e.g. " + EXAMPLE);
         }
         try {
             Object parsed = JSON.readValue(body, Object.class);
             if (!(parsed instanceof Map<?, ?>)) {
-                throw new UpstreamAdminException(400, "The body must be a JSON object, e.g. " + EXAMPLE);
+                throw ApiException.invalid("The body must be a JSON object, e.g. " + EXAMPLE);
             }
             return JSON.readValue(body, MAP);
         } catch (JsonProcessingException e) {
-            throw new UpstreamAdminException(400, "The body is not valid JSON (line " + e.getLocation().getLineNr()
+            throw ApiException.invalid("The body is not valid JSON (line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage());
         }
     }
@@ -283,7 +284,7 @@ public class ManagedUpstreams implements AutoCloseable {
             }
             String kept = current == null ? null : SecretFields.get(current, path);
             if (kept == null) {
-                throw new UpstreamAdminException(400, path + " is '***', but there is no stored value to keep: send "
+                throw ApiException.invalid(path + " is '***', but there is no stored value to keep: send "
                         + "the value itself or a ${ENV} reference");
             }
             return kept;
@@ -297,7 +298,7 @@ public class ManagedUpstreams implements AutoCloseable {
         try {
             String text = JSON.writeValueAsString(sealed);
             if (text.length() > MAX_STORED) {
-                throw new UpstreamAdminException(400, "The declaration is too large (" + text.length()
+                throw ApiException.invalid("The declaration is too large (" + text.length()
                         + " characters stored, at most " + MAX_STORED + ")");
             }
             return text;
@@ -349,7 +350,7 @@ public class ManagedUpstreams implements AutoCloseable {
         }
     }
 
-    private static UpstreamAdminException notFound(String name) {
-        return new UpstreamAdminException(404, "No upstream named '" + name + "'");
+    private static ApiException notFound(String name) {
+        return ApiException.notFound("No upstream named '" + name + "'");
     }
 }

@@ -1,9 +1,9 @@
 package dev.caravan.upstream;
 
+import dev.caravan.web.ApiException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -14,7 +14,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * Upstream status in the admin API (behind the admin token like all of /admin/**):
@@ -60,19 +59,13 @@ public class UpstreamController {
     }
 
     @GetMapping("/upstreams/{name}/declaration")
-    public ResponseEntity<?> declaration(@PathVariable String name) {
-        return managed.view(name).<ResponseEntity<?>>map(ResponseEntity::ok).orElseGet(() -> notFound(name));
+    public ManagedUpstreams.View declaration(@PathVariable String name) {
+        return managed.view(name).orElseThrow(() -> notFound(name));
     }
 
     @GetMapping("/upstreams-managed")
     public List<ManagedUpstreams.View> managed() {
         return managed.managed();
-    }
-
-    @ExceptionHandler(UpstreamAdminException.class)
-    ResponseEntity<Map<String, String>> refused(UpstreamAdminException e) {
-        return ResponseEntity.status(e.status()).body(Map.of("error",
-                HttpStatus.valueOf(e.status()).name().toLowerCase(), "message", e.getMessage()));
     }
 
     @GetMapping("/upstreams")
@@ -81,14 +74,20 @@ public class UpstreamController {
     }
 
     @GetMapping("/upstreams/{name}")
-    public ResponseEntity<?> one(@PathVariable String name) {
+    public UpstreamStatus one(@PathVariable String name) {
         UpstreamStatus status = upstreams.status(name);
-        return status == null ? notFound(name) : ResponseEntity.ok(status);
+        if (status == null) {
+            throw notFound(name);
+        }
+        return status;
     }
 
     @PostMapping("/upstreams/{name}/reconnect")
-    public ResponseEntity<?> reconnect(@PathVariable String name) {
-        return upstreams.reconnect(name) ? ResponseEntity.accepted().body(upstreams.status(name)) : notFound(name);
+    public ResponseEntity<UpstreamStatus> reconnect(@PathVariable String name) {
+        if (!upstreams.reconnect(name)) {
+            throw notFound(name);
+        }
+        return ResponseEntity.accepted().body(upstreams.status(name));
     }
 
     @GetMapping("/upstreams-file")
@@ -96,9 +95,8 @@ public class UpstreamController {
         return file.status();
     }
 
-    private static ResponseEntity<Map<String, String>> notFound(String name) {
-        return ResponseEntity.status(404).body(Map.of("error", "not_found",
-                "message", "No upstream named '" + name + "'; upstreams are declared in connectors/upstreams.yaml or "
-                        + "created with POST /admin/api/upstreams"));
+    private static ApiException notFound(String name) {
+        return ApiException.notFound("No upstream named '" + name + "'; upstreams are declared in "
+                + "connectors/upstreams.yaml or created with POST /admin/api/upstreams");
     }
 }

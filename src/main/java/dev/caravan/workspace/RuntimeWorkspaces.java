@@ -1,5 +1,6 @@
 package dev.caravan.workspace;
 
+import dev.caravan.web.ApiException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,36 +51,36 @@ public class RuntimeWorkspaces {
      * Creates a workspace from a declaration shaped like an entry of workspaces.yaml.
      *
      * @param owner the owner principal, or null for the administrator
-     * @throws WorkspaceAdminException 400 for a bad declaration, 409 for a name in use
+     * @throws ApiException 400 for a bad declaration, 409 for a name in use
      */
     public synchronized WorkspaceConfig create(Map<String, Object> declaration, String owner, String createdBy) {
         WorkspaceConfig config;
         try {
             config = WorkspaceConfigParser.one(declaration);
         } catch (IllegalArgumentException e) {
-            throw new WorkspaceAdminException(400, e.getMessage());
+            throw ApiException.invalid(e.getMessage());
         }
         String name = config.name();
         if (workspaces.all().stream().anyMatch(w -> w.name().equals(name)) || repository.find(name).isPresent()) {
-            throw new WorkspaceAdminException(409, "A workspace named '" + name + "' exists already; choose another name");
+            throw ApiException.conflict("A workspace named '" + name + "' exists already; choose another name");
         }
         String json;
         try {
             json = JSON.writeValueAsString(declaration);
         } catch (JsonProcessingException e) {
-            throw new WorkspaceAdminException(400, "The declaration cannot be stored: " + e.getOriginalMessage());
+            throw ApiException.invalid("The declaration cannot be stored: " + e.getOriginalMessage());
         }
         try {
             tx.executeWithoutResult(s -> repository.insert(new WorkspaceRecord(name, json, Instant.now(), createdBy)));
         } catch (org.springframework.dao.DuplicateKeyException e) {
-            throw new WorkspaceAdminException(409, "A workspace named '" + name + "' exists already; choose another name");
+            throw ApiException.conflict("A workspace named '" + name + "' exists already; choose another name");
         }
         if (owner != null) {
             try {
                 ownership.assign(name, owner);
             } catch (ToolFailure e) {
                 repository.delete(name);
-                throw new WorkspaceAdminException(400, e.getMessage());
+                throw ApiException.invalid(e.getMessage());
             }
         }
         reconcile();
@@ -89,7 +90,7 @@ public class RuntimeWorkspaces {
             repository.delete(name);
             ownership.forget(name);
             reconcile();
-            throw new WorkspaceAdminException(400, problem);
+            throw ApiException.invalid(problem);
         }
         return config;
     }
@@ -122,7 +123,7 @@ public class RuntimeWorkspaces {
         }
         try {
             return create(declaration, caller.endpoint() == null ? null : caller.principal(), caller.principal());
-        } catch (WorkspaceAdminException e) {
+        } catch (ApiException e) {
             throw new ToolFailure(e.status() == 409 || e.getMessage().startsWith("name ") ? e.getMessage()
                     : "Workspace '" + name + "' could not be created; the hub's administrator can see why in its log.");
         }
@@ -133,14 +134,13 @@ public class RuntimeWorkspaces {
      * {@code purge}, which removes them too, and is only possible for a local workspace under the data dir.
      */
     public synchronized void delete(String name, boolean purge) {
-        WorkspaceRecord record = repository.find(name).orElseThrow(() -> new WorkspaceAdminException(
-                workspaces.all().stream().anyMatch(w -> w.name().equals(name)) ? 409 : 404,
-                workspaces.all().stream().anyMatch(w -> w.name().equals(name))
-                        ? "Workspace '" + name + "' is declared in workspaces.yaml; remove it there"
-                        : "No workspace named '" + name + "' was created at runtime"));
+        WorkspaceRecord record = repository.find(name).orElseThrow(() -> workspaces.all().stream()
+                .anyMatch(w -> w.name().equals(name))
+                ? ApiException.conflict("Workspace '" + name + "' is declared in workspaces.yaml; remove it there")
+                : ApiException.notFound("No workspace named '" + name + "' was created at runtime"));
         WorkspaceConfig config = parse(record);
         if (purge && (config == null || config.backend() != WorkspaceConfig.Backend.LOCAL || config.root() != null)) {
-            throw new WorkspaceAdminException(400, "purge removes only local workspaces kept under the data dir; "
+            throw ApiException.invalid("purge removes only local workspaces kept under the data dir; "
                     + "delete without purge and remove the files of '" + name + "' yourself");
         }
         tx.executeWithoutResult(s -> repository.delete(name));
@@ -151,7 +151,7 @@ public class RuntimeWorkspaces {
                 FileSystemUtils.deleteRecursively(workspaces.defaultRoot(name));
             } catch (IOException e) {
                 log.warn("Purging the files of deleted workspace '{}' failed", name, e);
-                throw new WorkspaceAdminException(500, "Workspace '" + name + "' is deleted, but removing its files "
+                throw ApiException.internal("Workspace '" + name + "' is deleted, but removing its files "
                         + "failed; see the log");
             }
         }

@@ -1,9 +1,9 @@
 package dev.caravan.workspace;
 
+import dev.caravan.web.ApiException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -72,11 +72,11 @@ public class WorkspaceController {
     @PostMapping("/workspaces")
     public ResponseEntity<View> create(@RequestBody Map<String, Object> body) {
         if (body == null || body.get("name") == null) {
-            throw new WorkspaceAdminException(400, "Give the workspace a name, e.g. {\"name\":\"team\",\"backend\":\"local\"}");
+            throw ApiException.invalid("Give the workspace a name, e.g. {\"name\":\"team\",\"backend\":\"local\"}");
         }
         for (String key : body.keySet()) {
             if (!TOP.contains(key)) {
-                throw new WorkspaceAdminException(400, "Unknown field '" + key + "' (known: name, backend, description, "
+                throw ApiException.invalid("Unknown field '" + key + "' (known: name, backend, description, "
                         + "owner, options)");
             }
         }
@@ -91,12 +91,12 @@ public class WorkspaceController {
         if (body.get("options") instanceof Map<?, ?> options) {
             options.forEach((k, v) -> {
                 if (declaration.containsKey(String.valueOf(k))) {
-                    throw new WorkspaceAdminException(400, "options must not repeat '" + k + "'");
+                    throw ApiException.invalid("options must not repeat '" + k + "'");
                 }
                 declaration.put(String.valueOf(k), v);
             });
         } else if (body.get("options") != null) {
-            throw new WorkspaceAdminException(400, "options must be an object of workspaces.yaml keys");
+            throw ApiException.invalid("options must be an object of workspaces.yaml keys");
         }
         Object owner = body.get("owner");
         WorkspaceConfig created = runtime.create(declaration, owner == null ? null : String.valueOf(owner), "admin");
@@ -114,10 +114,14 @@ public class WorkspaceController {
     @PutMapping("/workspaces/{name}/owner")
     public View setOwner(@PathVariable String name, @RequestBody OwnerRequest body) {
         if (workspaces.all().stream().noneMatch(w -> w.name().equals(name))) {
-            throw new WorkspaceAdminException(404, "No workspace named '" + name + "'");
+            throw ApiException.notFound("No workspace named '" + name + "'");
         }
         String owner = body == null || body.owner() == null || Ownership.ADMIN.equals(body.owner()) ? null : body.owner();
-        ownership.assign(name, owner);
+        try {
+            ownership.assign(name, owner);
+        } catch (dev.caravan.tool.ToolFailure e) {
+            throw ApiException.invalid(e.getMessage());
+        }
         return view(name);
     }
 
@@ -128,7 +132,7 @@ public class WorkspaceController {
 
     private View view(String name) {
         return list().stream().filter(v -> v.name().equals(name)).findFirst()
-                .orElseThrow(() -> new WorkspaceAdminException(404, "No workspace named '" + name + "'"));
+                .orElseThrow(() -> ApiException.notFound("No workspace named '" + name + "'"));
     }
 
     private static String location(WorkspaceConfig c) {
@@ -137,16 +141,5 @@ public class WorkspaceController {
         }
         return "s3://" + c.s3().bucket() + "/" + (c.s3().prefix() == null ? "" : c.s3().prefix())
                 + (c.s3().endpoint() == null ? "" : " at " + c.s3().endpoint());
-    }
-
-    @ExceptionHandler(WorkspaceAdminException.class)
-    ResponseEntity<Map<String, Object>> refused(WorkspaceAdminException e) {
-        return ResponseEntity.status(e.status()).body(Map.of("error", HttpStatus.valueOf(e.status()).name()
-                .toLowerCase(), "message", e.getMessage()));
-    }
-
-    @ExceptionHandler(dev.caravan.tool.ToolFailure.class)
-    ResponseEntity<Map<String, Object>> badRequest(dev.caravan.tool.ToolFailure e) {
-        return ResponseEntity.badRequest().body(Map.of("error", "bad_request", "message", e.getMessage()));
     }
 }

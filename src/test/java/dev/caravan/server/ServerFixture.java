@@ -1,7 +1,6 @@
 package dev.caravan.server;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.caravan.CaravanProperties;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogSource;
 import dev.caravan.store.CredentialRepository;
@@ -25,7 +24,7 @@ final class ServerFixture implements AutoCloseable {
     final EndpointService endpoints;
 
     ServerFixture() {
-        CaravanProperties properties = new CaravanProperties();
+        McpServerProperties properties = new McpServerProperties();
         runtime = new EndpointRuntime(new Catalog(new FeatureRegistry(), emptySource()), calls, McpJson.mapper(), properties);
         endpoints = new EndpointService(endpointRecords, credentials, runtime,
                 new TransactionTemplate(new DataSourceTransactionManager(db)), properties, name -> null);

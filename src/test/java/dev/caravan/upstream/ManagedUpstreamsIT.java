@@ -79,7 +79,7 @@ class ManagedUpstreamsIT extends CaravanIntegrationTest {
     }
 
     static String message(HttpResponse<String> r) {
-        return json(r.body()).path("message").asText();
+        return json(r.body()).path("detail").asText();
     }
 
     /** The reason upstreams.yaml gives for the same item, without the file and position. */

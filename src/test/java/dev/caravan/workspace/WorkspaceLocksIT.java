@@ -217,7 +217,7 @@ class WorkspaceLocksIT extends CaravanIntegrationTest {
         String token = token(ok(beta, "lock_acquire", "path", "http"));
         HttpResponse<String> blocked = file("PUT", "http/a.txt", "hello", null);
         assertThat(blocked.statusCode()).isEqualTo(423);
-        assertThat(json(blocked.body()).path("error").asText()).contains("held by beta/default");
+        assertThat(json(blocked.body()).path("detail").asText()).contains("held by beta/default");
         assertThat(file("PUT", "http/a.txt", "hello", "lck_made_up").statusCode()).isEqualTo(423);
         assertThat(file("PUT", "http/a.txt", "hello", "other, " + token).statusCode()).isEqualTo(201);
         assertThat(file("DELETE", "http/a.txt", null, null).statusCode()).isEqualTo(423);

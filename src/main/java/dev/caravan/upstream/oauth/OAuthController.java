@@ -1,6 +1,8 @@
 package dev.caravan.upstream.oauth;
 
 import dev.caravan.upstream.Upstreams;
+import dev.caravan.web.ApiException;
+import dev.caravan.web.ApiProblem;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
@@ -36,8 +38,8 @@ public class OAuthController {
     @PostMapping("/admin/api/upstreams/{name}/authorize")
     public ResponseEntity<Map<String, Object>> authorize(@PathVariable String name) {
         if (upstreams.status(name) == null) {
-            return error(404, "not_found", "No upstream named '" + name + "'; upstreams are declared in "
-                    + "connectors/upstreams.yaml");
+            throw ApiException.notFound("No upstream named '" + name + "'; upstreams are declared in "
+                    + "connectors/upstreams.yaml or created with POST /admin/api/upstreams");
         }
         try {
             String base = ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString();
@@ -48,9 +50,9 @@ public class OAuthController {
             body.put("redirectUri", started.redirectUri());
             return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(body);
         } catch (UpstreamOAuth.NotOAuth e) {
-            return error(409, "not_oauth", e.getMessage());
+            throw ApiException.conflict(e.getMessage());
         } catch (OAuthException e) {
-            return error(502, "oauth_discovery_failed", "Upstream '" + name + "': " + e.getMessage());
+            throw new ApiException(ApiProblem.UPSTREAM_FAILED, "Upstream '" + name + "': " + e.getMessage());
         }
     }
 
@@ -77,12 +79,5 @@ public class OAuthController {
                 .header("Referrer-Policy", "no-referrer")
                 .header("Content-Security-Policy", "default-src 'none'")
                 .contentType(MediaType.TEXT_HTML).body(html);
-    }
-
-    private static ResponseEntity<Map<String, Object>> error(int status, String code, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code);
-        body.put("message", message);
-        return ResponseEntity.status(status).body(body);
     }
 }

@@ -1,5 +1,6 @@
 package dev.caravan.workspace.audit;
 
+import dev.caravan.web.ApiException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -7,7 +8,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Instant;
-import java.util.Map;
 
 /**
  * {@code GET /admin/api/audit}: the audit trail, newest first, behind the admin token like all of /admin/**.
@@ -41,7 +41,7 @@ public class AuditController {
                     AuditFilters.limit(limit, properties.getMaxResults()));
             return ResponseEntity.ok(trail.search(query));
         } catch (IllegalArgumentException e) {
-            return ResponseEntity.badRequest().body(Map.of("error", "bad_request", "message", e.getMessage()));
+            throw ApiException.invalid(e.getMessage());
         }
     }
 }

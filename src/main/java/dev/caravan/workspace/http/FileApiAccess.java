@@ -1,5 +1,6 @@
 package dev.caravan.workspace.http;
 
+import dev.caravan.web.ApiException;
 import dev.caravan.admin.AdminToken;
 import dev.caravan.server.EndpointService;
 import dev.caravan.tool.WorkspaceScopes.Operation;
@@ -46,20 +47,19 @@ public class FileApiAccess {
         this.scopes = scopes;
     }
 
-    /** @throws ApiError 401 without a token that opens anything */
+    /** @throws ApiException 401 without a token that opens anything */
     public Caller authenticate(HttpServletRequest request) {
         String header = request.getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiError(401, "Send 'Authorization: Bearer <token>' with the admin token or an endpoint's "
+            throw ApiException.unauthorized("Send 'Authorization: Bearer <token>' with the admin token or an endpoint's "
                     + "token.");
         }
         String token = header.substring(7).strip();
         if (admin.matches(token)) {
             return new Caller(null, EnumSet.allOf(Right.class));
         }
-        dev.caravan.tool.Caller who = endpoints.callerFor(token).orElseThrow(() -> new ApiError(401,
-                "The token in 'Authorization: Bearer' is not valid (unknown, expired or "
-                + "replaced)."));
+        dev.caravan.tool.Caller who = endpoints.callerFor(token).orElseThrow(() -> ApiException.unauthorized(
+                "The token in 'Authorization: Bearer' is not valid (unknown, expired or replaced)."));
         EnumSet<Right> rights = EnumSet.noneOf(Right.class);
         List<String> published = endpoints.publishedTools(who.endpoint());
         if (published.stream().anyMatch(READ_TOOLS::contains)) {
@@ -71,16 +71,16 @@ public class FileApiAccess {
         return new Caller(who, rights);
     }
 
-    /** @throws ApiError 403 when the caller may not do this in this workspace */
+    /** @throws ApiException 403 when the caller may not do this in this workspace */
     public void authorize(Caller caller, String workspace, Right right) {
         if (!caller.rights().contains(right)) {
-            throw new ApiError(403, "This token may not " + (right == Right.READ ? "read" : "change") + " files in "
+            throw ApiException.forbidden("This token may not " + (right == Right.READ ? "read" : "change") + " files in "
                     + "workspace '" + workspace + "'" + (right == Right.READ ? "" : " (its endpoint has no write_file tool)")
                     + ".");
         }
         if (caller.who() != null
                 && !scopes.allows(caller.who(), workspace, right == Right.READ ? Operation.READ : Operation.WRITE)) {
-            throw new ApiError(403, "This token's scopes do not allow " + (right == Right.READ ? "reading" : "changing")
+            throw ApiException.forbidden("This token's scopes do not allow " + (right == Right.READ ? "reading" : "changing")
                     + " files in workspace '" + workspace + "'.");
         }
     }

@@ -1,5 +1,7 @@
 package dev.caravan.workspace.http;
 
+import dev.caravan.web.ApiException;
+import dev.caravan.web.ApiProblem;
 import dev.caravan.workspace.storage.ByteRange;
 import dev.caravan.workspace.storage.FileContent;
 import dev.caravan.workspace.storage.FileInfo;
@@ -46,7 +48,7 @@ public final class FileResponder {
         for (int attempt = 1; ; attempt++) {
             FileInfo info = storage.stat(path);
             if (info.isDirectory()) {
-                throw new ApiError(409, "'" + path + "' is a directory; list it instead.");
+                throw ApiException.conflict("'" + path + "' is a directory; list it instead.");
             }
             if (ifNoneMatch(request, info.etag())) {
                 response.setStatus(304);
@@ -55,14 +57,15 @@ public final class FileResponder {
             }
             String ifMatch = request.getHeader("If-Match");
             if (ifMatch != null && !etagListMatches(ifMatch, info.etag())) {
-                throw new ApiError(412, "File '" + path + "' is not the version named in If-Match.");
+                throw ApiException.preconditionFailed("File '" + path + "' is not the version named in If-Match.");
             }
             long size = info.size();
             ByteRange range = range(request, info);
             boolean partial = range != null;
             if (partial && range.length(size) <= 0 || partial && range.start(size) >= size) {
                 response.setHeader("Content-Range", "bytes */" + size);
-                throw new ApiError(416, "The requested range is outside the file, which has " + size + " bytes.");
+                throw new ApiException(ApiProblem.RANGE_NOT_SATISFIABLE, "The requested range is outside the file, "
+                        + "which has " + size + " bytes.");
             }
             if (head) {
                 headers(response, info, path, disposition, partial ? range : null, size);

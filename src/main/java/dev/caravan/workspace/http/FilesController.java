@@ -1,5 +1,7 @@
 package dev.caravan.workspace.http;
 
+import dev.caravan.web.ApiException;
+import dev.caravan.web.ApiProblem;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.lock.LockedException;
@@ -59,21 +61,21 @@ public class FilesController {
         void handle() throws IOException;
     }
 
-    private static void answer(HttpServletResponse response, Handler handler) throws IOException {
+    /** Storage, lock and registry failures become {@link ApiException}s, answered by {@code ApiProblemAdvice}. */
+    private static void answer(Handler handler) throws IOException {
         try {
             handler.handle();
-        } catch (ApiError e) {
+        } catch (ApiException e) {
             if (e.status() == 401) {
-                response.setHeader("WWW-Authenticate", "Bearer realm=\"caravan-files\"");
+                e.withHeader("WWW-Authenticate", "Bearer realm=\"caravan-files\"");
             }
-            HttpErrors.write(response, e.status(), e.getMessage());
+            throw e;
         } catch (StorageException e) {
-            ApiError error = HttpErrors.of(e, 412);
-            HttpErrors.write(response, error.status(), error.getMessage());
+            throw HttpErrors.of(e, ApiProblem.PRECONDITION_FAILED);
         } catch (LockedException e) {
-            HttpErrors.write(response, 423, e.getMessage());
+            throw ApiException.locked(e.getMessage());
         } catch (ToolFailure e) {
-            HttpErrors.write(response, 404, e.getMessage());
+            throw ApiException.notFound(e.getMessage());
         }
     }
 
@@ -91,7 +93,7 @@ public class FilesController {
         try {
             ws = workspaces.get(name);
         } catch (ToolFailure e) {
-            throw new ApiError(404, "There is no workspace '" + name + "'.");
+            throw ApiException.notFound("There is no workspace '" + name + "'.");
         }
         access.authorize(caller, ws.name(), right);
         return ws;
@@ -99,7 +101,7 @@ public class FilesController {
 
     @RequestMapping(value = {"/files/{workspace}", "/files/{workspace}/**"}, method = {RequestMethod.GET, RequestMethod.HEAD})
     public void get(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        answer(response, () -> {
+        answer(() -> {
             FileApiAccess.Caller caller = access.authenticate(request);
             Workspace ws = workspace(request, caller, FileApiAccess.Right.READ);
             WorkspacePath path = RequestPaths.after(request, 2);
@@ -123,12 +125,12 @@ public class FilesController {
 
     @RequestMapping(value = "/files/{workspace}/**", method = RequestMethod.PUT)
     public void put(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        answer(response, () -> {
+        answer(() -> {
             FileApiAccess.Caller caller = access.authenticate(request);
             Workspace ws = workspace(request, caller, FileApiAccess.Right.WRITE);
             WorkspacePath path = RequestPaths.after(request, 2);
             if (path.isRoot()) {
-                throw new ApiError(400, "Name a file to write, e.g. PUT /files/" + ws.name() + "/docs/notes.md.");
+                throw ApiException.invalid("Name a file to write, e.g. PUT /files/" + ws.name() + "/docs/notes.md.");
             }
             if (request.getRequestURI().endsWith("/")) {
                 boolean existed = ws.storage().find(path).isPresent();
@@ -155,15 +157,15 @@ public class FilesController {
 
     @RequestMapping(value = "/files/{workspace}/**", method = RequestMethod.DELETE)
     public void delete(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        answer(response, () -> {
+        answer(() -> {
             FileApiAccess.Caller caller = access.authenticate(request);
             Workspace ws = workspace(request, caller, FileApiAccess.Right.WRITE);
             WorkspacePath path = RequestPaths.after(request, 2);
             if (path.isRoot()) {
-                throw new ApiError(400, "The workspace root cannot be deleted; name a file or directory inside it.");
+                throw ApiException.invalid("The workspace root cannot be deleted; name a file or directory inside it.");
             }
             if (request.getHeader("If-None-Match") != null) {
-                throw new ApiError(400, "DELETE takes If-Match, not If-None-Match.");
+                throw ApiException.invalid("DELETE takes If-Match, not If-None-Match.");
             }
             writes.delete(actor(request, caller), ws, path, precondition(request, ws, path));
             response.setStatus(204);
@@ -175,11 +177,11 @@ public class FilesController {
         String ifMatch = request.getHeader("If-Match");
         String ifNoneMatch = request.getHeader("If-None-Match");
         if (ifMatch != null && ifNoneMatch != null) {
-            throw new ApiError(400, "Send If-Match or If-None-Match, not both.");
+            throw ApiException.invalid("Send If-Match or If-None-Match, not both.");
         }
         if (ifNoneMatch != null) {
             if (!ifNoneMatch.strip().equals("*")) {
-                throw new ApiError(400, "If-None-Match on a write must be '*' (create only).");
+                throw ApiException.invalid("If-None-Match on a write must be '*' (create only).");
             }
             return Precondition.absent();
         }
@@ -190,15 +192,15 @@ public class FilesController {
         if (value.equals("*")) {
             Optional<FileInfo> current = ws.storage().find(path);
             if (current.isEmpty() || !current.get().isFile()) {
-                throw new ApiError(412, "'" + path + "' does not exist (If-Match: *).");
+                throw ApiException.preconditionFailed("'" + path + "' does not exist (If-Match: *).");
             }
             return Precondition.etag(current.get().etag());
         }
         if (value.contains(",")) {
-            throw new ApiError(400, "If-Match must name exactly one etag.");
+            throw ApiException.invalid("If-Match must name exactly one etag.");
         }
         if (FileResponder.unquote(value).isEmpty()) {
-            throw new ApiError(400, "If-Match names an empty etag.");
+            throw ApiException.invalid("If-Match names an empty etag.");
         }
         return Precondition.etag(value);
     }

@@ -1,7 +1,7 @@
 package dev.caravan.workspace.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.caravan.tool.ToolFailure;
+import dev.caravan.web.ApiException;
+import dev.caravan.web.ApiProblem;
 import dev.caravan.workspace.storage.EtagMismatchException;
 import dev.caravan.workspace.storage.FileTooLargeException;
 import dev.caravan.workspace.storage.NonEmptyDirectoryException;
@@ -11,64 +11,41 @@ import dev.caravan.workspace.storage.PathRejectedException;
 import dev.caravan.workspace.storage.PathTypeException;
 import dev.caravan.workspace.storage.StorageException;
 import dev.caravan.workspace.storage.StorageFailureException;
-import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.util.Map;
-
 /**
- * Errors of the HTTP file faces as JSON {@code {"error": "..."}}. Storage messages are already written to name only
+ * Storage failures of the HTTP file faces as API problems. Storage messages are already written to name only
  * workspace paths; backend failures (whose causes may name host paths or buckets) are logged, not shown.
  */
-public final class HttpErrors {
+final class HttpErrors {
     private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private HttpErrors() {
     }
 
-    /** The status for a storage failure; {@code existsStatus} is what "already exists" means here (409 or 412). */
-    public static ApiError of(StorageException e, int existsStatus) {
-        int status;
-        if (e instanceof PathRejectedException) {
-            status = 400;
+    /** The problem for a storage failure; {@code exists} is what "already exists" means here (conflict or 412). */
+    static ApiException of(StorageException e, ApiProblem exists) {
+        ApiProblem problem;
+        if (e instanceof StorageFailureException) {
+            problem = ApiProblem.INTERNAL_ERROR;
+            log.warn("Workspace HTTP request failed: {}", e.getMessage(), e.getCause());
+        } else if (e instanceof PathRejectedException) {
+            problem = ApiProblem.INVALID_REQUEST;
         } else if (e instanceof PathNotFoundException) {
-            status = 404;
+            problem = ApiProblem.NOT_FOUND;
         } else if (e instanceof PathExistsException) {
-            status = existsStatus;
+            problem = exists;
         } else if (e instanceof EtagMismatchException) {
-            status = 412;
+            problem = ApiProblem.PRECONDITION_FAILED;
         } else if (e instanceof PathTypeException || e instanceof NonEmptyDirectoryException) {
-            status = 409;
+            problem = ApiProblem.CONFLICT;
         } else if (e instanceof FileTooLargeException) {
-            status = 413;
+            problem = ApiProblem.TOO_LARGE;
         } else {
-            status = 500;
+            problem = ApiProblem.INTERNAL_ERROR;
             log.warn("Workspace HTTP request failed: {}", e.getMessage(), e.getCause());
         }
-        if (e instanceof StorageFailureException) {
-            status = 500;
-        }
-        return new ApiError(status, e.getMessage());
-    }
-
-    /** An unknown workspace (the registry speaks to agents; here it is simply not found). */
-    public static ApiError of(ToolFailure e) {
-        return new ApiError(404, e.getMessage());
-    }
-
-    /** Writes the error unless the response has started (then the connection is cut, which clients notice). */
-    public static void write(HttpServletResponse response, int status, String message) throws IOException {
-        if (response.isCommitted()) {
-            throw new IOException("response already started; cannot report: " + message);
-        }
-        response.resetBuffer();
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-store");
-        response.getWriter().write(JSON.writeValueAsString(Map.of("error", message == null ? "failed" : message)));
+        return new ApiException(problem, e.getMessage());
     }
 }

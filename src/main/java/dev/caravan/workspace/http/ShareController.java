@@ -1,5 +1,7 @@
 package dev.caravan.workspace.http;
 
+import dev.caravan.web.ApiException;
+import dev.caravan.web.ApiProblem;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.workspace.Workspace;
 import dev.caravan.workspace.share.ShareDenied;
@@ -57,21 +59,20 @@ public class ShareController {
         void handle() throws IOException;
     }
 
-    private static void answer(HttpServletResponse response, Handler handler) throws IOException {
+    /** Share, storage and lock failures become {@link ApiException}s, answered by {@code ApiProblemAdvice}. */
+    private static void answer(Handler handler) throws IOException {
         try {
             handler.handle();
         } catch (ShareDenied e) {
+            ApiException answer = new ApiException(ApiProblem.forStatus(e.status()), e.getMessage());
             if (e.status() == 401) {
-                response.setHeader("WWW-Authenticate", "Basic realm=\"caravan-share\", charset=\"UTF-8\"");
+                answer.withHeader("WWW-Authenticate", "Basic realm=\"caravan-share\", charset=\"UTF-8\"");
             }
-            HttpErrors.write(response, e.status(), e.getMessage());
-        } catch (ApiError e) {
-            HttpErrors.write(response, e.status(), e.getMessage());
+            throw answer;
         } catch (StorageException e) {
-            ApiError error = HttpErrors.of(e, 409);
-            HttpErrors.write(response, error.status(), error.getMessage());
+            throw HttpErrors.of(e, ApiProblem.CONFLICT);
         } catch (LockedException e) {
-            HttpErrors.write(response, 423, "The folder is locked for changes right now; try again later.");
+            throw ApiException.locked("The folder is locked for changes right now; try again later.");
         }
     }
 
@@ -102,7 +103,7 @@ public class ShareController {
     private static WorkspacePath target(HttpServletRequest request, ShareRecord share) {
         WorkspacePath inside = RequestPaths.after(request, 2);
         if (!share.folder() && !inside.isRoot()) {
-            throw new ApiError(404, "This link shares a single file; there is nothing inside it.");
+            throw ApiException.notFound("This link shares a single file; there is nothing inside it.");
         }
         return WorkspacePath.of(share.path()).resolve(inside);
     }
@@ -115,12 +116,12 @@ public class ShareController {
 
     @RequestMapping(value = {"/s/{token}", "/s/{token}/**"}, method = {RequestMethod.GET, RequestMethod.HEAD})
     public void get(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        answer(response, () -> {
+        answer(() -> {
             ShareRecord share = open(request);
             Workspace ws = shares.workspaceOf(share);
             if (!share.permission().reads()) {
                 if (!RequestPaths.after(request, 2).isRoot()) {
-                    throw new ApiError(403, "This link only accepts uploads; it does not show files.");
+                    throw ApiException.forbidden("This link only accepts uploads; it does not show files.");
                 }
                 if (ListingResponder.wantsHtml(request)) {
                     ListingResponder.uploadPage(response, linkBase(request, WorkspacePath.ROOT));
@@ -131,10 +132,10 @@ public class ShareController {
                 return;
             }
             WorkspacePath path = target(request, share);
-            FileInfo info = ws.storage().find(path).orElseThrow(() -> new ApiError(404,
-                    share.folder() ? "There is no such file in this shared folder." : "The shared file no longer exists."));
+            FileInfo info = ws.storage().find(path).orElseThrow(() -> ApiException.notFound(share.folder()
+                    ? "There is no such file in this shared folder." : "The shared file no longer exists."));
             if (info.isDirectory() && !share.folder()) {
-                throw new ApiError(404, "The shared file no longer exists.");
+                throw ApiException.notFound("The shared file no longer exists.");
             }
             if (info.isDirectory()) {
                 if ("HEAD".equals(request.getMethod())) {
@@ -153,12 +154,12 @@ public class ShareController {
 
     @RequestMapping(value = "/s/{token}/**", method = RequestMethod.PUT)
     public void put(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        answer(response, () -> {
+        answer(() -> {
             ShareRecord share = uploadShare(request);
             Workspace ws = shares.workspaceOf(share);
             WorkspacePath path = target(request, share);
             if (path.equals(WorkspacePath.of(share.path()))) {
-                throw new ApiError(400, "Name the file: PUT to this link followed by /NAME.");
+                throw ApiException.invalid("Name the file: PUT to this link followed by /NAME.");
             }
             FileInfo written = upload(share, ws, path, request.getInputStream(), request.getContentLengthLong());
             json(response, 201, Map.of("name", path.relativeTo(WorkspacePath.of(share.path())).toString(),
@@ -168,13 +169,13 @@ public class ShareController {
 
     @RequestMapping(value = {"/s/{token}", "/s/{token}/**"}, method = RequestMethod.POST)
     public void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        answer(response, () -> {
+        answer(() -> {
             ShareRecord share = uploadShare(request);
             Workspace ws = shares.workspaceOf(share);
             WorkspacePath folder = target(request, share);
             if (request.getContentType() == null
                     || !request.getContentType().toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")) {
-                throw new ApiError(400, "POST the files as multipart/form-data, or PUT each one to this link + /NAME.");
+                throw ApiException.invalid("POST the files as multipart/form-data, or PUT each one to this link + /NAME.");
             }
             List<Map<String, Object>> stored = new ArrayList<>();
             try {
@@ -191,10 +192,10 @@ public class ShareController {
                             "size", written.size()));
                 }
             } catch (FileUploadException e) {
-                throw new ApiError(400, "The multipart body could not be read; send it again.");
+                throw ApiException.invalid("The multipart body could not be read; send it again.");
             }
             if (stored.isEmpty()) {
-                throw new ApiError(400, "The request carried no file.");
+                throw ApiException.invalid("The request carried no file.");
             }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("uploaded", stored);
@@ -205,7 +206,7 @@ public class ShareController {
     private ShareRecord uploadShare(HttpServletRequest request) {
         ShareRecord share = open(request);
         if (share.permission() != SharePermission.UPLOAD) {
-            throw new ApiError(403, "This link does not accept uploads.");
+            throw ApiException.forbidden("This link does not accept uploads.");
         }
         return share;
     }
@@ -214,7 +215,7 @@ public class ShareController {
     private FileInfo upload(ShareRecord share, Workspace ws, WorkspacePath path, java.io.InputStream body, long size) {
         Optional<FileInfo> existing = ws.storage().find(path);
         if (existing.isPresent()) {
-            throw new ApiError(409, "'" + path.relativeTo(WorkspacePath.of(share.path()))
+            throw ApiException.conflict("'" + path.relativeTo(WorkspacePath.of(share.path()))
                     + "' exists already; choose another name.");
         }
         shares.consumeUse(share);

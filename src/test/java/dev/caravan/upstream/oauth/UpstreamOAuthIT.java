@@ -288,7 +288,7 @@ class UpstreamOAuthIT extends CaravanIntegrationTest {
         // Reached through the proxy, the demo server's metadata names the server's own URL, not the one declared.
         HttpResponse<String> r = admin("POST", "/admin/api/upstreams/proxied/authorize", null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
-        assertThat(json(r.body()).path("message").asText()).contains("RFC 9728").contains(peer.url())
+        assertThat(json(r.body()).path("detail").asText()).contains("RFC 9728").contains(peer.url())
                 .contains("check_resource: false");
         JsonNode status = upstream("proxied");
         assertThat(status.path("state").asText()).isEqualTo("needs-authorization");

@@ -68,7 +68,10 @@ class FileApiIT extends WorkspaceHttpIT {
             HttpResponse<String> response = send(r);
             assertThat(response.statusCode()).as(r.toString()).isEqualTo(401);
             assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
-            assertThat(json(response.body()).path("error").asText()).contains("Bearer");
+            assertThat(json(response.body()).path("detail").asText()).contains("Bearer");
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(json(response.body()).path("type").asText()).isEqualTo("https://caravan.dev/problems/unauthorized");
+            assertThat(json(response.body()).path("instance").asText()).startsWith("/files/default/auth/");
         }
         assertThat(get("/files/default/auth/b.txt").statusCode()).isEqualTo(404);
     }
@@ -80,7 +83,7 @@ class FileApiIT extends WorkspaceHttpIT {
         HttpResponse<String> denied = send(as(reader.token(), "/files/default/scoped/a.txt")
                 .PUT(HttpRequest.BodyPublishers.ofString("changed")).build());
         assertThat(denied.statusCode()).isEqualTo(403);
-        assertThat(json(denied.body()).path("error").asText()).contains("write_file");
+        assertThat(json(denied.body()).path("detail").asText()).contains("write_file");
         assertThat(send(as(reader.token(), "/files/default/scoped/a.txt").DELETE().build()).statusCode()).isEqualTo(403);
         assertThat(send(as(unrelated.token(), "/files/default/scoped/a.txt").GET().build()).statusCode()).isEqualTo(403);
         assertThat(send(as(writer.token(), "/files/default/scoped/a.txt")
@@ -122,10 +125,10 @@ class FileApiIT extends WorkspaceHttpIT {
     void unknownWorkspacesAndFilesAre404AsJson() {
         HttpResponse<String> noWorkspace = get("/files/nope/a.txt");
         assertThat(noWorkspace.statusCode()).isEqualTo(404);
-        assertThat(json(noWorkspace.body()).path("error").asText()).contains("nope");
+        assertThat(json(noWorkspace.body()).path("detail").asText()).contains("nope");
         HttpResponse<String> noFile = get("/files/default/missing/a.txt");
         assertThat(noFile.statusCode()).isEqualTo(404);
-        assertThat(json(noFile.body()).path("error").asText()).contains("missing/a.txt").doesNotContain(dataDir.toString());
+        assertThat(json(noFile.body()).path("detail").asText()).contains("missing/a.txt").doesNotContain(dataDir.toString());
     }
 
     @ParameterizedTest
@@ -153,7 +156,7 @@ class FileApiIT extends WorkspaceHttpIT {
             HttpResponse<String> r = get(path, "Range", unsatisfiable);
             assertThat(r.statusCode()).as(unsatisfiable).isEqualTo(416);
             assertThat(r.headers().firstValue("Content-Range")).hasValue("bytes */100");
-            assertThat(json(r.body()).path("error").asText()).contains("100 bytes");
+            assertThat(json(r.body()).path("detail").asText()).contains("100 bytes");
         }
         // Malformed or multiple ranges: the whole file, as RFC 9110 allows.
         for (String ignored : List.of("bytes=5-1", "bytes=abc", "items=0-1", "bytes=0-1,5-6")) {
@@ -202,7 +205,7 @@ class FileApiIT extends WorkspaceHttpIT {
         assertThat(json(created.body()).path("size").asLong()).isEqualTo(3);
         HttpResponse<String> again = put(path, "two", "If-None-Match", "*");
         assertThat(again.statusCode()).isEqualTo(412);
-        assertThat(json(again.body()).path("error").asText()).contains("already exists");
+        assertThat(json(again.body()).path("detail").asText()).contains("already exists");
 
         HttpResponse<String> swapped = put(path, "two", "If-Match", etag1);
         assertThat(swapped.statusCode()).isEqualTo(200);
@@ -247,7 +250,7 @@ class FileApiIT extends WorkspaceHttpIT {
     void filesOverTheWorkspaceLimitAre413WithOrWithoutContentLength() throws Exception {
         HttpResponse<String> known = put("/files/small/big.bin", "x".repeat(2048));
         assertThat(known.statusCode()).isEqualTo(413);
-        assertThat(json(known.body()).path("error").asText()).contains("1 KiB");
+        assertThat(json(known.body()).path("detail").asText()).contains("1 KiB");
         HttpResponse<String> chunked = send(admin("/files/small/big.bin")
                 .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> content(4096, 1))).build());
         assertThat(chunked.statusCode()).isEqualTo(413);

@@ -102,7 +102,7 @@ class SharesIT extends WorkspaceHttpIT {
     void unknownExpiredRevokedAndUsedUpLinksAre404Or410WithAClearMessage() {
         HttpResponse<String> unknown = get("/s/" + "A".repeat(43));
         assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(json(unknown.body()).path("error").asText()).contains("no such share link");
+        assertThat(json(unknown.body()).path("detail").asText()).contains("no such share link");
         assertThat(get("/s/short").statusCode()).isEqualTo(404);
 
         Link expired = share("path", "docs/report.txt", "permission", "download");
@@ -110,7 +110,12 @@ class SharesIT extends WorkspaceHttpIT {
                 java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(1)), expired.id());
         HttpResponse<String> gone = get(expired.path());
         assertThat(gone.statusCode()).isEqualTo(410);
-        assertThat(json(gone.body()).path("error").asText()).contains("expired");
+        assertThat(json(gone.body()).path("detail").asText()).contains("expired");
+        assertThat(gone.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(json(gone.body()).path("type").asText()).isEqualTo("https://caravan.dev/problems/gone");
+        // the link is a capability: the problem's instance names the path without it
+        assertThat(json(gone.body()).path("instance").asText()).isEqualTo("/s/TOKEN")
+                .doesNotContain(expired.token());
 
         Link revoked = share("path", "docs/report.txt", "permission", "download");
         assertThat(get(revoked.path()).statusCode()).isEqualTo(200);
@@ -118,7 +123,7 @@ class SharesIT extends WorkspaceHttpIT {
         assertThat(text(revoke)).contains("Revoked");
         HttpResponse<String> afterRevoke = get(revoked.path());
         assertThat(afterRevoke.statusCode()).isEqualTo(410);
-        assertThat(json(afterRevoke.body()).path("error").asText()).contains("revoked");
+        assertThat(json(afterRevoke.body()).path("detail").asText()).contains("revoked");
         assertThat(call("share_revoke", "shareId", revoked.id()).isError()).isTrue();
         assertThat(call("share_revoke", "workspace", "s3", "shareId", expired.id()).isError()).isTrue();
 
@@ -127,7 +132,7 @@ class SharesIT extends WorkspaceHttpIT {
         String etag = get(twice.path()).headers().firstValue("ETag").orElseThrow();
         HttpResponse<String> usedUp = get(twice.path());
         assertThat(usedUp.statusCode()).isEqualTo(410);
-        assertThat(json(usedUp.body()).path("error").asText()).contains("used as many times");
+        assertThat(json(usedUp.body()).path("detail").asText()).contains("used as many times");
         assertThat(get(twice.path(), "If-None-Match", etag).statusCode()).isEqualTo(410);
 
         String list = text(call("share_list"));
@@ -179,7 +184,7 @@ class SharesIT extends WorkspaceHttpIT {
         assertThat(read("default", "inbox/new.txt")).isEqualTo("dropped");
         HttpResponse<String> taken = put(upload.path() + "/taken.txt", "overwrite attempt");
         assertThat(taken.statusCode()).isEqualTo(409);
-        assertThat(json(taken.body()).path("error").asText()).contains("exists already");
+        assertThat(json(taken.body()).path("detail").asText()).contains("exists already");
         assertThat(read("default", "inbox/taken.txt")).isEqualTo("first");
         assertThat(put(upload.path() + "/..%2f..%2fescaped.txt", "x").statusCode()).isEqualTo(400);
         assertThat(put(upload.path() + "/../escaped.txt", "x").statusCode()).isIn(400, 404);
