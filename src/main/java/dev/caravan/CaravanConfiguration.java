@@ -135,6 +135,13 @@ public class CaravanConfiguration {
         return bean;
     }
 
+    /** Tells OAuth-probing MCP clients that the endpoints take a bearer key (see the servlet). */
+    @Bean
+    ServletRegistrationBean<dev.caravan.server.BearerKeyDiscoveryServlet> bearerKeyDiscovery() {
+        return new ServletRegistrationBean<>(new dev.caravan.server.BearerKeyDiscoveryServlet(),
+                dev.caravan.server.BearerKeyDiscoveryServlet.PATHS);
+    }
+
     @Bean
     AdminToken adminToken(CaravanProperties properties,
                           @org.springframework.beans.factory.annotation.Value("${CARAVAN_ADMIN_TOKEN:}") String token) {
@@ -146,9 +153,50 @@ public class CaravanConfiguration {
         return new RouteDirectory(camel, properties.getRoutesDir(), properties.getRoutesPollInterval());
     }
 
-    /** Once Camel runs: load the route files, then serve the endpoints. */
+    /**
+     * Once Camel runs and before the web server accepts a request: load the route files, then serve the
+     * endpoints. Camel's afterApplicationStart comes after the port opens, which made a declared endpoint answer
+     * 404 for its first second or two. Camel's context starts in the phase just below the web server's (Camel
+     * 2147481598, Tomcat 2147481599); this bean shares Camel's phase and depends on the CamelContext bean, and
+     * Spring starts a lifecycle bean's dependencies first.
+     */
     @Bean
-    CamelContextConfiguration caravanStartup(RouteDirectory routes, EndpointService endpoints) {
+    org.springframework.context.SmartLifecycle caravanServing(CamelContext camel, RouteDirectory routes,
+                                                              EndpointService endpoints) {
+        return new org.springframework.context.SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                if (!camel.isStarted()) {
+                    camel.start();
+                }
+                routes.start();
+                endpoints.start();
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return camel instanceof org.springframework.context.SmartLifecycle c ? c.getPhase()
+                        : org.springframework.context.SmartLifecycle.DEFAULT_PHASE - 2049;
+            }
+        };
+    }
+
+    /** Camel's own start hooks: the route configuration, and the reconcile loop once everything runs. */
+    @Bean
+    CamelContextConfiguration caravanStartup(EndpointService endpoints) {
         return new CamelContextConfiguration() {
             @Override
             public void beforeApplicationStart(CamelContext camel) {
@@ -170,8 +218,6 @@ public class CaravanConfiguration {
 
             @Override
             public void afterApplicationStart(CamelContext camel) {
-                routes.start();
-                endpoints.start();
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "caravan-endpoint-reconcile")
                         .scheduleWithFixedDelay(() -> {
                             try {
