@@ -126,6 +126,8 @@ public class CaravanConfiguration {
     @Bean
     ServletRegistrationBean<McpDispatcherServlet> mcpDispatcher(EndpointRuntime runtime, EndpointService endpoints,
                                                                 CallRegistry calls, CaravanProperties properties) {
+        // Here, after Spring Boot has (re)initialised Logback, which drops turbo filters added before.
+        dev.caravan.server.ClientDisconnectLogFilter.install();
         OriginGuard guard = new OriginGuard(properties.getSecurity().getAllowedHosts(),
                 properties.getSecurity().getAllowedOrigins());
         ServletRegistrationBean<McpDispatcherServlet> bean = new ServletRegistrationBean<>(new McpDispatcherServlet(
