@@ -32,7 +32,9 @@ final class Cors {
             response.setHeader("Access-Control-Expose-Headers", EXPOSED);
         }
         // The answer depends on Origin even when none was sent: caches must not reuse one across origins.
-        response.addHeader("Vary", "Origin");
+        if (response.getHeaders("Vary").stream().noneMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("origin"))) {
+            response.addHeader("Vary", "Origin");
+        }
     }
 
     static void answerPreflight(HttpServletRequest request, HttpServletResponse response) {
