@@ -7,7 +7,9 @@ import dev.caravan.core.Periodic;
 import dev.caravan.core.PhasedLifecycle;
 import dev.caravan.routes.RouteDirectory;
 import dev.caravan.routes.RoutesProperties;
+import dev.caravan.server.BearerKeyDiscoveryServlet;
 import dev.caravan.server.CallRegistry;
+import dev.caravan.server.ClientDisconnectLogFilter;
 import dev.caravan.server.EndpointRuntime;
 import dev.caravan.server.EndpointService;
 import dev.caravan.server.McpDispatcherServlet;
@@ -26,6 +28,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -129,6 +132,8 @@ public class CaravanConfiguration {
     @Bean
     ServletRegistrationBean<McpDispatcherServlet> mcpDispatcher(EndpointRuntime runtime, EndpointService endpoints,
                                                                 CallRegistry calls, McpServerProperties properties) {
+        // Here, after Spring Boot has (re)initialised Logback, which drops turbo filters added before.
+        ClientDisconnectLogFilter.install();
         OriginGuard guard = new OriginGuard(properties.getSecurity().getAllowedHosts(),
                 properties.getSecurity().getAllowedOrigins());
         ServletRegistrationBean<McpDispatcherServlet> bean = new ServletRegistrationBean<>(new McpDispatcherServlet(
@@ -136,6 +141,13 @@ public class CaravanConfiguration {
         bean.setAsyncSupported(true);
         bean.setLoadOnStartup(1);
         return bean;
+    }
+
+    /** Tells OAuth-probing MCP clients that the endpoints take a bearer key (see the servlet). */
+    @Bean
+    ServletRegistrationBean<BearerKeyDiscoveryServlet> bearerKeyDiscovery() {
+        return new ServletRegistrationBean<>(new BearerKeyDiscoveryServlet(),
+                BearerKeyDiscoveryServlet.PATHS);
     }
 
     @Bean
@@ -149,10 +161,29 @@ public class CaravanConfiguration {
         return new RouteDirectory(camel, properties.getRoutesDir(), properties.getRoutesPollInterval());
     }
 
-    /** Once Camel runs: load the route files, then serve the endpoints. */
+    /**
+     * Once Camel runs and before the web server accepts a request: load the route files, then serve the
+     * endpoints. Camel's afterApplicationStart comes after the port opens, which made a declared endpoint answer
+     * 404 for its first second or two. Camel's context starts in the phase just below the web server's (Camel
+     * 2147481598, Tomcat 2147481599); this bean shares Camel's phase and depends on the CamelContext bean, and
+     * Spring starts a lifecycle bean's dependencies first.
+     */
     @Bean
-    CamelContextConfiguration caravanStartup(RouteDirectory routes, EndpointService endpoints,
-                                             Periodic endpointReconcile) {
+    PhasedLifecycle caravanServing(CamelContext camel, RouteDirectory routes, EndpointService endpoints) {
+        int camelPhase = camel instanceof SmartLifecycle c ? c.getPhase() : SmartLifecycle.DEFAULT_PHASE - 2049;
+        return new PhasedLifecycle("caravan-serving", camelPhase, () -> {
+            if (!camel.isStarted()) {
+                camel.start();
+            }
+            routes.start();
+            endpoints.start();
+        }, () -> {
+        });
+    }
+
+    /** Camel's own start hooks: the route configuration, and the reconcile loop once everything runs. */
+    @Bean
+    CamelContextConfiguration caravanStartup(Periodic endpointReconcile) {
         return new CamelContextConfiguration() {
             @Override
             public void beforeApplicationStart(CamelContext camel) {
@@ -175,8 +206,6 @@ public class CaravanConfiguration {
 
             @Override
             public void afterApplicationStart(CamelContext camel) {
-                routes.start();
-                endpoints.start();
                 endpointReconcile.start();
             }
         };

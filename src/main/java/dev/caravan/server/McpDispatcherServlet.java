@@ -27,6 +27,7 @@ import java.util.Map;
  */
 public class McpDispatcherServlet extends HttpServlet {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MESSAGE = "caravan.jsonRpcMessage";
 
     private final EndpointRuntime runtime;
     private final EndpointService endpoints;
@@ -63,9 +64,14 @@ public class McpDispatcherServlet extends HttpServlet {
             error(response, 403, -32600, refused);
             return;
         }
+        Cors.allow(request, response);
         EndpointViews endpoint = runtime.find(target.name());
         if (endpoint == null) {
             error(response, 404, -32600, "No enabled endpoint named '" + target.name() + "'");
+            return;
+        }
+        if (Cors.isPreflight(request)) {
+            Cors.answerPreflight(request, response);
             return;
         }
         String token = credential(request);
@@ -74,11 +80,15 @@ public class McpDispatcherServlet extends HttpServlet {
         Caller caller = sessionBound ? sseCallers.of(request.getParameter("sessionId"), target.name())
                 : endpoints.authenticate(target.name(), token);
         if (caller == null && !sessionBound) {
-            response.setHeader("WWW-Authenticate", "Bearer realm=\"caravan\", error=\""
-                    + (token == null ? "invalid_request" : "invalid_token") + "\"");
-            error(response, 401, -32600, token == null
+            String why = token == null
                     ? "This endpoint needs a credential: send 'Authorization: Bearer <token>' or use the endpoint's secret URL"
-                    : "The credential is not valid for this endpoint (wrong, expired or regenerated); ask for the current one");
+                    : "The credential is not valid for this endpoint (wrong, expired or regenerated); ask for the current one";
+            // error_description says in the challenge itself that this is a bearer key, not OAuth (RFC 6750 §3);
+            // the OAuth discovery a client may try next is answered by BearerKeyDiscoveryServlet.
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"caravan\", error=\""
+                    + (token == null ? "invalid_request" : "invalid_token") + "\", error_description=\"" + why
+                    .replace("'", "") + "\"");
+            error(response, 401, -32600, why);
             return;
         }
         HttpServletRequest vetted = request;
@@ -91,6 +101,9 @@ public class McpDispatcherServlet extends HttpServlet {
         vetted.setAttribute(Caller.ATTRIBUTE, caller);
         // Each credential's requests go to the SDK servers of its tool view (see EndpointViews).
         EndpointServer server = endpoint.of(caller);
+        if (!target.sse() && unknownTool(vetted, response, server)) {
+            return;
+        }
         HttpServletResponse answer = new ContainerManagedConnection(response);
         if (target.sse() && !target.sseMessage()) {
             server.serveSse(vetted, sseCallers.recording(vetted, answer, caller));
@@ -99,6 +112,33 @@ public class McpDispatcherServlet extends HttpServlet {
         } else {
             server.serveStreamable(vetted, answer);
         }
+    }
+
+    /**
+     * Answers a tools/call for a tool this view does not show with a JSON-RPC error that names the tool and the
+     * closest one shown. Streamable HTTP only: on legacy SSE the answer must go down the session's stream, which
+     * the SDK owns, so there the SDK's own message stands.
+     */
+    private static boolean unknownTool(HttpServletRequest request, HttpServletResponse response, EndpointServer server)
+            throws IOException {
+        if (!(request.getAttribute(MESSAGE) instanceof JsonNode message) || !"tools/call".equals(message.path("method").asText())
+                || !message.has("id") || !message.path("params").path("name").isTextual()) {
+            return false;
+        }
+        String name = message.path("params").path("name").asText();
+        java.util.List<String> shown = server.toolNames();
+        if (shown.contains(name)) {
+            return false;
+        }
+        response.setStatus(200);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("jsonrpc", "2.0");
+        answer.put("id", message.get("id"));
+        answer.put("error", Map.of("code", -32602, "message", ToolNameHint.unknownTool(name, shown)));
+        response.getWriter().write(JSON.writeValueAsString(answer));
+        return true;
     }
 
     /** Checks type and size, reads the body once, records the call key and applies cancellations. */
@@ -141,6 +181,7 @@ public class McpDispatcherServlet extends HttpServlet {
         if ("notifications/cancelled".equals(method) && message.path("params").has("requestId")) {
             calls.cancel(CallRegistry.key(target.name(), session, message.path("params").get("requestId")));
         }
+        request.setAttribute(MESSAGE, message);
         return new CachedBodyRequest(request, body);
     }
 

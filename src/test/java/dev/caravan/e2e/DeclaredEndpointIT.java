@@ -11,8 +11,28 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** An endpoint declared in configuration, its token taken from an environment variable by name. */
+@org.springframework.context.annotation.Import(DeclaredEndpointIT.FirstRequest.class)
 class DeclaredEndpointIT extends CaravanIntegrationTest {
     private static final String TOKEN = "declared-token-0123456789";
+    /** The status of an initialize sent the moment the web server reports its port open. */
+    private static volatile int firstStatus;
+
+    /** Sends the first request as soon as Tomcat has started, before the application context finishes refreshing. */
+    static class FirstRequest {
+        @org.springframework.context.annotation.Bean
+        org.springframework.context.ApplicationListener<org.springframework.boot.web.servlet.context.ServletWebServerInitializedEvent> firstRequest() {
+            return event -> firstStatus = send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                            "http://localhost:" + event.getWebServer().getPort() + "/mcp/ops"))
+                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                    .header("Accept", ACCEPT_MCP)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(initializeRequest(1))).build()).statusCode();
+        }
+    }
+
+    @Test
+    void answersTheFirstRequestAfterThePortOpens() {
+        assertThat(firstStatus).isEqualTo(200);
+    }
 
     @DynamicPropertySource
     static void declare(DynamicPropertyRegistry registry) {

@@ -9,7 +9,6 @@ import dev.caravan.workspace.storage.WorkspacePath;
 import dev.caravan.workspace.storage.WorkspaceStorage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpRange;
 import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
@@ -126,7 +125,10 @@ public final class FileResponder {
         }
         response.setHeader("Accept-Ranges", "bytes");
         String type = contentType(path.name());
-        response.setContentType(type);
+        // A browser downloads text/markdown, YAML, JSON and the like rather than showing them: a view shows them as
+        // plain text. They still get nosniff and the sandbox below.
+        boolean readable = disposition == Disposition.INLINE && readableAsText(type);
+        response.setContentType(readable ? "text/plain;charset=UTF-8" : type);
         if (range != null) {
             long start = range.start(size);
             long length = range.length(size);
@@ -136,11 +138,10 @@ public final class FileResponder {
             response.setContentLengthLong(size);
         }
         if (disposition != Disposition.NONE) {
-            response.setHeader("Content-Disposition", ContentDisposition
-                    .builder(disposition == Disposition.INLINE ? "inline" : "attachment")
-                    .filename(path.name(), StandardCharsets.UTF_8).build().toString());
+            response.setHeader("Content-Disposition", contentDisposition(
+                    disposition == Disposition.INLINE ? "inline" : "attachment", path.name()));
         }
-        if (passive(type)) {
+        if (passive(type) && !readable) {
             // Browsers refuse to show a PDF under a sandbox; these types run no page script (nosniff keeps them so).
             response.setHeader("X-Content-Type-Options", "nosniff");
         } else {
@@ -156,6 +157,43 @@ public final class FileResponder {
         response.setHeader("Content-Security-Policy", "sandbox");
     }
 
+    /**
+     * {@code filename="ascii"; filename*=UTF-8''...} (RFC 6266). Spring's builder puts an RFC 2047 word in the
+     * plain parameter ({@code =?UTF-8?Q?a.txt?=}), which {@code curl -OJ} and other simple clients save verbatim;
+     * the plain one here is the name with anything outside printable ASCII (and quotes, backslashes) as '_'.
+     */
+    static String contentDisposition(String type, String name) {
+        StringBuilder ascii = new StringBuilder(name.length());
+        name.codePoints().forEach(c -> ascii.append(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char) c : '_'));
+        String header = type + "; filename=\"" + ascii + "\"";
+        if (ascii.toString().equals(name)) {
+            return header;
+        }
+        StringBuilder encoded = new StringBuilder();
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            // RFC 5987 attr-char; everything else percent-encoded.
+            if (c < 0x80 && (Character.isLetterOrDigit(c) || "!#$&+-.^_`|~".indexOf(c) >= 0)) {
+                encoded.append(c);
+            } else {
+                encoded.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return header + "; filename*=UTF-8''" + encoded;
+    }
+
+    /**
+     * Text a browser would download (text/markdown, YAML, JSON …) or might render (XML): a view sends it as
+     * text/plain. HTML and SVG keep their type; they are sandboxed as before.
+     */
+    static boolean readableAsText(String type) {
+        String t = type.toLowerCase(java.util.Locale.ROOT);
+        return t.startsWith("text/") && !t.startsWith("text/html")
+                || t.startsWith("application/json") || t.startsWith("application/xml") || t.startsWith("application/yaml")
+                || t.startsWith("application/x-yaml") || t.startsWith("application/javascript")
+                || t.startsWith("application/x-sh");
+    }
+
     /** Types a browser displays without running them as a page of this origin (nosniff keeps them so). */
     static boolean passive(String type) {
         String t = type.toLowerCase(java.util.Locale.ROOT);
@@ -163,8 +201,17 @@ public final class FileResponder {
                 || t.startsWith("video/") || t.startsWith("image/") && !t.startsWith("image/svg");
     }
 
+    /** Text files Spring's type table does not know (it would call them application/octet-stream). */
+    private static final java.util.Map<String, String> MORE_TEXT = java.util.Map.of("yaml", "application/yaml",
+            "yml", "application/yaml", "md", "text/markdown", "markdown", "text/markdown", "toml", "text/plain",
+            "log", "text/plain", "ini", "text/plain",
+            "conf", "text/plain", "properties", "text/plain");
+
     static String contentType(String name) {
-        MediaType type = MediaTypeFactory.getMediaType(name).orElse(MediaType.APPLICATION_OCTET_STREAM);
+        int dot = name.lastIndexOf('.');
+        String known = dot < 0 ? null : MORE_TEXT.get(name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT));
+        MediaType type = known != null ? MediaType.parseMediaType(known)
+                : MediaTypeFactory.getMediaType(name).orElse(MediaType.APPLICATION_OCTET_STREAM);
         return type.getType().equals("text") && type.getCharset() == null ? type + ";charset=UTF-8" : type.toString();
     }
 

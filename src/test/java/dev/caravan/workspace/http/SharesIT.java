@@ -301,6 +301,31 @@ class SharesIT extends WorkspaceHttpIT {
     }
 
     @Test
+    void viewSharesShowTextAndDownloadsNameTheFileInPlainAscii() {
+        file("default", "docs/notes.md", "# Notes");
+        file("default", "docs/config.yaml", "a: 1");
+        for (String text : new String[]{"docs/notes.md", "docs/config.yaml", "docs/report.txt"}) {
+            HttpResponse<String> r = get(share("path", text, "permission", "view").path());
+            assertThat(r.headers().firstValue("Content-Type")).as(text).hasValueSatisfying(v ->
+                    assertThat(v.toLowerCase().replace(" ", "")).isEqualTo("text/plain;charset=utf-8"));
+            assertThat(r.headers().firstValue("Content-Disposition")).as(text).hasValueSatisfying(v -> assertThat(v).startsWith("inline"));
+            assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            assertThat(r.headers().firstValue("Content-Security-Policy")).as(text).hasValue("sandbox");
+        }
+        // A download keeps the file's own type.
+        HttpResponse<String> md = get(share("path", "docs/notes.md", "permission", "download").path());
+        assertThat(md.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/markdown"));
+
+        // What curl -OJ saves: the plain filename parameter, which must be the name itself, not an RFC 2047 word.
+        assertThat(get(share("path", "docs/report.txt", "permission", "download").path()).headers()
+                .firstValue("Content-Disposition")).hasValue("attachment; filename=\"report.txt\"");
+        file("default", "docs/Bericht Q3 übersicht.txt", "zahlen");
+        assertThat(get(share("path", "docs/Bericht Q3 übersicht.txt", "permission", "download").path()).headers()
+                .firstValue("Content-Disposition")).hasValue("attachment; filename=\"Bericht Q3 _bersicht.txt\"; "
+                        + "filename*=UTF-8''Bericht%20Q3%20%C3%BCbersicht.txt");
+    }
+
+    @Test
     void folderSharesListAsJsonOrEscapedHtmlAndServeFilesInside() {
         Link folder = share("path", "shared", "permission", "view");
         HttpResponse<String> listed = get(folder.path());
