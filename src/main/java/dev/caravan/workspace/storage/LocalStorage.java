@@ -627,6 +627,9 @@ public final class LocalStorage implements WorkspaceStorage {
         } catch (PathRejectedException e) {
             return null;
         }
+        if (!path.name().equals(name)) {
+            return null; // not NFC (made outside Caravan): the API's path would name another file
+        }
         BasicFileAttributes a = attributes(file);
         if (a == null || !(a.isRegularFile() || a.isDirectory())) {
             return null;

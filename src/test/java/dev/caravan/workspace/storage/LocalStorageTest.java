@@ -209,6 +209,8 @@ class LocalStorageTest extends StorageContract {
         Files.writeString(root.resolve("back\\slash.txt"), "x");
         Files.writeString(root.resolve("%2e%2e"), "x");
         Files.writeString(root.resolve("line\nbreak"), "x");
+        Files.writeString(root.resolve("cafe\u0301.md"), "not NFC: the API's 'caf\u00e9.md' is another file");
+        Files.writeString(root.resolve("rtl\u202Etxt.exe"), "x");
         Files.writeString(root.resolve("fine.txt"), "x");
         assertThat(names(storage.list(WorkspacePath.ROOT, 10))).containsExactly("fine.txt");
         assertThat(names(storage.walk(WorkspacePath.ROOT, WalkOptions.limit(10)))).containsExactly("fine.txt");
