@@ -26,6 +26,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.UUID;
@@ -71,9 +73,21 @@ public final class LocalStorage implements WorkspaceStorage {
     private final Path root;
     private final StorageLimits limits;
     private final LocalPins pins;
+    private final boolean allowHardLinks;
 
-    /** Creates the directory if it does not exist yet. */
+    /** Creates the directory if it does not exist yet; files with other hard links are refused. */
     public LocalStorage(Path root, StorageLimits limits) {
+        this(root, limits, false);
+    }
+
+    /**
+     * Creates the directory if it does not exist yet.
+     *
+     * @param allowHardLinks whether files with more than one name on disk may be read and shared (a hard link made
+     *                       outside Caravan may be the very same file as one outside the workspace)
+     */
+    public LocalStorage(Path root, StorageLimits limits, boolean allowHardLinks) {
+        this.allowHardLinks = allowHardLinks;
         try {
             Files.createDirectories(root);
             this.root = root.toRealPath();
@@ -172,14 +186,23 @@ public final class LocalStorage implements WorkspaceStorage {
                     throw PathTypeException.isDirectory(path);
                 }
                 FileChannel channel;
-                try {
-                    channel = FileChannel.open(r.file(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                BasicFileAttributes after;
+                try (Directory parent = Directory.open(root, path.parent())) {
+                    channel = parent.open(path.name(), StandardOpenOption.READ);
+                    after = parent.attributes(path.name());
                 } catch (NoSuchFileException e) {
                     continue;
+                } catch (Directory.Swapped e) {
+                    throw swapped(path);
                 }
-                BasicFileAttributes after = attributes(r.file());
                 FileInfo info = info(path, r.attributes());
                 if (after != null && after.isRegularFile() && etag(after).equals(info.etag())) {
+                    try {
+                        checkLinks(path, r.file(), after);
+                    } catch (RuntimeException | IOException e) {
+                        channel.close();
+                        throw e;
+                    }
                     long start = range.start(info.size());
                     long length = range.length(info.size());
                     channel.position(start);
@@ -194,6 +217,38 @@ public final class LocalStorage implements WorkspaceStorage {
         }
     }
 
+    /** A path swapped for a link (or a file) while it was being opened. */
+    private static PathRejectedException swapped(WorkspacePath path) {
+        return new PathRejectedException(StorageException.show(path) + " changed while being opened (a directory on "
+                + "the way is, or was, a symbolic link or not a directory); workspaces do not follow links. Try again.");
+    }
+
+    /**
+     * Refuses a file that has names on disk other than this one and Caravan's own pins: a hard link made outside
+     * Caravan may be the very file of another place, so reading or sharing it would hand that out. {@code opened}
+     * describes the file actually open; the link count is read by path and kept only if it is of the same file.
+     */
+    private void checkLinks(WorkspacePath path, Path file, BasicFileAttributes opened) throws IOException {
+        if (allowHardLinks) {
+            return;
+        }
+        Map<String, Object> unix;
+        try {
+            unix = Files.readAttributes(file, "unix:nlink,fileKey", LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return; // no link counts on this platform
+        }
+        if (!Objects.equals(unix.get("fileKey"), opened.fileKey())) {
+            throw swapped(path);
+        }
+        int links = ((Number) unix.get("nlink")).intValue();
+        if (links > 1 + pins.count(opened.fileKey())) {
+            throw new PathRejectedException(StorageException.show(path) + " has other hard links on disk, so it may "
+                    + "be a file from outside the workspace; workspaces refuse such files. Replace it with a copy, or "
+                    + "set allow-hard-links: true for this workspace if links there are intended.");
+        }
+    }
+
     @Override
     public Optional<Path> pin(WorkspacePath path, FileInfo version) {
         try {
@@ -201,6 +256,7 @@ public final class LocalStorage implements WorkspaceStorage {
             if (!r.exists() || !r.attributes().isRegularFile()) {
                 return Optional.empty();
             }
+            checkLinks(path, r.file(), r.attributes());
             Optional<Path> link = pins.link(r.file());
             // The name may have moved on to a newer version between the resolve and the link: then pin nothing.
             BasicFileAttributes linked = link.isPresent() ? attributes(link.get()) : null;
@@ -234,19 +290,29 @@ public final class LocalStorage implements WorkspaceStorage {
             options.precondition().check(path, r.exists() ? info(path, r.attributes()) : null);
             List<Path> created = new ArrayList<>();
             Path dir = ensureDirectories(path.parent(), path, created);
-            Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID() + ".part");
+            String tempName = TEMP_PREFIX + UUID.randomUUID() + ".part";
+            Path temp = dir.resolve(tempName);
             boolean done = false;
-            try {
-                FileInfo written = writeTemp(path, temp, content, options);
-                commit(path, temp, r.file(), options.precondition());
-                syncDirectory(dir);
-                done = true;
-                return written;
-            } finally {
-                Files.deleteIfExists(temp);
-                if (!done) {
-                    removeEmpty(created);
+            LiveTemps.add(temp);
+            // Everything from here happens in the directory opened once without following links, so a folder
+            // swapped for a link meanwhile cannot send the content elsewhere.
+            try (Directory parent = Directory.open(root, path.parent())) {
+                try {
+                    FileInfo written = writeTemp(path, parent, tempName, content, options);
+                    commit(path, parent, tempName, r.file(), options.precondition());
+                    syncDirectory(dir);
+                    done = true;
+                    return written;
+                } finally {
+                    parent.deleteIfExists(tempName);
+                    LiveTemps.remove(temp);
+                    if (!done) {
+                        removeEmpty(created);
+                    }
                 }
+            } catch (Directory.Swapped e) {
+                LiveTemps.remove(temp);
+                throw swapped(path);
             }
         } catch (IOException e) {
             throw StorageFailureException.of("writing", path, e);
@@ -263,9 +329,9 @@ public final class LocalStorage implements WorkspaceStorage {
     }
 
     /** Fills, syncs and stamps the temp file; returns the info the file will have once renamed into place. */
-    private FileInfo writeTemp(WorkspacePath path, Path temp, ContentWriter content, WriteOptions options)
-            throws IOException {
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    private FileInfo writeTemp(WorkspacePath path, Directory dir, String temp, ContentWriter content,
+                               WriteOptions options) throws IOException {
+        try (FileChannel channel = dir.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              WriteBehindOutputStream behind = new WriteBehindOutputStream(channel, Channels.newOutputStream(channel))) {
             OutputStream buffered = new BufferedOutputStream(behind, BUFFER);
             CappedOutputStream out = new CappedOutputStream(buffered, path, limits.maxFileBytes());
@@ -283,8 +349,8 @@ public final class LocalStorage implements WorkspaceStorage {
             }
             channel.force(true);
         }
-        Files.setLastModifiedTime(temp, nextStamp());
-        return info(path, Files.readAttributes(temp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        dir.setModified(temp, nextStamp());
+        return info(path, dir.attributes(temp));
     }
 
     /** A modification time later than any this JVM has stamped before, so that etags never repeat. */
@@ -293,12 +359,12 @@ public final class LocalStorage implements WorkspaceStorage {
         return FileTime.from(LAST_STAMP_MICROS.updateAndGet(last -> Math.max(now, last + 1)), TimeUnit.MICROSECONDS);
     }
 
-    private static void commit(WorkspacePath path, Path temp, Path target, Precondition precondition)
+    private static void commit(WorkspacePath path, Directory dir, String temp, Path target, Precondition precondition)
             throws IOException {
         ReentrantLock lock = lockFor(target);
         lock.lock();
         try {
-            BasicFileAttributes current = attributes(target);
+            BasicFileAttributes current = dir.attributes(path.name());
             if (current != null && current.isSymbolicLink()) {
                 throw PathRejectedException.symbolicLink(path);
             }
@@ -306,10 +372,12 @@ public final class LocalStorage implements WorkspaceStorage {
                 throw PathTypeException.isDirectory(path);
             }
             precondition.check(path, current == null ? null : info(path, current));
-            if (precondition.kind() == Precondition.Kind.ABSENT) {
-                createOnly(path, temp, target);
+            if (precondition.kind() == Precondition.Kind.ABSENT && !dir.secure()) {
+                createOnly(path, target.resolveSibling(temp), target);
             } else {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                // Create-only in a secure directory: checked absent above under this JVM's lock (no hard link,
+                // which only takes paths that a swapped folder could redirect).
+                dir.rename(temp, path.name());
             }
         } finally {
             lock.unlock();

@@ -148,6 +148,102 @@ class LocalStorageTest extends StorageContract {
         throw new AssertionError("expected a failure");
     }
 
+    /**
+     * Something with write access to the disk (a sync client, another tool) swaps a workspace folder for a link to an
+     * outside folder, over and over, while agents read and write through the API: no outside content may ever be
+     * returned and nothing may ever be written outside.
+     */
+    @Test
+    void swappingAFolderForALinkToAnOutsideFolderMidOperationNeverLeaks() throws Exception {
+        plant("outside/doc.txt", "OUTSIDE");
+        write("dir/doc.txt", "inside");
+        Path dir = root.resolve("dir");
+        Path parked = root.resolve("dir-parked");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong swaps = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+        List<String> leaks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Map<String, Integer> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+        Thread swapper = new Thread(() -> {
+            while (!stop.get()) {
+                try {
+                    // dir -> parked, dir becomes a link to the outside folder, then back.
+                    Files.move(dir, parked, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    Files.createSymbolicLink(dir, tmp.resolve("outside"));
+                    Files.delete(dir);
+                    Files.move(parked, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    swaps.incrementAndGet();
+                } catch (IOException e) {
+                    // An agent's write re-created 'dir' while it was parked: put the original back and go on.
+                    restoreSwapped(dir, parked);
+                }
+            }
+        });
+        Runnable agent = () -> {
+            int i = 0;
+            while (!stop.get()) {
+                try {
+                    String read = text("dir/doc.txt");
+                    reads.incrementAndGet();
+                    if (read.contains("OUTSIDE")) {
+                        leaks.add("read returned outside content");
+                    }
+                } catch (StorageException | IOException e) {
+                    // refused or not found mid-swap: fine
+                    refusals.merge(e.getClass().getSimpleName() + ": " + e.getMessage(), 1, Integer::sum);
+                } catch (RuntimeException | AssertionError e) {
+                    leaks.add("read failed oddly: " + e);
+                }
+                try {
+                    storage.write(p("dir/w" + (i++ % 20) + ".txt"), in("agent"), WriteOptions.overwrite());
+                    writes.incrementAndGet();
+                } catch (StorageException e) {
+                    // refused mid-swap: fine
+                } catch (RuntimeException e) {
+                    leaks.add("write failed oddly: " + e);
+                }
+            }
+        };
+        Thread a = new Thread(agent);
+        Thread b = new Thread(agent);
+        swapper.start();
+        a.start();
+        b.start();
+        Thread.sleep(4000);
+        stop.set(true);
+        swapper.join();
+        a.join();
+        b.join();
+        restoreSwapped(dir, parked);
+        System.out.printf("link swap race: %d swaps, %d reads, %d writes, refusals %s%n", swaps.get(),
+                reads.get(), writes.get(), refusals);
+        assertThat(swaps.get()).as("swaps").isGreaterThan(100);
+        assertThat(reads.get() + writes.get()).as("operations").isGreaterThan(100);
+        assertThat(leaks).isEmpty();
+        assertOutsideUntouched();
+    }
+
+    private static void restoreSwapped(Path dir, Path parked) {
+        try {
+            if (Files.isSymbolicLink(dir)) {
+                Files.delete(dir);
+            }
+            if (Files.exists(parked, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try (Stream<Path> made = Files.walk(dir)) {
+                        for (Path p : made.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                }
+                Files.move(parked, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            // an agent raced us again; the next round retries
+        }
+    }
+
     @Test
     void theRootMayItselfBeALink() throws Exception {
         Path link = tmp.resolve("ws-link");
