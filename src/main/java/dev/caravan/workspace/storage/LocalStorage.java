@@ -48,10 +48,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * (large ones in steps while they arrive, see {@link WriteBehindOutputStream}),
  * get a fresh modification time, and are renamed over the target (atomic on POSIX file systems), after which the
  * directory is fsynced too. A write that fails or dies halfway leaves the old file; a process killed mid-write may
- * leave a temp file, which listings hide and deleting its directory removes. Create-only writes commit with a hard
- * link, which fails atomically if the name appeared meanwhile, even across processes. Etag compare-and-swap holds a
- * per-path lock (shared by every instance in this JVM) from check to rename; two processes swapping the same file
- * with etags can still race, so several nodes should share a workspace through S3, not a shared disk.
+ * leave a temp file, which listings hide and deleting its directory removes. Temp file, stamp and rename all happen
+ * inside the target's directory opened from the root without following links ({@link Directory}), so a folder swapped
+ * for a link meanwhile cannot send the content elsewhere. Create-only and etag writes hold a per-path lock (shared by
+ * every instance in this JVM) from check to rename; two processes writing the same file conditionally can still
+ * race, so several nodes should share a workspace through S3, not a shared disk. (Where the platform has no secure
+ * directory streams, create-only commits with a hard link, which fails atomically even across processes.)
+ *
+ * <p><b>Hard links</b> made outside Caravan may give a workspace name to a file from elsewhere, so a file with more
+ * links than this one and Caravan's own pins is refused for reads and pins unless {@code allowHardLinks}.
  *
  * <p><b>Etags</b> hash the inode, size and modification time. Each write stamps a modification time that is
  * strictly increasing within this JVM, so two writes never share an etag even within one tick of the file system's

@@ -245,6 +245,28 @@ class LocalStorageTest extends StorageContract {
     }
 
     @Test
+    void aHardLinkToAnOutsideFileIsNeitherReadNorPinnedUnlessAllowed() throws Exception {
+        plant("passwd", "root:x:0:0");
+        Files.createLink(root.resolve("innocent.txt"), tmp.resolve("passwd"));
+        assertThatMessage(() -> text("innocent.txt")).contains("'innocent.txt' has other hard links")
+                .contains("allow-hard-links");
+        FileInfo info = storage.stat(p("innocent.txt"));
+        assertFails(PathRejectedException.class, () -> storage.pin(p("innocent.txt"), info));
+        try (LocalStorage allowing = new LocalStorage(root, StorageLimits.DEFAULT, true)) {
+            try (FileContent content = allowing.read(p("innocent.txt"), ByteRange.ALL)) {
+                assertThat(new String(content.stream().readAllBytes())).isEqualTo("root:x:0:0");
+            }
+        }
+        // Caravan's own pins are not someone else's link: a pinned file stays readable and pinnable.
+        FileInfo mine = write("mine.txt", "mine");
+        assertThat(storage.pin(p("mine.txt"), mine)).isPresent();
+        assertThat(text("mine.txt")).isEqualTo("mine");
+        assertThat(storage.pin(p("mine.txt"), mine)).isPresent();
+        assertThat(text("mine.txt")).isEqualTo("mine");
+        assertOutsideUntouched();
+    }
+
+    @Test
     void theRootMayItselfBeALink() throws Exception {
         Path link = tmp.resolve("ws-link");
         Files.createSymbolicLink(link, root);
