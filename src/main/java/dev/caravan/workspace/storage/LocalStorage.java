@@ -8,6 +8,8 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -771,6 +773,35 @@ public final class LocalStorage implements WorkspaceStorage {
             return List.of(LOCKS[i]);
         }
         return i < j ? List.of(LOCKS[i], LOCKS[j]) : List.of(LOCKS[j], LOCKS[i]);
+    }
+
+    @Override
+    public int sweepAbandoned(Instant olderThan) {
+        pins.sweep();
+        int[] removed = {0};
+        try {
+            // walkFileTree does not follow links, so a link planted in the workspace cannot point the sweep outside.
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
+                    String name = file.getFileName().toString();
+                    if (a.isRegularFile() && name.startsWith(TEMP_PREFIX) && name.endsWith(".part")
+                            && a.lastModifiedTime().toInstant().isBefore(olderThan) && !LiveTemps.contains(file)
+                            && Files.deleteIfExists(file)) {
+                        removed[0]++;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE; // gone meanwhile, or unreadable: the next sweep tries again
+                }
+            });
+        } catch (IOException e) {
+            throw StorageFailureException.of("cleaning", WorkspacePath.ROOT, e);
+        }
+        return removed[0];
     }
 
     @Override
