@@ -305,6 +305,56 @@ class LocalStorageTest extends StorageContract {
     }
 
     @Test
+    void abandonedTempFilesOlderThanTheBoundAreSweptButNotOnesAWriteStillUses() throws Exception {
+        java.time.Instant old = java.time.Instant.now().minus(java.time.Duration.ofHours(2));
+        storage.createDirectory(p("d/e"));
+        Path dead = Files.writeString(root.resolve("d/e/" + LocalStorage.TEMP_PREFIX + "dead.part"), "251 MB");
+        Files.setLastModifiedTime(dead, java.nio.file.attribute.FileTime.from(old));
+        Path young = Files.writeString(root.resolve("d/" + LocalStorage.TEMP_PREFIX + "young.part"), "in flight?");
+        Path mine = Files.writeString(root.resolve("d/e/notes.part"), "a user's file");
+        Files.setLastModifiedTime(mine, java.nio.file.attribute.FileTime.from(old));
+        // A planted link must not lead the sweep outside.
+        Path outsideTemp = tmp.resolve("outside/" + LocalStorage.TEMP_PREFIX + "x.part");
+        Files.createDirectories(outsideTemp.getParent());
+        Files.writeString(outsideTemp, "outside");
+        Files.setLastModifiedTime(outsideTemp, java.nio.file.attribute.FileTime.from(old));
+        Files.createSymbolicLink(root.resolve("d/out"), tmp.resolve("outside"));
+        // A slow write whose temp file looks abandoned by its age is still in use.
+        java.util.concurrent.CountDownLatch halfway = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch swept = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<FileInfo> slow = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> storage.write(p("d/slow.txt"), out -> {
+                    out.write("first half ".getBytes());
+                    out.flush();
+                    halfway.countDown();
+                    try {
+                        swept.await();
+                    } catch (InterruptedException e) {
+                        throw new IOException(e);
+                    }
+                    out.write("second half".getBytes());
+                }, WriteOptions.overwrite()));
+        halfway.await();
+        Path live;
+        try (Stream<Path> files = Files.list(root.resolve("d"))) {
+            live = files.filter(f -> f.getFileName().toString().startsWith(LocalStorage.TEMP_PREFIX)
+                    && !f.equals(young)).findFirst().orElseThrow();
+        }
+        Files.setLastModifiedTime(live, java.nio.file.attribute.FileTime.from(old));
+
+        assertThat(storage.sweepAbandoned(java.time.Instant.now().minus(java.time.Duration.ofHours(1)))).isEqualTo(1);
+        swept.countDown();
+
+        assertThat(dead).doesNotExist();
+        assertThat(young).exists();
+        assertThat(mine).exists();
+        assertThat(outsideTemp).exists();
+        assertThat(slow.get().size()).isEqualTo("first half second half".length());
+        assertThat(text("d/slow.txt")).isEqualTo("first half second half");
+        assertThat(live).doesNotExist();
+    }
+
+    @Test
     void everyWriteGetsItsOwnEtagEvenWithinOneClockTick() {
         Set<String> etags = new HashSet<>();
         for (int i = 0; i < 200; i++) {
