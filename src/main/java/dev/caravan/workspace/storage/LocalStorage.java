@@ -500,8 +500,7 @@ public final class LocalStorage implements WorkspaceStorage {
                     }
                     deleteDirectory(path, r.file());
                 } else {
-                    precondition.check(path, info(path, a));
-                    Files.delete(r.file());
+                    deleteFile(path, precondition, a);
                 }
             } finally {
                 lock.unlock();
@@ -509,6 +508,21 @@ public final class LocalStorage implements WorkspaceStorage {
             syncDirectory(r.file().getParent());
         } catch (IOException e) {
             throw StorageFailureException.of("deleting", path, e);
+        }
+    }
+
+    /** Unlinks the file in its directory opened without following links, so a swapped folder cannot redirect it. */
+    private void deleteFile(WorkspacePath path, Precondition precondition, BasicFileAttributes checked)
+            throws IOException {
+        try (Directory parent = Directory.open(root, path.parent())) {
+            BasicFileAttributes a = parent.attributes(path.name());
+            if (a == null || !a.isRegularFile() || !Objects.equals(a.fileKey(), checked.fileKey())) {
+                throw swapped(path);
+            }
+            precondition.check(path, info(path, a));
+            parent.deleteIfExists(path.name());
+        } catch (NoSuchFileException | Directory.Swapped e) {
+            throw swapped(path);
         }
     }
 

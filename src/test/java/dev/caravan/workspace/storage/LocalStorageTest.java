@@ -156,6 +156,9 @@ class LocalStorageTest extends StorageContract {
     @Test
     void swappingAFolderForALinkToAnOutsideFolderMidOperationNeverLeaks() throws Exception {
         plant("outside/doc.txt", "OUTSIDE");
+        for (int i = 0; i < 20; i++) {
+            plant("outside/w" + i + ".txt", "OUTSIDE"); // what a leaked write would overwrite or a delete remove
+        }
         write("dir/doc.txt", "inside");
         Path dir = root.resolve("dir");
         Path parked = root.resolve("dir-parked");
@@ -196,7 +199,11 @@ class LocalStorageTest extends StorageContract {
                     leaks.add("read failed oddly: " + e);
                 }
                 try {
-                    storage.write(p("dir/w" + (i++ % 20) + ".txt"), in("agent"), WriteOptions.overwrite());
+                    if (i % 3 == 2) {
+                        storage.delete(p("dir/w" + (i++ % 20) + ".txt"), Precondition.none());
+                    } else {
+                        storage.write(p("dir/w" + (i++ % 20) + ".txt"), in("agent"), WriteOptions.overwrite());
+                    }
                     writes.incrementAndGet();
                 } catch (StorageException e) {
                     // refused mid-swap: fine
