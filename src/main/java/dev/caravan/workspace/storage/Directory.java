@@ -78,14 +78,11 @@ final class Directory implements AutoCloseable {
 
     /** Opens an entry (never through a link) as a file channel. */
     FileChannel open(String name, OpenOption... options) throws IOException {
-        if (stream == null) {
-            Set<OpenOption> all = new HashSet<>(List.of(options));
-            all.add(LinkOption.NOFOLLOW_LINKS);
-            return FileChannel.open(path.resolve(name), all);
-        }
         Set<OpenOption> all = new HashSet<>(List.of(options));
         all.add(LinkOption.NOFOLLOW_LINKS);
-        return (FileChannel) stream.newByteChannel(Path.of(name), all);
+        // On Linux the secure stream's channels are FileChannels (what force() and positioning need).
+        return stream == null ? FileChannel.open(path.resolve(name), all)
+                : (FileChannel) stream.newByteChannel(Path.of(name), all);
     }
 
     /** The entry's attributes (a link's own), or null if there is none. */

@@ -357,7 +357,11 @@ public final class LocalStorage implements WorkspaceStorage {
             channel.force(true);
         }
         dir.setModified(temp, nextStamp());
-        return info(path, dir.attributes(temp));
+        BasicFileAttributes written = dir.attributes(temp);
+        if (written == null) {
+            throw new NoSuchFileException("the temp file was removed by another program during the write");
+        }
+        return info(path, written);
     }
 
     /** A modification time later than any this JVM has stamped before, so that etags never repeat. */

@@ -225,8 +225,9 @@ class LocalStorageTest extends StorageContract {
         restoreSwapped(dir, parked);
         System.out.printf("link swap race: %d swaps, %d reads, %d writes, refusals %s%n", swaps.get(),
                 reads.get(), writes.get(), refusals);
-        assertThat(swaps.get()).as("swaps").isGreaterThan(100);
-        assertThat(reads.get() + writes.get()).as("operations").isGreaterThan(100);
+        // Only that both sides ran: this machine's load decides how much (unfixed, writes leaked within 4 s).
+        assertThat(swaps.get()).as("swaps").isGreaterThan(50);
+        assertThat(reads.get() + writes.get()).as("operations").isGreaterThan(20);
         assertThat(leaks).isEmpty();
         assertOutsideUntouched();
     }
@@ -246,7 +247,7 @@ class LocalStorageTest extends StorageContract {
                 }
                 Files.move(parked, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             // an agent raced us again; the next round retries
         }
     }
