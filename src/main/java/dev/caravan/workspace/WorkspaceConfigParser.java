@@ -21,6 +21,7 @@ import static dev.caravan.connectors.ConnectorYaml.string;
  *     description: Scratch space    # shown by list_workspaces
  *     backend: local                # local (default) | s3
  *     root: /srv/caravan/default    # local; default DATA_DIR/workspaces/NAME
+ *     allow-hard-links: false       # local; true lets files with other hard links on disk be read and shared
  *     versions: 10                  # earlier versions kept per file (default caravan.workspace.versions-kept)
  *     max-file-size: 100MB          # default 5GB (one S3 PUT)
  *   - name: team
@@ -37,7 +38,7 @@ import static dev.caravan.connectors.ConnectorYaml.string;
 public final class WorkspaceConfigParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,39}");
     private static final Set<String> COMMON = Set.of("name", "description", "backend", "versions", "max-file-size");
-    private static final Set<String> LOCAL = Set.of("root");
+    private static final Set<String> LOCAL = Set.of("root", "allow-hard-links");
     private static final Set<String> S3 = Set.of("bucket", "prefix", "region", "endpoint", "path-style",
             "access-key-id", "secret-access-key", "conditional-writes");
 
@@ -128,6 +129,6 @@ public final class WorkspaceConfigParser {
                     bool(map, "path-style", false), key, secret, bool(map, "conditional-writes", true));
         }
         return new WorkspaceConfig(name, backend, string(map, "description"), string(map, "root"), s3, versions,
-                maxFileBytes);
+                maxFileBytes, bool(map, "allow-hard-links", false));
     }
 }

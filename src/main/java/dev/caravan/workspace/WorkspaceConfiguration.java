@@ -87,6 +87,12 @@ public class WorkspaceConfiguration {
         }, reconcile::close);
     }
 
+    /** Removes leftovers of interrupted writes at start and periodically. */
+    @Bean
+    SmartLifecycle abandonedFileSweeper(Workspaces workspaces, WorkspaceProperties properties) {
+        return new AbandonedFileSweeper(workspaces, properties.getTempFileMaxAge());
+    }
+
     // Camel finds components among the beans by name.
     @Bean("workspace")
     WorkspaceComponent workspaceComponent(Workspaces workspaces, WorkspaceProperties properties, WorkspaceAccess access,

@@ -25,6 +25,16 @@ public class WorkspaceProperties {
     private Duration maxClaimLifetime = Duration.ofDays(7);
     /** How often workspaces created through other nodes are picked up from the database. */
     private Duration reconcileInterval = Duration.ofSeconds(5);
+    /** Temp files and incomplete uploads of interrupted writes older than this are removed (checked every quarter). */
+    private Duration tempFileMaxAge = Duration.ofHours(1);
+
+    public Duration getTempFileMaxAge() {
+        return tempFileMaxAge;
+    }
+
+    public void setTempFileMaxAge(Duration tempFileMaxAge) {
+        this.tempFileMaxAge = tempFileMaxAge;
+    }
 
     public boolean isAllowCreate() {
         return allowCreate;

@@ -158,7 +158,7 @@ public class Workspaces implements AutoCloseable {
             if (config.backend() == WorkspaceConfig.Backend.LOCAL) {
                 Path root = config.root() == null ? defaultRoot(config.name())
                         : Path.of(resolve(config.root())).toAbsolutePath().normalize();
-                storage = new LocalStorage(root, limits);
+                storage = new LocalStorage(root, limits, config.allowHardLinks());
             } else {
                 WorkspaceConfig.S3 s3 = config.s3();
                 String endpoint = resolve(s3.endpoint());

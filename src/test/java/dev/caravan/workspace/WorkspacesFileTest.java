@@ -45,6 +45,15 @@ class WorkspacesFileTest {
     }
 
     @Test
+    void hardLinksAreRefusedUnlessALocalWorkspaceAllowsThem() {
+        List<WorkspaceConfig> configs = WorkspaceConfigParser.parse("workspaces:\n  - name: a\n  - name: b\n"
+                + "    allow-hard-links: true\n", "f");
+        assertThat(configs).extracting(WorkspaceConfig::allowHardLinks).containsExactly(false, true);
+        assertThatThrownBy(() -> WorkspaceConfigParser.parse("workspaces:\n  - name: s\n    backend: s3\n"
+                + "    bucket: x\n    allow-hard-links: true\n", "f")).hasMessageContaining("allow-hard-links");
+    }
+
+    @Test
     void rejectsBadFilesNamingLineAndReason() {
         assertThatThrownBy(() -> WorkspaceConfigParser.parse("workspaces:\n  - name: a\n  - name: a\n", "f"))
                 .hasMessageContaining("f line 3").hasMessageContaining("used twice");

@@ -3,12 +3,16 @@ package dev.caravan.workspace.storage;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +28,8 @@ final class LocalPins {
     private static final Executor LATER = CompletableFuture.delayedExecutor(LIFETIME.toMillis(), TimeUnit.MILLISECONDS);
 
     private final Path dir;
+    /** Live pins by the pinned file's key, so that they do not count as someone else's hard link. */
+    private final Map<Object, Integer> live = new ConcurrentHashMap<>();
 
     LocalPins(Path root) {
         this.dir = root.resolve(WorkspacePath.RESERVED_PREFIX + "pins");
@@ -33,22 +39,49 @@ final class LocalPins {
     /** A new link to {@code file}, removed after {@link #LIFETIME}; empty if the file system does not do links. */
     Optional<Path> link(Path file) {
         Path link = dir.resolve(System.currentTimeMillis() + "-" + UUID.randomUUID());
+        Object key;
         try {
             Files.createDirectories(dir);
             Files.createLink(link, file);
+            key = Files.readAttributes(link, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.empty();
         }
-        LATER.execute(() -> remove(link));
+        if (key != null) {
+            live.merge(key, 1, Integer::sum);
+        }
+        LATER.execute(() -> remove(link, key));
         return Optional.of(link);
     }
 
+    /** How many of this workspace's live pins are links to the file with this key. */
+    int count(Object fileKey) {
+        return fileKey == null ? 0 : live.getOrDefault(fileKey, 0);
+    }
+
     void remove(Path link) {
+        Object key = null;
         try {
-            Files.deleteIfExists(link);
+            key = Files.readAttributes(link, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            // gone already
+        }
+        remove(link, key);
+    }
+
+    private void remove(Path link, Object key) {
+        try {
+            if (Files.deleteIfExists(link) && key != null) {
+                live.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
+            }
         } catch (IOException e) {
             // Swept when the workspace next opens.
         }
+    }
+
+    /** Removes pins older than their lifetime, e.g. ones a stopped process left. */
+    void sweep() {
+        sweep(System.currentTimeMillis() - LIFETIME.toMillis());
     }
 
     /** Removes links made before {@code cutoffMillis} (their names start with the time they were made). */
@@ -59,7 +92,7 @@ final class LocalPins {
                 int dash = name.indexOf('-');
                 if (dash < 0 || !name.substring(0, dash).matches("\\d{1,19}")
                         || Long.parseLong(name.substring(0, dash)) < cutoffMillis) {
-                    remove(link);
+                    remove(link, null); // a live pin's own timer uncounts it
                 }
             }
         } catch (NoSuchFileException e) {

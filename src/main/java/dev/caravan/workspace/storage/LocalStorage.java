@@ -8,6 +8,8 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -26,6 +28,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.UUID;
@@ -46,10 +50,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * (large ones in steps while they arrive, see {@link WriteBehindOutputStream}),
  * get a fresh modification time, and are renamed over the target (atomic on POSIX file systems), after which the
  * directory is fsynced too. A write that fails or dies halfway leaves the old file; a process killed mid-write may
- * leave a temp file, which listings hide and deleting its directory removes. Create-only writes commit with a hard
- * link, which fails atomically if the name appeared meanwhile, even across processes. Etag compare-and-swap holds a
- * per-path lock (shared by every instance in this JVM) from check to rename; two processes swapping the same file
- * with etags can still race, so several nodes should share a workspace through S3, not a shared disk.
+ * leave a temp file, which listings hide and deleting its directory removes. Temp file, stamp and rename all happen
+ * inside the target's directory opened from the root without following links ({@link Directory}), so a folder swapped
+ * for a link meanwhile cannot send the content elsewhere. Create-only and etag writes hold a per-path lock (shared by
+ * every instance in this JVM) from check to rename; two processes writing the same file conditionally can still
+ * race, so several nodes should share a workspace through S3, not a shared disk. (Where the platform has no secure
+ * directory streams, create-only commits with a hard link, which fails atomically even across processes.)
+ *
+ * <p><b>Hard links</b> made outside Caravan may give a workspace name to a file from elsewhere, so a file with more
+ * links than this one and Caravan's own pins is refused for reads and pins unless {@code allowHardLinks}.
  *
  * <p><b>Etags</b> hash the inode, size and modification time. Each write stamps a modification time that is
  * strictly increasing within this JVM, so two writes never share an etag even within one tick of the file system's
@@ -71,9 +80,21 @@ public final class LocalStorage implements WorkspaceStorage {
     private final Path root;
     private final StorageLimits limits;
     private final LocalPins pins;
+    private final boolean allowHardLinks;
 
-    /** Creates the directory if it does not exist yet. */
+    /** Creates the directory if it does not exist yet; files with other hard links are refused. */
     public LocalStorage(Path root, StorageLimits limits) {
+        this(root, limits, false);
+    }
+
+    /**
+     * Creates the directory if it does not exist yet.
+     *
+     * @param allowHardLinks whether files with more than one name on disk may be read and shared (a hard link made
+     *                       outside Caravan may be the very same file as one outside the workspace)
+     */
+    public LocalStorage(Path root, StorageLimits limits, boolean allowHardLinks) {
+        this.allowHardLinks = allowHardLinks;
         try {
             Files.createDirectories(root);
             this.root = root.toRealPath();
@@ -172,14 +193,23 @@ public final class LocalStorage implements WorkspaceStorage {
                     throw PathTypeException.isDirectory(path);
                 }
                 FileChannel channel;
-                try {
-                    channel = FileChannel.open(r.file(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                BasicFileAttributes after;
+                try (Directory parent = Directory.open(root, path.parent())) {
+                    channel = parent.open(path.name(), StandardOpenOption.READ);
+                    after = parent.attributes(path.name());
                 } catch (NoSuchFileException e) {
                     continue;
+                } catch (Directory.Swapped e) {
+                    throw swapped(path);
                 }
-                BasicFileAttributes after = attributes(r.file());
                 FileInfo info = info(path, r.attributes());
                 if (after != null && after.isRegularFile() && etag(after).equals(info.etag())) {
+                    try {
+                        checkLinks(path, r.file(), after);
+                    } catch (RuntimeException | IOException e) {
+                        channel.close();
+                        throw e;
+                    }
                     long start = range.start(info.size());
                     long length = range.length(info.size());
                     channel.position(start);
@@ -194,6 +224,38 @@ public final class LocalStorage implements WorkspaceStorage {
         }
     }
 
+    /** A path swapped for a link (or a file) while it was being opened. */
+    private static PathRejectedException swapped(WorkspacePath path) {
+        return new PathRejectedException(StorageException.show(path) + " changed while being opened (a directory on "
+                + "the way is, or was, a symbolic link or not a directory); workspaces do not follow links. Try again.");
+    }
+
+    /**
+     * Refuses a file that has names on disk other than this one and Caravan's own pins: a hard link made outside
+     * Caravan may be the very file of another place, so reading or sharing it would hand that out. {@code opened}
+     * describes the file actually open; the link count is read by path and kept only if it is of the same file.
+     */
+    private void checkLinks(WorkspacePath path, Path file, BasicFileAttributes opened) throws IOException {
+        if (allowHardLinks) {
+            return;
+        }
+        Map<String, Object> unix;
+        try {
+            unix = Files.readAttributes(file, "unix:nlink,fileKey", LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return; // no link counts on this platform
+        }
+        if (!Objects.equals(unix.get("fileKey"), opened.fileKey())) {
+            throw swapped(path);
+        }
+        int links = ((Number) unix.get("nlink")).intValue();
+        if (links > 1 + pins.count(opened.fileKey())) {
+            throw new PathRejectedException(StorageException.show(path) + " has other hard links on disk, so it may "
+                    + "be a file from outside the workspace; workspaces refuse such files. Replace it with a copy, or "
+                    + "set allow-hard-links: true for this workspace if links there are intended.");
+        }
+    }
+
     @Override
     public Optional<Path> pin(WorkspacePath path, FileInfo version) {
         try {
@@ -201,6 +263,7 @@ public final class LocalStorage implements WorkspaceStorage {
             if (!r.exists() || !r.attributes().isRegularFile()) {
                 return Optional.empty();
             }
+            checkLinks(path, r.file(), r.attributes());
             Optional<Path> link = pins.link(r.file());
             // The name may have moved on to a newer version between the resolve and the link: then pin nothing.
             BasicFileAttributes linked = link.isPresent() ? attributes(link.get()) : null;
@@ -234,19 +297,29 @@ public final class LocalStorage implements WorkspaceStorage {
             options.precondition().check(path, r.exists() ? info(path, r.attributes()) : null);
             List<Path> created = new ArrayList<>();
             Path dir = ensureDirectories(path.parent(), path, created);
-            Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID() + ".part");
+            String tempName = TEMP_PREFIX + UUID.randomUUID() + ".part";
+            Path temp = dir.resolve(tempName);
             boolean done = false;
-            try {
-                FileInfo written = writeTemp(path, temp, content, options);
-                commit(path, temp, r.file(), options.precondition());
-                syncDirectory(dir);
-                done = true;
-                return written;
-            } finally {
-                Files.deleteIfExists(temp);
-                if (!done) {
-                    removeEmpty(created);
+            LiveTemps.add(temp);
+            // Everything from here happens in the directory opened once without following links, so a folder
+            // swapped for a link meanwhile cannot send the content elsewhere.
+            try (Directory parent = Directory.open(root, path.parent())) {
+                try {
+                    FileInfo written = writeTemp(path, parent, tempName, content, options);
+                    commit(path, parent, tempName, r.file(), options.precondition());
+                    syncDirectory(dir);
+                    done = true;
+                    return written;
+                } finally {
+                    parent.deleteIfExists(tempName);
+                    LiveTemps.remove(temp);
+                    if (!done) {
+                        removeEmpty(created);
+                    }
                 }
+            } catch (Directory.Swapped e) {
+                LiveTemps.remove(temp);
+                throw swapped(path);
             }
         } catch (IOException e) {
             throw StorageFailureException.of("writing", path, e);
@@ -263,9 +336,9 @@ public final class LocalStorage implements WorkspaceStorage {
     }
 
     /** Fills, syncs and stamps the temp file; returns the info the file will have once renamed into place. */
-    private FileInfo writeTemp(WorkspacePath path, Path temp, ContentWriter content, WriteOptions options)
-            throws IOException {
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    private FileInfo writeTemp(WorkspacePath path, Directory dir, String temp, ContentWriter content,
+                               WriteOptions options) throws IOException {
+        try (FileChannel channel = dir.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              WriteBehindOutputStream behind = new WriteBehindOutputStream(channel, Channels.newOutputStream(channel))) {
             OutputStream buffered = new BufferedOutputStream(behind, BUFFER);
             CappedOutputStream out = new CappedOutputStream(buffered, path, limits.maxFileBytes());
@@ -283,8 +356,12 @@ public final class LocalStorage implements WorkspaceStorage {
             }
             channel.force(true);
         }
-        Files.setLastModifiedTime(temp, nextStamp());
-        return info(path, Files.readAttributes(temp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        dir.setModified(temp, nextStamp());
+        BasicFileAttributes written = dir.attributes(temp);
+        if (written == null) {
+            throw new NoSuchFileException("the temp file was removed by another program during the write");
+        }
+        return info(path, written);
     }
 
     /** A modification time later than any this JVM has stamped before, so that etags never repeat. */
@@ -293,12 +370,12 @@ public final class LocalStorage implements WorkspaceStorage {
         return FileTime.from(LAST_STAMP_MICROS.updateAndGet(last -> Math.max(now, last + 1)), TimeUnit.MICROSECONDS);
     }
 
-    private static void commit(WorkspacePath path, Path temp, Path target, Precondition precondition)
+    private static void commit(WorkspacePath path, Directory dir, String temp, Path target, Precondition precondition)
             throws IOException {
         ReentrantLock lock = lockFor(target);
         lock.lock();
         try {
-            BasicFileAttributes current = attributes(target);
+            BasicFileAttributes current = dir.attributes(path.name());
             if (current != null && current.isSymbolicLink()) {
                 throw PathRejectedException.symbolicLink(path);
             }
@@ -306,10 +383,12 @@ public final class LocalStorage implements WorkspaceStorage {
                 throw PathTypeException.isDirectory(path);
             }
             precondition.check(path, current == null ? null : info(path, current));
-            if (precondition.kind() == Precondition.Kind.ABSENT) {
-                createOnly(path, temp, target);
+            if (precondition.kind() == Precondition.Kind.ABSENT && !dir.secure()) {
+                createOnly(path, target.resolveSibling(temp), target);
             } else {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                // Create-only in a secure directory: checked absent above under this JVM's lock (no hard link,
+                // which only takes paths that a swapped folder could redirect).
+                dir.rename(temp, path.name());
             }
         } finally {
             lock.unlock();
@@ -425,8 +504,7 @@ public final class LocalStorage implements WorkspaceStorage {
                     }
                     deleteDirectory(path, r.file());
                 } else {
-                    precondition.check(path, info(path, a));
-                    Files.delete(r.file());
+                    deleteFile(path, precondition, a);
                 }
             } finally {
                 lock.unlock();
@@ -434,6 +512,21 @@ public final class LocalStorage implements WorkspaceStorage {
             syncDirectory(r.file().getParent());
         } catch (IOException e) {
             throw StorageFailureException.of("deleting", path, e);
+        }
+    }
+
+    /** Unlinks the file in its directory opened without following links, so a swapped folder cannot redirect it. */
+    private void deleteFile(WorkspacePath path, Precondition precondition, BasicFileAttributes checked)
+            throws IOException {
+        try (Directory parent = Directory.open(root, path.parent())) {
+            BasicFileAttributes a = parent.attributes(path.name());
+            if (a == null || !a.isRegularFile() || !Objects.equals(a.fileKey(), checked.fileKey())) {
+                throw swapped(path);
+            }
+            precondition.check(path, info(path, a));
+            parent.deleteIfExists(path.name());
+        } catch (NoSuchFileException | Directory.Swapped e) {
+            throw swapped(path);
         }
     }
 
@@ -627,6 +720,9 @@ public final class LocalStorage implements WorkspaceStorage {
         } catch (PathRejectedException e) {
             return null;
         }
+        if (!path.name().equals(name)) {
+            return null; // not NFC (made outside Caravan): the API's path would name another file
+        }
         BasicFileAttributes a = attributes(file);
         if (a == null || !(a.isRegularFile() || a.isDirectory())) {
             return null;
@@ -695,6 +791,35 @@ public final class LocalStorage implements WorkspaceStorage {
             return List.of(LOCKS[i]);
         }
         return i < j ? List.of(LOCKS[i], LOCKS[j]) : List.of(LOCKS[j], LOCKS[i]);
+    }
+
+    @Override
+    public int sweepAbandoned(Instant olderThan) {
+        pins.sweep();
+        int[] removed = {0};
+        try {
+            // walkFileTree does not follow links, so a link planted in the workspace cannot point the sweep outside.
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
+                    String name = file.getFileName().toString();
+                    if (a.isRegularFile() && name.startsWith(TEMP_PREFIX) && name.endsWith(".part")
+                            && a.lastModifiedTime().toInstant().isBefore(olderThan) && !LiveTemps.contains(file)
+                            && Files.deleteIfExists(file)) {
+                        removed[0]++;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE; // gone meanwhile, or unreadable: the next sweep tries again
+                }
+            });
+        } catch (IOException e) {
+            throw StorageFailureException.of("cleaning", WorkspacePath.ROOT, e);
+        }
+        return removed[0];
     }
 
     @Override

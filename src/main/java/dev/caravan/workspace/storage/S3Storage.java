@@ -11,7 +11,11 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -30,8 +34,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -69,6 +76,7 @@ public final class S3Storage implements WorkspaceStorage {
     static final long MAX_SINGLE_REQUEST = 5L << 30;
     private static final int PAGE = 1000;
     private static final String DIRECTORY_TYPE = "application/x-directory";
+    private static final String SPOOL_PREFIX = "caravan-s3-";
 
     private final S3Client s3;
     private final boolean ownsClient;
@@ -391,7 +399,8 @@ public final class S3Storage implements WorkspaceStorage {
     private FileInfo spoolAndPut(WorkspacePath path, ContentWriter content, WriteOptions options) {
         Path temp = null;
         try {
-            temp = Files.createTempFile(spool, "caravan-s3-", ".part");
+            temp = Files.createTempFile(spool, SPOOL_PREFIX, ".part");
+            LiveTemps.add(temp);
             try (OutputStream file = Files.newOutputStream(temp)) {
                 CappedOutputStream out = new CappedOutputStream(new BufferedOutputStream(file, 64 * 1024), path,
                         maxFileBytes());
@@ -413,6 +422,7 @@ public final class S3Storage implements WorkspaceStorage {
             throw StorageFailureException.of("writing", path, e);
         } finally {
             if (temp != null) {
+                LiveTemps.remove(temp);
                 try {
                     Files.deleteIfExists(temp);
                 } catch (IOException e) {
@@ -765,5 +775,52 @@ public final class S3Storage implements WorkspaceStorage {
     @Override
     public String toString() {
         return "S3Storage";
+    }
+
+    /**
+     * Spool files of uploads that died, and incomplete multipart uploads under this workspace's prefix (other tools
+     * and SDK transfer managers start them; S3 keeps and bills their parts until they are aborted).
+     */
+    @Override
+    public int sweepAbandoned(Instant olderThan) {
+        int removed = sweepSpool(olderThan);
+        try {
+            String keyMarker = null;
+            String uploadIdMarker = null;
+            do {
+                ListMultipartUploadsRequest.Builder request = ListMultipartUploadsRequest.builder().bucket(bucket)
+                        .prefix(prefix).keyMarker(keyMarker).uploadIdMarker(uploadIdMarker);
+                ListMultipartUploadsResponse page = s3.listMultipartUploads(request.build());
+                for (MultipartUpload upload : page.uploads()) {
+                    if (upload.initiated() != null && upload.initiated().isBefore(olderThan)) {
+                        s3.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket)
+                                .key(upload.key()).uploadId(upload.uploadId()).build());
+                        removed++;
+                    }
+                }
+                boolean more = Boolean.TRUE.equals(page.isTruncated());
+                keyMarker = more ? page.nextKeyMarker() : null;
+                uploadIdMarker = more ? page.nextUploadIdMarker() : null;
+            } while (keyMarker != null);
+        } catch (SdkException e) {
+            throw failure("cleaning", WorkspacePath.ROOT, e);
+        }
+        return removed;
+    }
+
+    private int sweepSpool(Instant olderThan) {
+        int removed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(spool, SPOOL_PREFIX + "*.part")) {
+            for (Path file : files) {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(olderThan)
+                        && !LiveTemps.contains(file) && Files.deleteIfExists(file)) {
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            // The spool is shared and best effort: a later sweep tries again.
+        }
+        return removed;
     }
 }

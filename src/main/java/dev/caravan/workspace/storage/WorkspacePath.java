@@ -3,16 +3,19 @@ package dev.caravan.workspace.storage;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * A path inside one workspace, relative to its root, checked once when it is made. Every backend receives only
- * these, so path safety lives here and not in each backend: no {@code ..}, no absolute or drive-letter paths, no
- * backslashes, no percent-encoded sequences, no control characters, no names reserved for Caravan.
- * {@code .} segments, repeated and trailing slashes are dropped; the canonical form joins the segments with
- * {@code /}, and the root is the empty path.
+ * these, so path safety lives here and not in each backend: no {@code ..}, no drive-letter paths, no
+ * backslashes, no percent-encoded sequences, no control, invisible or text-direction characters, no names reserved
+ * for Caravan. A workspace is a virtual root, so a leading {@code /} means that root ({@code /notes/a.md} is
+ * {@code notes/a.md}; nothing outside can be named). {@code .} segments, repeated, leading and trailing slashes are
+ * dropped, and names are normalised to Unicode NFC, so {@code café} typed either way is one file. The canonical form
+ * joins the segments with {@code /}, and the root is the empty path.
  */
 public final class WorkspacePath implements Comparable<WorkspacePath> {
     public static final WorkspacePath ROOT = new WorkspacePath(List.of());
@@ -37,7 +40,7 @@ public final class WorkspacePath implements Comparable<WorkspacePath> {
     }
 
     /**
-     * Parses a path given by a user or agent. {@code ""}, {@code "."} and {@code "./"} are the root.
+     * Parses a path given by a user or agent. {@code ""}, {@code "."}, {@code "./"} and {@code "/"} are the root.
      *
      * @throws PathRejectedException with a message that says how to write the path instead
      */
@@ -54,6 +57,10 @@ public final class WorkspacePath implements Comparable<WorkspacePath> {
                         + "line break); remove it.");
             }
         }
+        raw.codePoints().filter(WorkspacePath::disguising).findFirst().ifPresent(cp -> {
+            throw new PathRejectedException("Path " + shown + " contains " + codePoint(cp) + ", an invisible or "
+                    + "text-direction character that can disguise a name; remove it.");
+        });
         if (raw.indexOf('\\') >= 0) {
             throw new PathRejectedException("Path " + shown + " contains a backslash; separate directories with '/', "
                     + "e.g. 'docs/notes.md'.");
@@ -62,19 +69,17 @@ public final class WorkspacePath implements Comparable<WorkspacePath> {
             throw new PathRejectedException("Path " + shown + " contains a percent-encoded sequence (such as '%2e' or "
                     + "'%2f'); give the plain, decoded path.");
         }
-        if (raw.startsWith("/")) {
-            throw new PathRejectedException("Path " + shown + " is absolute; give it relative to the workspace root, "
-                    + "e.g. '" + example(raw) + "'.");
-        }
-        if (DRIVE.matcher(raw).matches()) {
+        if (DRIVE.matcher(raw.replaceFirst("^/+", "")).matches()) {
             throw new PathRejectedException("Path " + shown + " starts with a drive letter; give it relative to the "
                     + "workspace root, e.g. 'docs/notes.md'.");
         }
         if (!encodable(raw)) {
             throw new PathRejectedException("Path " + shown + " is not valid Unicode text.");
         }
+        // After the checks above, so no character is hidden from them; NFC never makes a '/', '.' or '\\'.
+        String normal = Normalizer.normalize(raw, Normalizer.Form.NFC);
         List<String> segments = new ArrayList<>();
-        for (String segment : raw.split("/")) {
+        for (String segment : normal.split("/")) {
             if (segment.isEmpty() || segment.equals(".")) {
                 continue;
             }
@@ -107,19 +112,34 @@ public final class WorkspacePath implements Comparable<WorkspacePath> {
         }
     }
 
-    /** The input quoted for a message: control characters escaped, long input cut. */
-    private static String shown(String raw) {
-        StringBuilder b = new StringBuilder("'");
-        for (int i = 0; i < raw.length() && i < 120; i++) {
-            char c = raw.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return b.append(raw.length() > 120 ? "...'" : "'").toString();
+    /**
+     * Characters that change how a name looks without showing themselves: format characters (bidi overrides and
+     * isolates, zero-width spaces and joiners, the byte-order mark, soft hyphen), C1 controls such as U+0085, and the
+     * line and paragraph separators U+2028/U+2029. C0 controls get their own message above.
+     */
+    private static boolean disguising(int cp) {
+        int type = Character.getType(cp);
+        return cp >= 0x80 && (type == Character.FORMAT || type == Character.CONTROL
+                || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR);
     }
 
-    private static String example(String absolute) {
-        String stripped = absolute.replaceAll("^/+", "");
-        return stripped.isEmpty() || stripped.length() > 80 ? "docs/notes.md" : stripped;
+    private static String codePoint(int cp) {
+        String name = Character.getName(cp);
+        return String.format("U+%04X", cp) + (name == null ? "" : " (" + name + ")");
+    }
+
+    /** The input quoted for a message: control and disguising characters escaped, long input cut. */
+    private static String shown(String raw) {
+        StringBuilder b = new StringBuilder("'");
+        String cut = raw.length() > 120 ? raw.substring(0, 120) : raw;
+        cut.codePoints().forEach(cp -> {
+            if (cp < 0x20 || cp == 0x7f || disguising(cp)) {
+                b.append(cp > 0xFFFF ? String.format("\\U%06X", cp) : String.format("\\u%04X", cp));
+            } else {
+                b.appendCodePoint(cp);
+            }
+        });
+        return b.append(raw.length() > 120 ? "...'" : "'").toString();
     }
 
     private static boolean encodable(String raw) {

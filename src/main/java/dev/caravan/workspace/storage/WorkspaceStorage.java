@@ -2,6 +2,7 @@ package dev.caravan.workspace.storage;
 
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -120,6 +121,17 @@ public interface WorkspaceStorage extends AutoCloseable {
      * @throws PathTypeException     if it is a file
      */
     Listing walk(WorkspacePath directory, WalkOptions options);
+
+    /**
+     * Removes what writes that died (a killed process) left behind and that is older than {@code olderThan}: temp
+     * files, and on S3 incomplete multipart uploads under the workspace. Never touches a temp file a write in this
+     * process is still using, however old.
+     *
+     * @return how many leftovers were removed
+     */
+    default int sweepAbandoned(Instant olderThan) {
+        return 0;
+    }
 
     /** Releases the backend's connections; the storage cannot be used afterwards. */
     @Override

@@ -215,6 +215,11 @@ public final class VersionedStorage implements WorkspaceStorage {
     }
 
     @Override
+    public int sweepAbandoned(java.time.Instant olderThan) {
+        return files.sweepAbandoned(olderThan);
+    }
+
+    @Override
     public Optional<Path> pin(WorkspacePath path, FileInfo version) {
         return files.pin(path, version);
     }

@@ -193,7 +193,8 @@ class S3StorageTest extends StorageContract {
         }
         assertThat(text("x.txt")).isEqualTo("x");
         assertThatThrownBy(() -> config(bucket, "team/../other")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> config(bucket, "/abs")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(config(bucket, "/abs").prefix()).isEqualTo("abs"); // rooted in the bucket, like a workspace path
+        assertThatThrownBy(() -> config(bucket, "a\u202Eb")).isInstanceOf(IllegalArgumentException.class);
         assertThat(config(bucket, PREFIX).toString()).doesNotContain("test-secret-key");
     }
 
@@ -272,6 +273,33 @@ class S3StorageTest extends StorageContract {
         try (Stream<Path> left = Files.list(spool)) {
             assertThat(left).isEmpty();
         }
+    }
+
+    @Test
+    void incompleteUploadsUnderThePrefixAndDeadSpoolFilesAreSwept() throws Exception {
+        String inside = raw.createMultipartUpload(b -> b.bucket(bucket).key(PREFIX + "/big.bin")).uploadId();
+        raw.uploadPart(b -> b.bucket(bucket).key(PREFIX + "/big.bin").uploadId(inside).partNumber(1),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[1024]));
+        String outside = raw.createMultipartUpload(b -> b.bucket(bucket).key("team/ws2/big.bin")).uploadId();
+        Path dead = Files.writeString(spool.resolve("caravan-s3-1234.part"), "167 MB");
+        Files.setLastModifiedTime(dead, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofHours(2))));
+        Path young = Files.writeString(spool.resolve("caravan-s3-5678.part"), "in flight");
+
+        // Uploads begun before the bound go; a bound in the past keeps the one just begun.
+        assertThat(storage.sweepAbandoned(java.time.Instant.now().minus(java.time.Duration.ofHours(1))))
+                .isEqualTo(1);
+        assertThat(dead).doesNotExist();
+        assertThat(young).exists();
+        assertThat(uploads()).containsExactlyInAnyOrder(inside, outside);
+        assertThat(storage.sweepAbandoned(java.time.Instant.now().plusSeconds(60))).isEqualTo(2);
+        assertThat(uploads()).containsExactly(outside);
+        assertThat(young).doesNotExist();
+    }
+
+    private List<String> uploads() {
+        return raw.listMultipartUploads(b -> b.bucket(bucket)).uploads().stream()
+                .map(software.amazon.awssdk.services.s3.model.MultipartUpload::uploadId).toList();
     }
 
     @Test

@@ -154,12 +154,13 @@ abstract class StorageContract {
         return Stream.of(
                 "..", "../x", "../../etc/passwd", "a/../../x", "a/..", "a/b/../../..",
                 "%2e%2e/x", "%2E%2E%2Fx", "a%2fb", "..%2fx", "%2e%2e%5cx", "%252e%252e/x", "a/%00",
-                "/", "/etc/passwd", "//server/share/x", "/../x",
+                "/../x", "//../x", "/a/../../x", "/C:/x",
                 "a\\b", "..\\x", "\\\\server\\share", "C:\\Windows\\win.ini", "C:/x", "c:x", "Z:",
                 "a\u0000b", "x\u0000", "\u0000", "a\nb", "a\rb", "a\tb", "a\u007fb",
                 "...", "a/..../b",
                 ".caravan-tmp-1234.part", "a/.caravan-secret",
-                "a/\ud800b");
+                "a/\ud800b",
+                "invoice\u202Etxt.exe", "a\u0085b", "a\u2028b", "a\u2029b", "zero\u200Bwidth", "\uFEFFbom");
     }
 
     @ParameterizedTest
@@ -337,6 +338,27 @@ abstract class StorageContract {
             assertThat(content.stream().readAllBytes()).containsExactly(
                     java.util.Arrays.copyOfRange(data, 5 << 20, (5 << 20) + 10));
         }
+    }
+
+    @Test
+    void aLeadingSlashIsTheWorkspaceRootNotTheHostOne() throws Exception {
+        storage.write(p("/notes/a.md"), in("rooted"), WriteOptions.overwrite());
+        assertThat(text("notes/a.md")).isEqualTo("rooted");
+        assertThat(text("//notes/a.md")).isEqualTo("rooted");
+        assertThat(names(storage.list(p("/"), 10))).containsExactly("notes/");
+        assertFails(PathNotFoundException.class, () -> storage.read(p("/etc/passwd"), ByteRange.ALL));
+        assertOutsideUntouched();
+    }
+
+    @Test
+    void namesThatDifferOnlyByUnicodeNormalisationAreOneFile() throws Exception {
+        String nfc = "caf\u00e9.md";
+        String nfd = "cafe\u0301.md";
+        write(nfd, "first");
+        write(nfc, "second");
+        assertThat(text(nfd)).isEqualTo("second");
+        assertThat(names(storage.list(WorkspacePath.ROOT, 10))).containsExactly(nfc);
+        assertFails(PathExistsException.class, () -> storage.write(p(nfd), in("x"), WriteOptions.createOnly()));
     }
 
     @Test

@@ -23,9 +23,7 @@ class WorkspacePathTest {
 
     @Test
     void explainsEachRejection() {
-        assertThatThrownBy(() -> WorkspacePath.of("/etc/passwd")).isInstanceOf(PathRejectedException.class)
-                .hasMessage("Path '/etc/passwd' is absolute; give it relative to the workspace root, "
-                        + "e.g. 'etc/passwd'.");
+        assertThatThrownBy(() -> WorkspacePath.of("/../etc/passwd")).hasMessageContaining("contains '..'");
         assertThatThrownBy(() -> WorkspacePath.of("a/../../b")).hasMessageContaining("contains '..'");
         assertThatThrownBy(() -> WorkspacePath.of("%2e%2e/x")).hasMessageContaining("percent-encoded");
         assertThatThrownBy(() -> WorkspacePath.of("a\\b")).hasMessageContaining("backslash");
@@ -36,6 +34,51 @@ class WorkspacePathTest {
         assertThatThrownBy(() -> WorkspacePath.of("x".repeat(256))).hasMessageContaining("255 bytes");
         assertThatThrownBy(() -> WorkspacePath.of("abcdefghij/".repeat(100))).hasMessageContaining("1024 bytes");
         assertThatThrownBy(() -> WorkspacePath.of(".caravan-tmp-1")).hasMessageContaining("reserved");
+    }
+
+    @Test
+    void aLeadingSlashMeansTheWorkspaceRoot() {
+        assertThat(WorkspacePath.of("/")).isEqualTo(WorkspacePath.ROOT);
+        assertThat(WorkspacePath.of("///")).isEqualTo(WorkspacePath.ROOT);
+        assertThat(WorkspacePath.of("/notes/a.md").toString()).isEqualTo("notes/a.md");
+        assertThat(WorkspacePath.of("//server/share/x").toString()).isEqualTo("server/share/x");
+        assertThat(WorkspacePath.of("/./a/").toString()).isEqualTo("a");
+        for (String stillRefused : List.of("/..", "/../x", "//../x", "/a/../../x", "/%2e%2e/x", "/a\\b",
+                "/C:/x", "/.caravan-tmp-1")) {
+            assertThatThrownBy(() -> WorkspacePath.of(stillRefused)).as(stillRefused)
+                    .isInstanceOf(PathRejectedException.class);
+        }
+    }
+
+    @Test
+    void namesAreNormalisedToNfcSoOneNameIsOneFile() {
+        String nfc = "caf\u00e9.md";
+        String nfd = "cafe\u0301.md";
+        assertThat(WorkspacePath.of(nfd)).isEqualTo(WorkspacePath.of(nfc));
+        assertThat(WorkspacePath.of("d/" + nfd).toString()).isEqualTo("d/" + nfc);
+        assertThat(WorkspacePath.ROOT.child(nfd).name()).isEqualTo(nfc);
+        assertThat(WorkspacePath.of("\uD55C\uAE00").toString()).isEqualTo("\uD55C\uAE00");
+        assertThat(WorkspacePath.of("\u1112\u1161\u11AB").toString()).isEqualTo("\uD55C");
+    }
+
+    @Test
+    void refusesInvisibleAndDirectionControlCharactersNamingTheCodePoint() {
+        for (int cp : new int[]{0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E,
+                0x200F, 0x061C, 0x0085, 0x2028, 0x2029, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E,
+                0xFFF9, 0xE0001, 0x0080, 0x009F}) {
+            String raw = "invoice" + new String(Character.toChars(cp)) + "fdp.exe";
+            String name = String.format("U+%04X", cp);
+            assertThatThrownBy(() -> WorkspacePath.of(raw)).as(name).isInstanceOf(PathRejectedException.class)
+                    .hasMessageContaining(name).hasMessageNotContaining(new String(Character.toChars(cp)));
+        }
+        assertThatThrownBy(() -> WorkspacePath.of("a\u202Etxt.exe")).hasMessage("Path 'a\\u202Etxt.exe' contains "
+                + "U+202E (RIGHT-TO-LEFT OVERRIDE), an invisible or text-direction character that can disguise a "
+                + "name; remove it.");
+        // Ordinary non-Latin text, spaces and emoji (with its variation selector and joiner-free) stay fine.
+        assertThat(WorkspacePath.of("\u05E9\u05DC\u05D5\u05DD \u0645\u0631\u062D\u0628\u0627.txt"))
+                .isNotNull();
+        assertThat(WorkspacePath.of("\u65E5\u672C\u8A9E/r\u00E9sum\u00E9 \uD83D\uDE00\uFE0F.md")).isNotNull();
+        assertThat(WorkspacePath.of("a\u00A0b\u3000c")).isNotNull();
     }
 
     @Test
