@@ -90,7 +90,8 @@ public class WorkspaceConfiguration {
     /** Removes leftovers of interrupted writes at start and periodically. */
     @Bean
     SmartLifecycle abandonedFileSweeper(Workspaces workspaces, WorkspaceProperties properties) {
-        return new AbandonedFileSweeper(workspaces, properties.getTempFileMaxAge());
+        Periodic sweep = new AbandonedFileSweeper(workspaces, properties.getTempFileMaxAge()).schedule();
+        return new PhasedLifecycle("workspaces-sweep", sweep::start, sweep::close);
     }
 
     // Camel finds components among the beans by name.
