@@ -86,8 +86,18 @@ public class CaravanConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    EndpointRuntime endpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, CaravanProperties properties) {
-        return new EndpointRuntime(catalog, calls, json, properties);
+    EndpointRuntime endpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, CaravanProperties properties,
+                                    dev.caravan.store.RequestStateKeyRepository stateKeys,
+                                    org.springframework.core.env.Environment env) {
+        // The 2026-07-28 era: request state is sealed with a key every node shares (see README, "Request state").
+        var codec = dev.caravan.server.RequestStateKeys.codec(env.getProperty("caravan.mcp.request-state-key"),
+                env.getProperty("caravan.mcp.request-state-previous-key"),
+                env.getProperty("caravan.mcp.request-state-ttl", java.time.Duration.class, java.time.Duration.ofMinutes(10)),
+                stateKeys, json);
+        var modern = new dev.caravan.server.modern.ModernEndpoint.Settings(codec, properties.getMcp().getMaxRequestBytes(),
+                env.getProperty("caravan.mcp.list-ttl", java.time.Duration.class, java.time.Duration.ofMinutes(1)).toMillis(),
+                java.time.Duration.ofSeconds(10));
+        return new EndpointRuntime(catalog, calls, json, properties, modern);
     }
 
     /** Ends the held-open MCP streams first, so the web server's graceful shutdown does not wait on them. */

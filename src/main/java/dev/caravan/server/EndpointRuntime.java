@@ -3,6 +3,7 @@ package dev.caravan.server;
 import dev.caravan.CaravanProperties;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.ToolSelector;
+import dev.caravan.server.modern.ModernEndpoint;
 import io.modelcontextprotocol.json.McpJsonMapper;
 
 import java.util.Map;
@@ -22,6 +23,7 @@ public class EndpointRuntime implements AutoCloseable {
     private final CallRegistry calls;
     private final McpJsonMapper json;
     private final CaravanProperties.Mcp settings;
+    private final ModernEndpoint.Settings modern;
     private final ScheduledExecutorService syncer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "caravan-catalog-sync");
         t.setDaemon(true);
@@ -30,6 +32,13 @@ public class EndpointRuntime implements AutoCloseable {
     private final AtomicBoolean syncPending = new AtomicBoolean();
 
     public EndpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, CaravanProperties properties) {
+        this(catalog, calls, json, properties, modernDefaults(json, properties.getMcp()));
+    }
+
+    /** @param modern how the 2026-07-28 servers seal request state and hint caching (see RequestStateKeys) */
+    public EndpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, CaravanProperties properties,
+                           ModernEndpoint.Settings modern) {
+        this.modern = modern;
         this.catalog = catalog;
         this.calls = calls;
         this.json = json;
@@ -44,6 +53,14 @@ public class EndpointRuntime implements AutoCloseable {
         catalog.onResourceUpdated(uri -> servers.values().forEach(s -> s.resourceUpdated(uri)));
     }
 
+    /** A per-process key: request state sealed here opens on this node only (tests, a single node). */
+    static ModernEndpoint.Settings modernDefaults(McpJsonMapper json, CaravanProperties.Mcp settings) {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return new ModernEndpoint.Settings(new dev.caravan.server.modern.RequestStates(key, null,
+                java.time.Duration.ofMinutes(10), json), settings.getMaxRequestBytes(), 60_000, java.time.Duration.ofSeconds(10));
+    }
+
     private void syncAll() {
         syncPending.set(false);
         servers.values().forEach(EndpointViews::sync);
@@ -53,7 +70,7 @@ public class EndpointRuntime implements AutoCloseable {
     public void publish(String name, ToolSelector selector) {
         servers.compute(name, (n, existing) -> {
             if (existing == null) {
-                return new EndpointViews(n, selector, catalog, calls, json, settings);
+                return new EndpointViews(n, selector, catalog, calls, json, settings, modern);
             }
             existing.select(selector);
             return existing;

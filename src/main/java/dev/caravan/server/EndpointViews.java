@@ -31,6 +31,7 @@ final class EndpointViews {
     private final CallRegistry calls;
     private final McpJsonMapper json;
     private final CaravanProperties.Mcp settings;
+    private final dev.caravan.server.modern.ModernEndpoint.Settings modern;
     private final Map<Set<WorkspaceScopes.Operation>, View> views = new ConcurrentHashMap<>();
     private volatile ToolSelector selector;
 
@@ -39,7 +40,13 @@ final class EndpointViews {
 
     EndpointViews(String name, ToolSelector selector, Catalog catalog, CallRegistry calls, McpJsonMapper json,
                   CaravanProperties.Mcp settings) {
+        this(name, selector, catalog, calls, json, settings, EndpointRuntime.modernDefaults(json, settings));
+    }
+
+    EndpointViews(String name, ToolSelector selector, Catalog catalog, CallRegistry calls, McpJsonMapper json,
+                  CaravanProperties.Mcp settings, dev.caravan.server.modern.ModernEndpoint.Settings modern) {
         this.name = name;
+        this.modern = modern;
         this.selector = selector;
         this.catalog = catalog;
         this.calls = calls;
@@ -61,7 +68,7 @@ final class EndpointViews {
     }
 
     private View newView(Set<WorkspaceScopes.Operation> operations) {
-        return new View(new EndpointServer(name, selector, operations, catalog, calls, json, settings), System.nanoTime());
+        return new View(new EndpointServer(name, selector, operations, catalog, calls, json, settings, modern), System.nanoTime());
     }
 
     synchronized void select(ToolSelector selector) {

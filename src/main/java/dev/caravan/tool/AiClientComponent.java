@@ -107,7 +107,13 @@ public class AiClientComponent extends DefaultComponent {
                     .messages(List.of(new McpSchema.SamplingMessage(McpSchema.Role.USER,
                             new McpSchema.TextContent(ToolResults.text(exchange.getMessage().getBody())))))
                     .systemPrompt(systemPrompt).maxTokens(maxTokens).build();
-            McpSchema.CreateMessageResult result = client.createMessage(request);
+            McpSchema.CreateMessageResult result;
+            try {
+                result = client.createMessage(request);
+            } catch (ClientInputPending pending) {
+                exchange.setRouteStop(true);
+                return;
+            }
             exchange.getMessage().setHeader(Headers.SAMPLING_MODEL, result.model());
             exchange.getMessage().setBody(result.content() instanceof McpSchema.TextContent t ? t.text() : result.content());
         };
@@ -123,10 +129,17 @@ public class AiClientComponent extends DefaultComponent {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> requested = exchange.getMessage().getHeader("CaravanRequestedSchema", schema, Map.class);
-            McpSchema.ElicitResult result = client.createElicitation(McpSchema.ElicitFormRequest
-                    .builder(ToolResults.text(exchange.getMessage().getBody()),
-                            requested == null ? Map.of("type", "object", "properties", Map.of()) : requested)
-                    .build());
+            McpSchema.ElicitResult result;
+            try {
+                result = client.createElicitation(McpSchema.ElicitFormRequest
+                        .builder(ToolResults.text(exchange.getMessage().getBody()),
+                                requested == null ? Map.of("type", "object", "properties", Map.of()) : requested)
+                        .build());
+            } catch (ClientInputPending pending) {
+                // 2026-07-28: the answer comes with the client's retry; nothing after the ask runs on this round.
+                exchange.setRouteStop(true);
+                return;
+            }
             exchange.getMessage().setHeader(Headers.ELICITATION_ACTION, result.action().name().toLowerCase());
             exchange.getMessage().setBody(result.content() == null ? Map.of() : result.content());
         };
