@@ -20,6 +20,7 @@ import java.util.Map;
  * <li>{@code sampling?maxTokens=N&systemPrompt=TEXT}: asks the client's model; body in = prompt, body out = reply</li>
  * <li>{@code elicitation?requestedSchema=JSON}: asks the user; body in = message, body out = the answered fields,
  * header {@value Headers#ELICITATION_ACTION} = accept / decline / cancel</li>
+ * <li>both take {@code inputKey=NAME}: the question's key in a 2026-07-28 {@code input_required} result</li>
  * </ul>
  */
 public class AiClientComponent extends DefaultComponent {
@@ -97,6 +98,7 @@ public class AiClientComponent extends DefaultComponent {
     private static Action sampling(EndpointOptions options) {
         int maxTokens = options.get("maxTokens") == null ? 1000 : Integer.parseInt(options.get("maxTokens"));
         String systemPrompt = options.get("systemPrompt");
+        String inputKey = options.get("inputKey");
         return (exchange, call) -> {
             McpSyncServerExchange client = require(call, "sampling");
             if (client.getClientCapabilities() == null || client.getClientCapabilities().sampling() == null) {
@@ -109,7 +111,8 @@ public class AiClientComponent extends DefaultComponent {
                     .systemPrompt(systemPrompt).maxTokens(maxTokens).build();
             McpSchema.CreateMessageResult result;
             try {
-                result = client.createMessage(request);
+                result = inputKey != null && client instanceof KeyedClientInput keyed
+                        ? keyed.createMessage(inputKey, request) : client.createMessage(request);
             } catch (ClientInputPending pending) {
                 exchange.setRouteStop(true);
                 return;
@@ -121,6 +124,7 @@ public class AiClientComponent extends DefaultComponent {
 
     private static Action elicitation(EndpointOptions options) {
         Map<String, Object> schema = options.json("requestedSchema");
+        String inputKey = options.get("inputKey");
         return (exchange, call) -> {
             McpSyncServerExchange client = require(call, "elicitation");
             if (client.getClientCapabilities() == null || client.getClientCapabilities().elicitation() == null) {
@@ -131,10 +135,12 @@ public class AiClientComponent extends DefaultComponent {
             Map<String, Object> requested = exchange.getMessage().getHeader("CaravanRequestedSchema", schema, Map.class);
             McpSchema.ElicitResult result;
             try {
-                result = client.createElicitation(McpSchema.ElicitFormRequest
+                McpSchema.ElicitRequest request = McpSchema.ElicitFormRequest
                         .builder(ToolResults.text(exchange.getMessage().getBody()),
                                 requested == null ? Map.of("type", "object", "properties", Map.of()) : requested)
-                        .build());
+                        .build();
+                result = inputKey != null && client instanceof KeyedClientInput keyed
+                        ? keyed.createElicitation(inputKey, request) : client.createElicitation(request);
             } catch (ClientInputPending pending) {
                 // 2026-07-28: the answer comes with the client's retry; nothing after the ask runs on this round.
                 exchange.setRouteStop(true);

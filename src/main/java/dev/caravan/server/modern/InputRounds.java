@@ -93,9 +93,9 @@ final class InputRounds {
 
     /**
      * The client's answer to this question, recorded on an earlier round; or, when there is none, notes the
-     * question and throws {@link ClientInputPending} so the route stops.
+     * question (under {@code key}, or {@code ask-N}) and throws {@link ClientInputPending} so the route stops.
      */
-    synchronized Map<String, Object> answer(String method, Map<String, Object> params) {
+    synchronized Map<String, Object> answer(String key, String method, Map<String, Object> params) {
         if (!enabled) {
             throw new ToolFailure("Asking the client (" + method + ") works in tools only on the 2026-07-28 protocol.");
         }
@@ -112,7 +112,7 @@ final class InputRounds {
             // The route asked something else this time (its input changed): what came after is void too.
             answers.subList(n, answers.size()).clear();
         }
-        pending = new Pending("ask-" + n, method, question);
+        pending = new Pending(key != null ? key : "ask-" + n, method, question);
         pendingRequest = new McpSchema.UnknownInputRequest(method, params);
         throw new ClientInputPending(method);
     }

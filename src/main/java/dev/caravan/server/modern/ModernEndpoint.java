@@ -100,6 +100,8 @@ public final class ModernEndpoint {
                 .build();
         this.transport = HttpServletMcpTransport.builder(server).jsonMapper(json).endpoint("/mcp/" + name)
                 .contextExtractor(CONTEXT).maxRequestSize(settings.maxRequestBytes())
+                // Host and Origin are checked by the dispatcher (OriginGuard) for every era alike.
+                .httpHeaderValidator(headers -> { })
                 .keepAliveInterval(settings.keepAlive()).build();
     }
 

@@ -17,7 +17,7 @@ import java.util.Map;
  * response stream; elicitation, sampling and roots are answered from the request state or become the next
  * {@code input_required} round (see {@link InputRounds}).
  */
-final class ModernExchange extends McpSyncServerExchange {
+final class ModernExchange extends McpSyncServerExchange implements dev.caravan.tool.KeyedClientInput {
     private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {
     };
 
@@ -56,19 +56,30 @@ final class ModernExchange extends McpSyncServerExchange {
 
     @Override
     public McpSchema.CreateMessageResult createMessage(McpSchema.CreateMessageRequest request) {
-        return json.convertValue(rounds.answer(McpSchema.METHOD_SAMPLING_CREATE_MESSAGE, params(request)),
+        return createMessage(null, request);
+    }
+
+    @Override
+    public McpSchema.CreateMessageResult createMessage(String key, McpSchema.CreateMessageRequest request) {
+        return json.convertValue(rounds.answer(key, McpSchema.METHOD_SAMPLING_CREATE_MESSAGE, params(request)),
                 McpSchema.CreateMessageResult.class);
     }
 
     @Override
     public McpSchema.ElicitResult createElicitation(McpSchema.ElicitRequest request) {
-        return json.convertValue(rounds.answer(McpSchema.METHOD_ELICITATION_CREATE, params(request)),
+        return createElicitation(null, request);
+    }
+
+    @Override
+    public McpSchema.ElicitResult createElicitation(String key, McpSchema.ElicitRequest request) {
+        return json.convertValue(rounds.answer(key, McpSchema.METHOD_ELICITATION_CREATE, params(request)),
                 McpSchema.ElicitResult.class);
     }
 
     @Override
     public McpSchema.ListRootsResult listRoots() {
-        return json.convertValue(rounds.answer(McpSchema.METHOD_ROOTS_LIST, Map.of()), McpSchema.ListRootsResult.class);
+        return json.convertValue(rounds.answer(null, McpSchema.METHOD_ROOTS_LIST, Map.of()),
+                McpSchema.ListRootsResult.class);
     }
 
     @Override
