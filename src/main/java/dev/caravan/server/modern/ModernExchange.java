@@ -89,10 +89,10 @@ final class ModernExchange extends McpSyncServerExchange implements dev.caravan.
 
     @Override
     public void loggingNotification(McpSchema.LoggingMessageNotification message) {
-        // The client may name a lowest level per request; without one every message goes out, as in 2025.
+        // 2026-07-28: log messages go only to a request that asked for them with a lowest level in _meta.
         Object wanted = ctx.meta().get(io.modelcontextprotocol.modern.McpSchema.MetaKeys.LOG_LEVEL);
         McpSchema.LoggingLevel floor = wanted instanceof String s ? McpSchema.LoggingLevel.fromValue(s) : null;
-        if (floor != null && message.level().level() < floor.level()) {
+        if (floor == null || message.level().level() < floor.level()) {
             return;
         }
         Map<String, Object> params = new LinkedHashMap<>();
