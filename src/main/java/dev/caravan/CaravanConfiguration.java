@@ -96,7 +96,7 @@ public class CaravanConfiguration {
                 stateKeys, json);
         var modern = new dev.caravan.server.modern.ModernEndpoint.Settings(codec, properties.getMcp().getMaxRequestBytes(),
                 env.getProperty("caravan.mcp.list-ttl", java.time.Duration.class, java.time.Duration.ofMinutes(1)).toMillis(),
-                java.time.Duration.ofSeconds(10));
+                env.getProperty("caravan.mcp.keep-alive", java.time.Duration.class, java.time.Duration.ofSeconds(10)));
         return new EndpointRuntime(catalog, calls, json, properties, modern);
     }
 

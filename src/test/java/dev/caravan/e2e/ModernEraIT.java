@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestInstance;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +32,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ModernEraIT extends CaravanIntegrationTest {
+    private java.nio.file.Path MARKERS; // under this run's data dir
     private Published full;
+
+    @org.springframework.test.context.DynamicPropertySource
+    static void quickKeepAlive(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        // A vanished client is noticed at the next ping: keep the test short.
+        registry.add("caravan.mcp.keep-alive", () -> "300ms");
+    }
     private Published reader;
 
     @BeforeAll
     void routes() {
-        writeRouteAndAwait("modern.yaml", """
+        MARKERS = dataDir.resolve("modern-markers");
+        writeRouteAndAwait("modern.yaml", ("""
                 - route:
                     id: m-echo
                     from:
@@ -77,6 +86,45 @@ class ModernEraIT extends CaravanIntegrationTest {
                         - setBody:
                             simple: "${header.greeting} ${body[name]} (${header.CaravanElicitationAction})"
                 - route:
+                    id: m-note
+                    from:
+                      uri: ai-resource:m_note
+                      parameters:
+                        tags: modern
+                        uri: memo://m-note
+                        mimeType: text/plain
+                      steps:
+                        - setBody:
+                            constant: a note
+                - route:
+                    id: m-touch
+                    from:
+                      uri: ai-tool:m_touch
+                      parameters:
+                        tags: modern
+                        description: Announces that the note changed.
+                      steps:
+                        - to:
+                            uri: ai-resource:m_note
+                            parameters:
+                              uri: memo://m-note
+                        - setBody:
+                            constant: touched
+                - route:
+                    id: m-slow-write
+                    from:
+                      uri: ai-tool:m_slow_write
+                      parameters:
+                        tags: modern
+                        description: Waits, then leaves a marker file.
+                        parameter.tag: string
+                      steps:
+                        - delay:
+                            constant: 2000
+                        - setBody:
+                            constant: done
+                        - toD: "file:MARKERS_DIR?fileName=${header.tag}.done"
+                - route:
                     id: m-chatty
                     from:
                       uri: ai-tool:m_chatty
@@ -88,7 +136,7 @@ class ModernEraIT extends CaravanIntegrationTest {
                         - to: ai-client:progress?progress=2&total=2&message=done
                         - setBody:
                             constant: finished
-                """);
+                """).replace("MARKERS_DIR", MARKERS.toString()));
         full = publish("modern", "modern");
         HttpResponse<String> r = admin("POST", "/admin/api/endpoints/modern/credentials",
                 "{\"name\":\"reader\",\"operations\":[\"read\"]}");
@@ -164,6 +212,65 @@ class ModernEraIT extends CaravanIntegrationTest {
         McpSchema.CallToolResult result = client.tool("m_ask").arguments(Map.of("greeting", "Hello")).call();
         assertThat(text(result)).isEqualTo("Hello Ada (accept)");
         assertThat(asked).hasValue(1);
+    }
+
+    @Test
+    void listenersHearOfNewToolsAndResourceUpdates() throws Exception {
+        List<io.modelcontextprotocol.modern.client.SubscriptionEvent> events = new CopyOnWriteArrayList<>();
+        McpSyncClient client = client(full, null);
+        try (var listening = client.listen().toolsChanged().resourceUpdates("memo://m-note").open(events::add)) {
+            await(Duration.ofSeconds(10), "the subscription acknowledged", () -> events.stream()
+                    .anyMatch(e -> e instanceof io.modelcontextprotocol.modern.client.SubscriptionEvent.Subscribed));
+            writeRouteAndAwait("modern-more.yaml", """
+                    - route:
+                        id: m-late
+                        from:
+                          uri: ai-tool:m_late
+                          parameters:
+                            tags: modern
+                            description: Arrives after the listener.
+                          steps:
+                            - setBody:
+                                constant: late
+                    """);
+            await(Duration.ofSeconds(10), "tools list_changed", () -> events.stream().anyMatch(e -> e.getClass()
+                    .getSimpleName().equals("ToolsListChanged")));
+            assertThat(text(client.tool("m_touch").call())).isEqualTo("touched");
+            await(Duration.ofSeconds(10), "the note's update", () -> events.stream().anyMatch(e ->
+                    e instanceof io.modelcontextprotocol.modern.client.SubscriptionEvent.ResourceUpdated u
+                            && u.uri().equals("memo://m-note")));
+        } finally {
+            deleteRoute("modern-more.yaml");
+        }
+    }
+
+    @Test
+    void aClientThatGoesAwayCancelsTheCall() throws Exception {
+        String request = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+                + "\"m_slow_write\",\"arguments\":{\"tag\":\"gone\"},\"_meta\":{"
+                + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                + "\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
+        byte[] body = request.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            String head = "POST /mcp/modern HTTP/1.1\r\nHost: localhost:" + port + "\r\nAuthorization: Bearer "
+                    + full.token() + "\r\nContent-Type: application/json\r\nAccept: " + ACCEPT_MCP
+                    + "\r\nMCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: m_slow_write"
+                    + "\r\nContent-Length: " + body.length + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+            // The response stream has started (status line), the route is in its delay: go away.
+            byte[] start = new byte[12];
+            assertThat(socket.getInputStream().readNBytes(start, 0, 12)).isEqualTo(12);
+            assertThat(new String(start, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+        }
+        // A call started after the abandoned one, with the same delay, finishing proves the other's last step had
+        // its turn: it must not have run.
+        assertThat(text(client(full, null).tool("m_slow_write").arguments(Map.of("tag", "stayed")).call()))
+                .isEqualTo("done");
+        await(Duration.ofSeconds(10), "the control marker", () -> java.nio.file.Files.exists(MARKERS.resolve("stayed.done")));
+        Thread.sleep(500);
+        assertThat(MARKERS.resolve("gone.done")).doesNotExist();
     }
 
     @Test
