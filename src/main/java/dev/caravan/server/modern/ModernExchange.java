@@ -41,7 +41,10 @@ final class ModernExchange extends McpSyncServerExchange implements dev.caravan.
 
     @Override
     public McpSchema.ClientCapabilities getClientCapabilities() {
-        return json.convertValue(ctx.clientCapabilities(), McpSchema.ClientCapabilities.class);
+        // Only what the 2025 record knows: 2026 adds fields (extensions) the routes' checks do not use.
+        Map<String, Object> declared = new LinkedHashMap<>(json.convertValue(ctx.clientCapabilities(), MAP));
+        declared.keySet().retainAll(java.util.Set.of("experimental", "roots", "sampling", "elicitation"));
+        return json.convertValue(declared, McpSchema.ClientCapabilities.class);
     }
 
     @Override
