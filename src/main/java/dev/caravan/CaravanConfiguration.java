@@ -15,8 +15,12 @@ import dev.caravan.server.EndpointService;
 import dev.caravan.server.McpDispatcherServlet;
 import dev.caravan.server.McpServerProperties;
 import dev.caravan.server.OriginGuard;
+import dev.caravan.server.RequestStateKeys;
+import dev.caravan.server.modern.ModernEndpoint;
+import dev.caravan.server.modern.RequestStates;
 import dev.caravan.store.CredentialRepository;
 import dev.caravan.store.EndpointRepository;
+import dev.caravan.store.RequestStateKeyRepository;
 import dev.caravan.tool.AiClientComponent;
 import dev.caravan.tool.AiComponent;
 import dev.caravan.tool.AiResultComponent;
@@ -97,8 +101,14 @@ public class CaravanConfiguration {
 
     @Bean(destroyMethod = "close")
     EndpointRuntime endpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json,
-                                    McpServerProperties properties) {
-        return new EndpointRuntime(catalog, calls, json, properties);
+                                    McpServerProperties properties, RequestStateKeyRepository stateKeys) {
+        // The 2026-07-28 era: request state is sealed with a key every node shares (see README, "Request state").
+        McpServerProperties.Mcp mcp = properties.getMcp();
+        RequestStates codec = RequestStateKeys.codec(mcp.getRequestStateKey(), mcp.getRequestStatePreviousKey(),
+                mcp.getRequestStateTtl(), stateKeys, json);
+        ModernEndpoint.Settings modern = new ModernEndpoint.Settings(codec, mcp.getMaxRequestBytes(),
+                mcp.getListTtl().toMillis(), mcp.getKeepAlive());
+        return new EndpointRuntime(catalog, calls, json, properties, modern);
     }
 
     /** Re-reads the endpoints from the database, for changes made on other nodes; started once Camel runs. */

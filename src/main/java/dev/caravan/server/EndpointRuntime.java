@@ -3,6 +3,7 @@ package dev.caravan.server;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.ToolSelector;
 import dev.caravan.core.Periodic;
+import dev.caravan.server.modern.ModernEndpoint;
 import io.modelcontextprotocol.json.McpJsonMapper;
 
 import java.time.Duration;
@@ -19,10 +20,18 @@ public class EndpointRuntime implements AutoCloseable {
     private final CallRegistry calls;
     private final McpJsonMapper json;
     private final McpServerProperties.Mcp settings;
+    private final ModernEndpoint.Settings modern;
     // A reload registers and unregisters many features at once: sync once after the burst.
     private final Periodic syncer = Periodic.onRequest("catalog-sync", Duration.ofMillis(50), this::syncAll).start();
 
     public EndpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, McpServerProperties properties) {
+        this(catalog, calls, json, properties, modernDefaults(json, properties.getMcp()));
+    }
+
+    /** @param modern how the 2026-07-28 servers seal request state and hint caching (see RequestStateKeys) */
+    public EndpointRuntime(Catalog catalog, CallRegistry calls, McpJsonMapper json, McpServerProperties properties,
+                           ModernEndpoint.Settings modern) {
+        this.modern = modern;
         this.catalog = catalog;
         this.calls = calls;
         this.json = json;
@@ -30,6 +39,14 @@ public class EndpointRuntime implements AutoCloseable {
         // After close, Camel still stops routes (and so changes the catalogue): the closed syncer ignores that.
         catalog.onChange(syncer::request);
         catalog.onResourceUpdated(uri -> servers.values().forEach(s -> s.resourceUpdated(uri)));
+    }
+
+    /** A per-process key: request state sealed here opens on this node only (tests, a single node). */
+    static ModernEndpoint.Settings modernDefaults(McpJsonMapper json, McpServerProperties.Mcp settings) {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return new ModernEndpoint.Settings(new dev.caravan.server.modern.RequestStates(key, null,
+                java.time.Duration.ofMinutes(10), json), settings.getMaxRequestBytes(), 60_000, java.time.Duration.ofSeconds(10));
     }
 
     private void syncAll() {
@@ -40,7 +57,7 @@ public class EndpointRuntime implements AutoCloseable {
     public void publish(String name, ToolSelector selector) {
         servers.compute(name, (n, existing) -> {
             if (existing == null) {
-                return new EndpointViews(n, selector, catalog, calls, json, settings);
+                return new EndpointViews(n, selector, catalog, calls, json, settings, modern);
             }
             existing.select(selector);
             return existing;

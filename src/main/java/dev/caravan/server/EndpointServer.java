@@ -2,6 +2,7 @@ package dev.caravan.server;
 
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.ToolSelector;
+import dev.caravan.server.modern.ModernEndpoint;
 import dev.caravan.tool.CallContext;
 import dev.caravan.tool.Caller;
 import dev.caravan.tool.ToolResults;
@@ -52,6 +53,8 @@ final class EndpointServer {
     private volatile Slice slice = new Slice(Map.of(), Map.of(), Map.of());
     private final Sdk streamable;
     private volatile Sdk sse;
+    /** The 2026-07-28 server: stateless, so one per view is all it needs, and nothing to reset. */
+    private final ModernEndpoint modern;
 
     /** The features of the catalogue this endpoint shows, by tool name, resource key and prompt name. */
     private record Slice(Map<String, Catalog.Tool> tools, Map<String, Catalog.Resource> resources,
@@ -59,7 +62,8 @@ final class EndpointServer {
     }
 
     EndpointServer(String name, ToolSelector selector, java.util.Set<dev.caravan.tool.WorkspaceScopes.Operation> operations,
-                   Catalog catalog, CallRegistry calls, McpJsonMapper json, McpServerProperties.Mcp settings) {
+                   Catalog catalog, CallRegistry calls, McpJsonMapper json, McpServerProperties.Mcp settings,
+                   ModernEndpoint.Settings modernSettings) {
         this.name = name;
         this.selector = selector;
         this.operations = java.util.Set.copyOf(operations);
@@ -70,6 +74,8 @@ final class EndpointServer {
         this.slice = select();
         this.streamable = newStreamable();
         this.sse = newSse();
+        this.modern = new ModernEndpoint(name, Version.CURRENT,
+                () -> new ModernEndpoint.Features(slice.tools, slice.resources, slice.prompts), json, modernSettings);
     }
 
     String name() {
@@ -91,9 +97,22 @@ final class EndpointServer {
 
     /** Brings both SDK servers in line with the catalogue; they send list_changed for what changed. */
     synchronized void sync() {
+        Slice before = slice;
         slice = select();
         streamable.sync(slice);
         sse.sync(slice);
+        modern.changed(!definitions(before.tools).equals(definitions(slice.tools)),
+                !definitions(before.resources).equals(definitions(slice.resources)),
+                !definitions(before.prompts).equals(definitions(slice.prompts)));
+    }
+
+    /** What a listing shows of a feature, to tell whether a sync changed it. */
+    private static Map<String, Object> definitions(Map<String, ?> features) {
+        Map<String, Object> out = new HashMap<>();
+        features.forEach((key, f) -> out.put(key, f instanceof Catalog.Tool t ? t.definition()
+                : f instanceof Catalog.Prompt p ? p.definition()
+                : f instanceof Catalog.Resource r ? (r.resource() != null ? r.resource() : r.template()) : f));
+        return out;
     }
 
     void resourceUpdated(String uri) {
@@ -103,6 +122,7 @@ final class EndpointServer {
             McpSchema.ResourcesUpdatedNotification n = new McpSchema.ResourcesUpdatedNotification(uri);
             streamable.server.notifyResourcesUpdated(n);
             sse.server.notifyResourcesUpdated(n);
+            modern.resourceUpdated(uri);
         }
     }
 
@@ -123,6 +143,11 @@ final class EndpointServer {
         streamable.transport.service(request, response);
     }
 
+    /** A 2026-07-28 request (see {@link ModernEra}). */
+    void serveModern(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        modern.serve(request, response);
+    }
+
     void serveSse(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
         sse.transport.service(request, response);
     }
@@ -130,6 +155,7 @@ final class EndpointServer {
     void close() {
         streamable.server.close();
         sse.server.close();
+        modern.close();
     }
 
     private Slice select() {

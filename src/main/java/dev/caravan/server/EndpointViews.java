@@ -2,6 +2,7 @@ package dev.caravan.server;
 
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.ToolSelector;
+import dev.caravan.server.modern.ModernEndpoint;
 import dev.caravan.tool.Caller;
 import dev.caravan.tool.WorkspaceScopes;
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -30,6 +31,7 @@ final class EndpointViews {
     private final CallRegistry calls;
     private final McpJsonMapper json;
     private final McpServerProperties.Mcp settings;
+    private final ModernEndpoint.Settings modern;
     private final Map<Set<WorkspaceScopes.Operation>, View> views = new ConcurrentHashMap<>();
     private volatile ToolSelector selector;
 
@@ -38,7 +40,13 @@ final class EndpointViews {
 
     EndpointViews(String name, ToolSelector selector, Catalog catalog, CallRegistry calls, McpJsonMapper json,
                   McpServerProperties.Mcp settings) {
+        this(name, selector, catalog, calls, json, settings, EndpointRuntime.modernDefaults(json, settings));
+    }
+
+    EndpointViews(String name, ToolSelector selector, Catalog catalog, CallRegistry calls, McpJsonMapper json,
+                  McpServerProperties.Mcp settings, ModernEndpoint.Settings modern) {
         this.name = name;
+        this.modern = modern;
         this.selector = selector;
         this.catalog = catalog;
         this.calls = calls;
@@ -60,7 +68,7 @@ final class EndpointViews {
     }
 
     private View newView(Set<WorkspaceScopes.Operation> operations) {
-        return new View(new EndpointServer(name, selector, operations, catalog, calls, json, settings), System.nanoTime());
+        return new View(new EndpointServer(name, selector, operations, catalog, calls, json, settings, modern), System.nanoTime());
     }
 
     synchronized void select(ToolSelector selector) {

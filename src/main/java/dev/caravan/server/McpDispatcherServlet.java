@@ -28,6 +28,8 @@ import java.util.Map;
 public class McpDispatcherServlet extends HttpServlet {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MESSAGE = "caravan.jsonRpcMessage";
+    /** Request attribute: this POST speaks 2026-07-28 (see {@link ModernEra}). */
+    private static final String MODERN = "caravan.modern";
 
     private final EndpointRuntime runtime;
     private final EndpointService endpoints;
@@ -109,6 +111,8 @@ public class McpDispatcherServlet extends HttpServlet {
             server.serveSse(vetted, sseCallers.recording(vetted, answer, caller));
         } else if (target.sse()) {
             server.serveSse(vetted, answer);
+        } else if (Boolean.TRUE.equals(vetted.getAttribute(MODERN))) {
+            server.serveModern(vetted, answer);
         } else {
             server.serveStreamable(vetted, answer);
         }
@@ -172,6 +176,9 @@ public class McpDispatcherServlet extends HttpServlet {
                 || !message.path("method").isTextual() && !message.has("result") && !message.has("error")) {
             error(response, 400, -32600, "Invalid Request: expected one JSON-RPC 2.0 message object");
             return null;
+        }
+        if (!target.sse() && ModernEra.wants(request, message)) {
+            request.setAttribute(MODERN, Boolean.TRUE);
         }
         String session = target.sse() ? request.getParameter("sessionId") : request.getHeader("Mcp-Session-Id");
         String method = message.path("method").asText();

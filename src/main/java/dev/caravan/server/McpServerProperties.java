@@ -33,6 +33,59 @@ public class McpServerProperties {
          * for a person, so this is long; the tool's own timeout still bounds the call.
          */
         private Duration clientRequestTimeout = Duration.ofMinutes(10);
+        /**
+         * Key (base64, at least 32 bytes) that seals 2026-07-28 request state; unset, one is generated once and kept
+         * in the database, so every node sharing it uses the same key.
+         */
+        private String requestStateKey;
+        /** The key before the current one, still accepted for opening request state while clients retry. */
+        private String requestStatePreviousKey;
+        /** How long sealed request state stays valid. */
+        private Duration requestStateTtl = Duration.ofMinutes(10);
+        /** Caching hint (ttlMs) on 2026-07-28 listings. */
+        private Duration listTtl = Duration.ofMinutes(1);
+        /** How often a held-open 2026-07-28 response stream is probed, so a vanished client cancels its call. */
+        private Duration keepAlive = Duration.ofSeconds(10);
+
+        public String getRequestStateKey() {
+            return requestStateKey;
+        }
+
+        public void setRequestStateKey(String requestStateKey) {
+            this.requestStateKey = requestStateKey;
+        }
+
+        public String getRequestStatePreviousKey() {
+            return requestStatePreviousKey;
+        }
+
+        public void setRequestStatePreviousKey(String requestStatePreviousKey) {
+            this.requestStatePreviousKey = requestStatePreviousKey;
+        }
+
+        public Duration getRequestStateTtl() {
+            return requestStateTtl;
+        }
+
+        public void setRequestStateTtl(Duration requestStateTtl) {
+            this.requestStateTtl = requestStateTtl;
+        }
+
+        public Duration getListTtl() {
+            return listTtl;
+        }
+
+        public void setListTtl(Duration listTtl) {
+            this.listTtl = listTtl;
+        }
+
+        public Duration getKeepAlive() {
+            return keepAlive;
+        }
+
+        public void setKeepAlive(Duration keepAlive) {
+            this.keepAlive = keepAlive;
+        }
 
         public Duration getClientRequestTimeout() {
             return clientRequestTimeout;

@@ -20,6 +20,7 @@ import java.util.Map;
  * <li>{@code sampling?maxTokens=N&systemPrompt=TEXT}: asks the client's model; body in = prompt, body out = reply</li>
  * <li>{@code elicitation?requestedSchema=JSON}: asks the user; body in = message, body out = the answered fields,
  * header {@value Headers#ELICITATION_ACTION} = accept / decline / cancel</li>
+ * <li>both take {@code inputKey=NAME}: the question's key in a 2026-07-28 {@code input_required} result</li>
  * </ul>
  */
 public class AiClientComponent extends DefaultComponent {
@@ -97,6 +98,7 @@ public class AiClientComponent extends DefaultComponent {
     private static Action sampling(EndpointOptions options) {
         int maxTokens = options.get("maxTokens") == null ? 1000 : Integer.parseInt(options.get("maxTokens"));
         String systemPrompt = options.get("systemPrompt");
+        String inputKey = options.get("inputKey");
         return (exchange, call) -> {
             McpSyncServerExchange client = require(call, "sampling");
             if (client.getClientCapabilities() == null || client.getClientCapabilities().sampling() == null) {
@@ -107,7 +109,14 @@ public class AiClientComponent extends DefaultComponent {
                     .messages(List.of(new McpSchema.SamplingMessage(McpSchema.Role.USER,
                             new McpSchema.TextContent(ToolResults.text(exchange.getMessage().getBody())))))
                     .systemPrompt(systemPrompt).maxTokens(maxTokens).build();
-            McpSchema.CreateMessageResult result = client.createMessage(request);
+            McpSchema.CreateMessageResult result;
+            try {
+                result = inputKey != null && client instanceof KeyedClientInput keyed
+                        ? keyed.createMessage(inputKey, request) : client.createMessage(request);
+            } catch (ClientInputPending pending) {
+                exchange.setRouteStop(true);
+                return;
+            }
             exchange.getMessage().setHeader(Headers.SAMPLING_MODEL, result.model());
             exchange.getMessage().setBody(result.content() instanceof McpSchema.TextContent t ? t.text() : result.content());
         };
@@ -115,6 +124,7 @@ public class AiClientComponent extends DefaultComponent {
 
     private static Action elicitation(EndpointOptions options) {
         Map<String, Object> schema = options.json("requestedSchema");
+        String inputKey = options.get("inputKey");
         return (exchange, call) -> {
             McpSyncServerExchange client = require(call, "elicitation");
             if (client.getClientCapabilities() == null || client.getClientCapabilities().elicitation() == null) {
@@ -123,10 +133,19 @@ public class AiClientComponent extends DefaultComponent {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> requested = exchange.getMessage().getHeader("CaravanRequestedSchema", schema, Map.class);
-            McpSchema.ElicitResult result = client.createElicitation(McpSchema.ElicitFormRequest
-                    .builder(ToolResults.text(exchange.getMessage().getBody()),
-                            requested == null ? Map.of("type", "object", "properties", Map.of()) : requested)
-                    .build());
+            McpSchema.ElicitResult result;
+            try {
+                McpSchema.ElicitRequest request = McpSchema.ElicitFormRequest
+                        .builder(ToolResults.text(exchange.getMessage().getBody()),
+                                requested == null ? Map.of("type", "object", "properties", Map.of()) : requested)
+                        .build();
+                result = inputKey != null && client instanceof KeyedClientInput keyed
+                        ? keyed.createElicitation(inputKey, request) : client.createElicitation(request);
+            } catch (ClientInputPending pending) {
+                // 2026-07-28: the answer comes with the client's retry; nothing after the ask runs on this round.
+                exchange.setRouteStop(true);
+                return;
+            }
             exchange.getMessage().setHeader(Headers.ELICITATION_ACTION, result.action().name().toLowerCase());
             exchange.getMessage().setBody(result.content() == null ? Map.of() : result.content());
         };

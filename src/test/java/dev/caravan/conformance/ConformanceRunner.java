@@ -30,6 +30,8 @@ public final class ConformanceRunner {
     static final Path PEERS = PROJECT.resolve("test-peers/node_modules");
     static final Path NODE = PEERS.resolve("node/bin/node");
     static final Path SUITE = PEERS.resolve("@modelcontextprotocol/conformance/dist/index.js");
+    /** 0.2.0-alpha.12 (npm alias conformance-next): the requirement sets, 2026-07-28 among them. */
+    static final Path SUITE_NEXT = PEERS.resolve("conformance-next/dist/index.js");
     /** The tools of the pack that the suite calls by name. */
     public static final List<String> TOOLS = List.of("test_simple_text", "test_image_content", "test_audio_content",
             "test_embedded_resource", "test_multiple_content_types", "test_tool_with_logging", "test_error_handling",
@@ -108,6 +110,38 @@ public final class ConformanceRunner {
             }
         }
         return new Result(specVersion, output, failures, results.size(), exited, exited ? suite.exitValue() : -1);
+    }
+
+    /**
+     * Runs the scenarios a spec revision requires ({@code server --requirements REVISION}, suite 0.2) against
+     * {@code url}; answers each scenario's FAILURE checks by scenario name (an empty list: it passed).
+     */
+    public static java.util.SortedMap<String, List<String>> runRequirements(String url, String token, String revision,
+                                                                         String outDir) throws Exception {
+        assertThat(SUITE_NEXT).as("conformance 0.2 in test-peers (npm ci in test-peers/)").isRegularFile();
+        Path out = PROJECT.resolve("target/" + outDir + "/" + revision);
+        deleteTree(out);
+        Files.createDirectories(out);
+        Path console = out.resolve("suite-output.txt");
+        Process suite = new ProcessBuilder(NODE.toString(), SUITE_NEXT.toString(), "server", "--url", url,
+                "--requirements", revision, "-o", out.toString())
+                .directory(PROJECT.toFile()).redirectErrorStream(true).redirectOutput(console.toFile()).start();
+        if (!suite.waitFor(10, TimeUnit.MINUTES)) {
+            suite.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        java.util.SortedMap<String, List<String>> verdicts = new java.util.TreeMap<>();
+        for (Path checks : checkFiles(out)) {
+            List<String> failures = new ArrayList<>();
+            for (JsonNode check : JSON.readTree(Files.readString(checks))) {
+                if ("FAILURE".equals(check.path("status").asText())) {
+                    String why = check.path("errorMessage").asText(check.path("description").asText());
+                    failures.add(check.path("id").asText() + " - " + (token == null ? why : why.replace(token, "<token>")));
+                }
+            }
+            // Result folders are named SCENARIO-<timestamp>.
+            verdicts.put(checks.getParent().getFileName().toString().replaceFirst("-\\d{4}-\\d{2}-\\d{2}T[0-9-]+Z$", ""), failures);
+        }
+        return verdicts;
     }
 
     private static List<Path> checkFiles(Path out) throws IOException {
