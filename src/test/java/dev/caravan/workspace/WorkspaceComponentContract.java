@@ -212,7 +212,8 @@ abstract class WorkspaceComponentContract {
         assertThat(grep).isEqualTo("README.md:2: TODO: write\nsrc/main/App.java:2: // TODO fix");
         assertThat(ok("grep_files", "query", "T.DO", "regex", true, "include", "*.md")).isEqualTo("README.md:2: TODO: write");
         String info = ok("get_file_info", "path", "README.md");
-        assertThat(info).contains("type: file").contains("size: 21 bytes").contains("etag: ");
+        assertThat(info).startsWith("size: 21\ncreated: unknown\nmodified: 20").contains("\nisDirectory: false\nisFile: true\n")
+                .contains("type: file").contains("etag: ").contains("versions: 0");
         assertThat(ok("list_workspaces")).startsWith("ws (");
     }
 

@@ -61,7 +61,7 @@ final class FileOperations {
         WorkspaceOperation.Families families = new WorkspaceOperation.Families(new ReadOperations(limits),
                 new WriteOperations(limits), new SearchOperations(limits), new VersionOperations(),
                 new LockOperations(services.locks()), new ShareOperations(services.shares()),
-                new AuditOperations(services.audit(), services.auditMaxResults()));
+                new AuditOperations(services.audit(), services.auditMaxResults()), services.access());
         for (WorkspaceOperation op : WorkspaceOperation.values()) {
             bodies.put(op, op.body(families));
         }

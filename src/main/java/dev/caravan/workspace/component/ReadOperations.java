@@ -26,7 +26,6 @@ import static dev.caravan.workspace.component.FileOperations.LINES;
 import static dev.caravan.workspace.component.FileOperations.SUMMARY;
 import static dev.caravan.workspace.component.FileOperations.TOTAL_LINES;
 import static dev.caravan.workspace.component.FileTexts.binary;
-import static dev.caravan.workspace.component.FileTexts.human;
 import static dev.caravan.workspace.component.FileTexts.path;
 import static dev.caravan.workspace.component.FileTexts.show;
 import static dev.caravan.workspace.component.FileTexts.textReader;
@@ -212,24 +211,30 @@ final class ReadOperations {
         }
     }
 
-    Object info(VersionedStorage s, Args args, Message message) {
+    /**
+     * The reference server's fields first, with the same names (size in bytes, times, isDirectory, isFile,
+     * permissions), then Caravan's: path, type, etag and the versions kept. Workspaces keep no creation or access
+     * time, and permissions are what this caller may do here (from its scopes), not host mode bits.
+     */
+    Object info(VersionedStorage s, Args args, Message message, boolean writable) {
         WorkspacePath p = path(args, "path", true);
         FileInfo info = s.stat(p);
         StringBuilder b = new StringBuilder();
+        b.append("size: ").append(info.size()).append('\n');
+        b.append("created: unknown\n");
+        b.append("modified: ").append(info.modified() != null ? info.modified() : "unknown").append('\n');
+        b.append("accessed: unknown\n");
+        b.append("isDirectory: ").append(info.isDirectory()).append('\n');
+        b.append("isFile: ").append(info.isFile()).append('\n');
+        b.append("permissions: ").append(writable ? "rw-" : "r--").append('\n');
         b.append("path: ").append(p.isRoot() ? "/" : p.toString()).append('\n');
         b.append("type: ").append(info.isDirectory() ? "directory" : "file").append('\n');
-        if (info.isFile()) {
-            b.append("size: ").append(info.size()).append(" bytes (").append(human(info.size())).append(")\n");
-        }
-        if (info.modified() != null) {
-            b.append("modified: ").append(info.modified()).append('\n');
-        }
         if (info.etag() != null) {
             b.append("etag: ").append(info.etag()).append('\n');
             message.setHeader(ETAG, info.etag());
         }
         if (info.isFile()) {
-            b.append("versions kept: ").append(s.versions(p).size()).append('\n');
+            b.append("versions: ").append(s.versions(p).size()).append('\n');
         }
         return b.toString().stripTrailing();
     }
