@@ -279,8 +279,9 @@ final class TextEdits {
         return start < ops.size() ? ops.get(start)[side] : 0;
     }
 
+    /** Always with its count, as the reference server's diff library writes it (git accepts both forms). */
     private static String range(int start, int count) {
-        return count == 0 ? start + ",0" : (start + 1) + (count == 1 ? "" : "," + count);
+        return count == 0 ? start + ",0" : (start + 1) + "," + count;
     }
 
     /** LCS over the changed middle; one replaced block when it is too large to compare line by line. */
