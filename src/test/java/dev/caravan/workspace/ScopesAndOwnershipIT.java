@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ScopesAndOwnershipIT extends CaravanIntegrationTest {
-    static final Set<String> READ_TOOLS = Set.of("list_workspaces", "read_text_file", "read_media_file",
+    static final Set<String> READ_TOOLS = Set.of("list_workspaces", "list_allowed_directories", "read_text_file", "read_file",
+            "read_media_file",
             "read_multiple_files", "list_directory", "list_directory_with_sizes", "directory_tree", "search_files",
             "grep_files", "get_file_info", "list_versions");
     static final Set<String> UNTAGGED = Set.of("workspace_transfer", "workspace_claim", "sneaky_write");

@@ -92,16 +92,27 @@ abstract class WorkspaceComponentContract {
     @Test
     void writesAndReadsWholeHeadTailAndRange() {
         assertThat(ok("write_file", "path", "docs/a.txt", "content", lines(10))).startsWith("Wrote 'docs/a.txt' (");
-        assertThat(ok("read_text_file", "path", "docs/a.txt")).isEqualTo(lines(10).stripTrailing());
+        // The whole file comes back as it is, final newline included, so read -> edit -> write changes nothing else.
+        Exchange whole = call("read_text_file", "path", "docs/a.txt");
+        assertThat(whole.getMessage().getBody(String.class)).isEqualTo(lines(10));
+        assertThat(whole.getMessage().getHeader("CaravanWorkspaceFinalNewline")).isEqualTo(true);
+        assertThat(whole.getMessage().getHeader("CaravanWorkspaceSummary", String.class)).contains("ends with a newline");
         Exchange head = call("read_text_file", "path", "docs/a.txt", "head", 2);
         assertThat(head.getMessage().getBody(String.class)).isEqualTo("line 1\nline 2");
         assertThat(head.getMessage().getHeader("CaravanWorkspaceTotalLines")).isEqualTo(10);
         assertThat(head.getMessage().getHeader("CaravanWorkspaceSummary", String.class)).contains("lines 1-2 of 10");
         Exchange tail = call("read_text_file", "path", "docs/a.txt", "tail", 3);
-        assertThat(tail.getMessage().getBody(String.class)).isEqualTo("line 8\nline 9\nline 10");
+        assertThat(tail.getMessage().getBody(String.class)).isEqualTo("line 8\nline 9\nline 10\n");
         assertThat(tail.getMessage().getHeader("CaravanWorkspaceLines")).isEqualTo("8-10");
         assertThat(ok("read_text_file", "path", "docs/a.txt", "offset", 4, "limit", 2)).isEqualTo("line 4\nline 5");
         assertThat(failure("read_text_file", "path", "docs/a.txt", "head", 1, "tail", 1)).contains("not both");
+        assertThat(ok("read_text_file", "path", "docs/a.txt", "offset", 20)).isEmpty();
+        ok("write_file", "path", "docs/crlf.txt", "content", "one\r\ntwo");
+        Exchange crlf = call("read_text_file", "path", "docs/crlf.txt");
+        assertThat(crlf.getMessage().getBody(String.class)).isEqualTo("one\r\ntwo");
+        assertThat(crlf.getMessage().getHeader("CaravanWorkspaceFinalNewline")).isEqualTo(false);
+        assertThat(crlf.getMessage().getHeader("CaravanWorkspaceSummary", String.class)).contains("no newline at the end");
+        assertThat(ok("read_text_file", "path", "docs/crlf.txt", "head", 1)).isEqualTo("one");
         assertThat(ok("read_multiple_files", "paths", List.of("docs/a.txt", "nope.txt")))
                 .contains("docs/a.txt:\nline 1").contains("nope.txt: Error - 'nope.txt' does not exist");
     }
@@ -134,7 +145,7 @@ abstract class WorkspaceComponentContract {
                 Map.of("oldText", "def g():\n  return 2", "newText", "def g():\n  return 20"),
                 Map.of("oldText", "return 1", "newText", "return 10")));
         assertThat(ok("read_text_file", "path", "code.py"))
-                .isEqualTo("def f():\n    return 10\n\ndef g():\n    return 20");
+                .isEqualTo("def f():\n    return 10\n\ndef g():\n    return 20\n");
         String miss = failure("edit_file", "path", "code.py",
                 "edits", List.of(Map.of("oldText", "def g():\n    return 21", "newText", "x")));
         assertThat(miss).contains("not found").contains("nearest text is at lines 4-5").contains("return 20")
@@ -201,7 +212,8 @@ abstract class WorkspaceComponentContract {
         assertThat(grep).isEqualTo("README.md:2: TODO: write\nsrc/main/App.java:2: // TODO fix");
         assertThat(ok("grep_files", "query", "T.DO", "regex", true, "include", "*.md")).isEqualTo("README.md:2: TODO: write");
         String info = ok("get_file_info", "path", "README.md");
-        assertThat(info).contains("type: file").contains("size: 21 bytes").contains("etag: ");
+        assertThat(info).startsWith("size: 21\ncreated: unknown\nmodified: 20").contains("\nisDirectory: false\nisFile: true\n")
+                .contains("type: file").contains("etag: ").contains("versions: 0");
         assertThat(ok("list_workspaces")).startsWith("ws (");
     }
 

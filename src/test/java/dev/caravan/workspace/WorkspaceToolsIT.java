@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkspaceToolsIT extends CaravanIntegrationTest {
-    static final List<String> TOOLS = List.of("list_workspaces", "read_text_file", "read_media_file",
+    static final List<String> TOOLS = List.of("list_workspaces", "list_allowed_directories", "read_text_file", "read_file", "read_media_file",
             "read_multiple_files", "write_file", "edit_file", "create_directory", "list_directory",
             "list_directory_with_sizes", "directory_tree", "move_file", "copy_file", "delete_file", "search_files",
             "grep_files", "get_file_info", "list_versions", "restore_version", "workspace_create", "workspace_transfer",
@@ -86,6 +86,7 @@ class WorkspaceToolsIT extends CaravanIntegrationTest {
         assertThat(head.content()).hasSize(2);
         assertThat(((McpSchema.TextContent) head.content().get(0)).text()).isEqualTo("row 1\nrow 2");
         assertThat(((McpSchema.TextContent) head.content().get(1)).text()).contains("lines 1-2 of 20");
+        assertThat(head.structuredContent()).isEqualTo(Map.of("content", "row 1\nrow 2"));
         assertThat(ok("read_text_file", "workspace", "default", "path", "e2e/data.txt", "tail", 1))
                 .startsWith("row 20\n").contains("lines 20-20 of 20");
 

@@ -33,6 +33,8 @@ final class FileOperations {
     static final String LINES = "CaravanWorkspaceLines";
     /** read_text_file: lines in the whole file. */
     static final String TOTAL_LINES = "CaravanWorkspaceTotalLines";
+    /** read_text_file: whether the file's last line ends with a newline. */
+    static final String FINAL_NEWLINE = "CaravanWorkspaceFinalNewline";
     /** A one-sentence account of what was read, for a second result item. */
     static final String SUMMARY = "CaravanWorkspaceSummary";
     /** Bytes a write stored (write_file, edit_file, restore_version); for the audit trail. */
@@ -59,7 +61,7 @@ final class FileOperations {
         WorkspaceOperation.Families families = new WorkspaceOperation.Families(new ReadOperations(limits),
                 new WriteOperations(limits), new SearchOperations(limits), new VersionOperations(),
                 new LockOperations(services.locks()), new ShareOperations(services.shares()),
-                new AuditOperations(services.audit(), services.auditMaxResults()));
+                new AuditOperations(services.audit(), services.auditMaxResults()), services.access());
         for (WorkspaceOperation op : WorkspaceOperation.values()) {
             bodies.put(op, op.body(families));
         }

@@ -11,7 +11,6 @@ import dev.caravan.workspace.storage.WorkspacePath;
 import dev.caravan.workspace.versions.VersionedStorage;
 import org.apache.camel.Message;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,11 +21,11 @@ import java.util.Locale;
 import java.util.Map;
 
 import static dev.caravan.workspace.component.FileOperations.ETAG;
+import static dev.caravan.workspace.component.FileOperations.FINAL_NEWLINE;
 import static dev.caravan.workspace.component.FileOperations.LINES;
 import static dev.caravan.workspace.component.FileOperations.SUMMARY;
 import static dev.caravan.workspace.component.FileOperations.TOTAL_LINES;
 import static dev.caravan.workspace.component.FileTexts.binary;
-import static dev.caravan.workspace.component.FileTexts.human;
 import static dev.caravan.workspace.component.FileTexts.path;
 import static dev.caravan.workspace.component.FileTexts.show;
 import static dev.caravan.workspace.component.FileTexts.textReader;
@@ -62,29 +61,33 @@ final class ReadOperations {
         }
         int from = offset != null ? offset : 1;
         int max = head != null ? head : limit != null ? limit : Integer.MAX_VALUE;
+        // Lines keep their own terminators ("\n" or "\r\n"), so a whole-file read gives the file back byte for
+        // byte and read -> edit -> write changes nothing the agent did not change.
         Deque<String> kept = new ArrayDeque<>();
         long keptChars = 0;
         int total = 0;
         int firstKept = 0;
+        boolean finalNewline = false;
         FileInfo info;
         try (FileContent content = s.read(p, ByteRange.ALL)) {
             info = content.info();
             InputStream in = content.stream();
-            BufferedReader reader = textReader(in, p);
+            LineReader reader = new LineReader(textReader(in, p));
             String line;
-            while ((line = reader.readLine()) != null) {
+            while ((line = reader.next()) != null) {
                 total++;
+                finalNewline = line.endsWith("\n");
                 if (tail != null) {
                     kept.addLast(line);
-                    keptChars += line.length() + 1;
+                    keptChars += line.length();
                     while (kept.size() > tail || keptChars > limits.maxReadBytes() && !kept.isEmpty()) {
-                        keptChars -= kept.removeFirst().length() + 1;
+                        keptChars -= kept.removeFirst().length();
                     }
                 } else if (total >= from && kept.size() < max) {
                     if (kept.isEmpty()) {
                         firstKept = total;
                     }
-                    keptChars += line.length() + 1;
+                    keptChars += line.length();
                     if (keptChars > limits.maxReadBytes()) {
                         throw new ToolFailure("File " + show(p) + " is too large to return at once (over "
                                 + limits.maxReadBytes() / 1024 + " KiB of text); read it in parts with offset and "
@@ -99,13 +102,53 @@ final class ReadOperations {
         if (tail != null) {
             firstKept = total - kept.size() + 1;
         }
-        String lines = kept.isEmpty() ? "" : firstKept + "-" + (firstKept + kept.size() - 1);
+        int lastKept = firstKept + kept.size() - 1;
+        StringBuilder text = new StringBuilder();
+        kept.forEach(text::append);
+        if (!kept.isEmpty() && lastKept < total) {
+            // A part that stops before the end ends without its last terminator, as the reference server's head does.
+            text.setLength(text.length() - (text.toString().endsWith("\r\n") ? 2 : 1));
+        }
+        String lines = kept.isEmpty() ? "" : firstKept + "-" + lastKept;
         message.setHeader(ETAG, info.etag());
         message.setHeader(LINES, lines);
         message.setHeader(TOTAL_LINES, total);
+        message.setHeader(FINAL_NEWLINE, finalNewline);
         message.setHeader(SUMMARY, "[" + p + ": " + (kept.isEmpty() ? "no lines" : "lines " + lines) + " of " + total
+                + (total == 0 ? "" : finalNewline ? ", ends with a newline" : ", no newline at the end")
                 + ", " + info.size() + " bytes, etag " + info.etag() + "]");
-        return String.join("\n", kept);
+        return text.toString();
+    }
+
+    /** Splits text after each '\n', keeping it (and a '\r' before it) on the line it ends. */
+    private static final class LineReader {
+        private final java.io.Reader in;
+        private final char[] buffer = new char[8192];
+        private int pos;
+        private int end;
+
+        LineReader(java.io.Reader in) {
+            this.in = in;
+        }
+
+        String next() throws IOException {
+            StringBuilder line = new StringBuilder();
+            while (true) {
+                if (pos == end) {
+                    end = in.read(buffer);
+                    pos = 0;
+                    if (end <= 0) {
+                        end = 0;
+                        return line.length() == 0 ? null : line.toString();
+                    }
+                }
+                char c = buffer[pos++];
+                line.append(c);
+                if (c == '\n') {
+                    return line.toString();
+                }
+            }
+        }
     }
 
     Object media(VersionedStorage s, Args args, Message message) {
@@ -168,24 +211,30 @@ final class ReadOperations {
         }
     }
 
-    Object info(VersionedStorage s, Args args, Message message) {
+    /**
+     * The reference server's fields first, with the same names (size in bytes, times, isDirectory, isFile,
+     * permissions), then Caravan's: path, type, etag and the versions kept. Workspaces keep no creation or access
+     * time, and permissions are what this caller may do here (from its scopes), not host mode bits.
+     */
+    Object info(VersionedStorage s, Args args, Message message, boolean writable) {
         WorkspacePath p = path(args, "path", true);
         FileInfo info = s.stat(p);
         StringBuilder b = new StringBuilder();
+        b.append("size: ").append(info.size()).append('\n');
+        b.append("created: unknown\n");
+        b.append("modified: ").append(info.modified() != null ? info.modified() : "unknown").append('\n');
+        b.append("accessed: unknown\n");
+        b.append("isDirectory: ").append(info.isDirectory()).append('\n');
+        b.append("isFile: ").append(info.isFile()).append('\n');
+        b.append("permissions: ").append(writable ? "rw-" : "r--").append('\n');
         b.append("path: ").append(p.isRoot() ? "/" : p.toString()).append('\n');
         b.append("type: ").append(info.isDirectory() ? "directory" : "file").append('\n');
-        if (info.isFile()) {
-            b.append("size: ").append(info.size()).append(" bytes (").append(human(info.size())).append(")\n");
-        }
-        if (info.modified() != null) {
-            b.append("modified: ").append(info.modified()).append('\n');
-        }
         if (info.etag() != null) {
             b.append("etag: ").append(info.etag()).append('\n');
             message.setHeader(ETAG, info.etag());
         }
         if (info.isFile()) {
-            b.append("versions kept: ").append(s.versions(p).size()).append('\n');
+            b.append("versions: ").append(s.versions(p).size()).append('\n');
         }
         return b.toString().stripTrailing();
     }

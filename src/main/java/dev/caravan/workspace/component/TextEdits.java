@@ -190,8 +190,8 @@ final class TextEdits {
         if (before.equals(after)) {
             return "";
         }
-        String[] a = before.split("\n", -1);
-        String[] b = after.split("\n", -1);
+        String[] a = lines(before);
+        String[] b = lines(after);
         int prefix = 0;
         while (prefix < a.length && prefix < b.length && a[prefix].equals(b[prefix])) {
             prefix++;
@@ -244,7 +244,11 @@ final class TextEdits {
                     bCount++;
                 }
                 String line = op[0] == '+' ? b[op[2]] : a[op[1]];
-                body.append((char) op[0]).append(line).append('\n');
+                boolean unterminated = line.endsWith(NO_NEWLINE);
+                body.append((char) op[0]).append(unterminated ? line.substring(0, line.length() - 1) : line).append('\n');
+                if (unterminated) {
+                    body.append("\\ No newline at end of file\n");
+                }
             }
             if (aStart < 0) aStart = firstIndex(ops, start, 1);
             if (bStart < 0) bStart = firstIndex(ops, start, 2);
@@ -255,12 +259,29 @@ final class TextEdits {
         return out.toString();
     }
 
+    /** Marks a last line that has no newline, so it differs from the same text with one; NUL never occurs in text. */
+    private static final String NO_NEWLINE = "\u0000";
+
+    /** The text's lines without their '\n'; none for "", and no phantom empty line after a final newline. */
+    private static String[] lines(String text) {
+        if (text.isEmpty()) {
+            return new String[0];
+        }
+        boolean terminated = text.endsWith("\n");
+        String[] lines = (terminated ? text.substring(0, text.length() - 1) : text).split("\n", -1);
+        if (!terminated) {
+            lines[lines.length - 1] += NO_NEWLINE;
+        }
+        return lines;
+    }
+
     private static int firstIndex(List<int[]> ops, int start, int side) {
         return start < ops.size() ? ops.get(start)[side] : 0;
     }
 
+    /** Always with its count, as the reference server's diff library writes it (git accepts both forms). */
     private static String range(int start, int count) {
-        return count == 0 ? start + ",0" : (start + 1) + (count == 1 ? "" : "," + count);
+        return count == 0 ? start + ",0" : (start + 1) + "," + count;
     }
 
     /** LCS over the changed middle; one replaced block when it is too large to compare line by line. */

@@ -25,6 +25,8 @@ final class WorkspaceAdminOperations {
     enum Operation {
         /** Lists only what the caller may see, so it needs no workspace and refuses no one. */
         LIST_WORKSPACES(WorkspaceScopes.Operation.READ, false),
+        /** The reference filesystem server's roots: each workspace the caller may use is a root "/". */
+        LIST_ALLOWED_DIRECTORIES(WorkspaceScopes.Operation.READ, false),
         /** RuntimeWorkspaces checks the write scope: there is no workspace yet to own. */
         WORKSPACE_CREATE(WorkspaceScopes.Operation.WRITE, false),
         /** Admin scope, or ownership or a grant on the workspace. */
@@ -77,6 +79,10 @@ final class WorkspaceAdminOperations {
             message.setBody(listWorkspaces(caller));
             return;
         }
+        if (op == Operation.LIST_ALLOWED_DIRECTORIES) {
+            message.setBody(allowedDirectories(caller, message));
+            return;
+        }
         if (ownership == null || runtime == null) {
             throw new ToolFailure(op.id() + " is not available on this hub.");
         }
@@ -85,7 +91,7 @@ final class WorkspaceAdminOperations {
             case WORKSPACE_CREATE -> create(caller, args);
             case WORKSPACE_TRANSFER -> transfer(caller, workspace, args);
             case WORKSPACE_CLAIM -> claim(caller, args);
-            case LIST_WORKSPACES -> throw new IllegalStateException("answered above");
+            case LIST_WORKSPACES, LIST_ALLOWED_DIRECTORIES -> throw new IllegalStateException("answered above");
         });
     }
 
@@ -112,6 +118,21 @@ final class WorkspaceAdminOperations {
             b.append('\n');
         }
         return b.toString().stripTrailing();
+    }
+
+    /**
+     * As the reference server lists its allowed directories, one per line after a heading; here every workspace is
+     * its own root, so the root is "/" and the workspaces it can be in go in the summary (a second result block).
+     */
+    private String allowedDirectories(Caller caller, Message message) {
+        List<String> visible = workspaces.all().stream().map(Workspace::name).filter(w -> access.sees(caller, w))
+                .toList();
+        message.setHeader(FileOperations.SUMMARY, visible.isEmpty()
+                ? "[This credential may use no workspace on this hub; ask its administrator for scopes.]"
+                : "[\"/\" is the root of each workspace you may use: " + String.join(", ", visible) + ". Name one with "
+                + "the workspace argument (default \"default\"); paths are relative to its root, and a leading \"/\" "
+                + "means that root. Nothing outside a workspace can be named.]");
+        return "Allowed directories:" + (visible.isEmpty() ? "" : "\n/");
     }
 
     private String create(Caller caller, Args args) {

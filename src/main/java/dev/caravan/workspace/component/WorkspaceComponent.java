@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * {@code workspace} argument), and NAME is the default.</li>
  * <li>The result is the body: text, or bytes with header {@code CaravanMimeType} for read_media_file. Headers
  * {@code CaravanWorkspaceEtag}, {@code CaravanWorkspaceLines}, {@code CaravanWorkspaceTotalLines},
- * {@code CaravanWorkspaceSummary} carry details.</li>
+ * {@code CaravanWorkspaceFinalNewline}, {@code CaravanWorkspaceSummary} carry details, and {@code CaravanWorkspaceStructured}
+ * a text result as {@code {content: text}}, the structured content the reference filesystem server returns.</li>
  * <li>Failures (not found, path refused, etag mismatch, ...) are {@code ToolFailure}s whose message is meant for the
  * agent; they never name anything outside the workspace.</li>
  * </ul>
@@ -43,6 +44,9 @@ import java.util.stream.Stream;
  * the caller configured for unattended routes ({@link UnattendedAccess}).
  */
 public class WorkspaceComponent extends DefaultComponent {
+    /** A text result as {@code {content: text}}, for {@code ai-result:structured}. */
+    static final String STRUCTURED = "CaravanWorkspaceStructured";
+
     private final FileOperations operations;
     private final WorkspaceAdminOperations admin;
     private final Workspaces workspaces;
@@ -140,6 +144,10 @@ public class WorkspaceComponent extends DefaultComponent {
                         admin.run(adminOperation, name, caller, exchange.getMessage());
                     } else {
                         operations.run(operation, name, caller, exchange.getMessage());
+                    }
+                    if (exchange.getMessage().getBody() instanceof String text) {
+                        // The reference filesystem server's structuredContent, for a route that declares its outputSchema.
+                        exchange.getMessage().setHeader(STRUCTURED, Map.of("content", text));
                     }
                 }
             };

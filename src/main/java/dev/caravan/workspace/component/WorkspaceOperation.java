@@ -19,7 +19,8 @@ enum WorkspaceOperation {
     READ_TEXT_FILE(Operation.READ, Changes.NONE, Audit.READ, f -> c -> f.read().text(c.storage(), c.args(), c.message())),
     READ_MEDIA_FILE(Operation.READ, Changes.NONE, Audit.READ, f -> c -> f.read().media(c.storage(), c.args(), c.message())),
     READ_MULTIPLE_FILES(Operation.READ, Changes.NONE, Audit.READ_PATHS, f -> c -> f.read().multiple(c.storage(), c.args())),
-    GET_FILE_INFO(Operation.READ, Changes.NONE, Audit.PATH, f -> c -> f.read().info(c.storage(), c.args(), c.message())),
+    GET_FILE_INFO(Operation.READ, Changes.NONE, Audit.PATH, f -> c -> f.read().info(c.storage(), c.args(), c.message(),
+            f.access().allows(c.caller(), c.workspace().name(), Operation.WRITE))),
     WRITE_FILE(Operation.WRITE, Changes.of("path"), Audit.PATH, f -> c -> f.write().write(c.storage(), c.args(), c.message())),
     // A dry run changes nothing, so it needs no lock token.
     EDIT_FILE(Operation.WRITE, Changes.unlessDryRun("path"), Audit.PATH, f -> c -> f.write().edit(c.storage(), c.args(), c.message())),
@@ -50,9 +51,10 @@ enum WorkspaceOperation {
         Object run(OperationCall call);
     }
 
-    /** The classes that hold the bodies, one per family. */
+    /** The classes that hold the bodies, one per family, and the access check (get_file_info's permissions). */
     record Families(ReadOperations read, WriteOperations write, SearchOperations search, VersionOperations versions,
-                    LockOperations locks, ShareOperations shares, AuditOperations audit) {
+                    LockOperations locks, ShareOperations shares, AuditOperations audit,
+                    dev.caravan.workspace.WorkspaceAccess access) {
     }
 
     /** The paths an operation changes, from its arguments; none for reads. */
