@@ -80,7 +80,7 @@ public final class AddressGuard {
             addresses = new InetAddress[] {InetAddress.getByAddress(name, literal)};
         } else {
             if (!name.matches("[a-z0-9._-]+")) {
-                throw new BlockedAddressException("'" + host + "' is not a host name imports can use.");
+                throw new BlockedAddressException("'" + host + "' is not a host name imports can use (blocked_address).");
             }
             addresses = resolver.resolve(name);
         }
