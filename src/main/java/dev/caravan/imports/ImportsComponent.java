@@ -141,7 +141,7 @@ public class ImportsComponent extends DefaultComponent {
                     return json(ImportView.of(jobs.cancel(job.id()).orElse(job)));
                 }
             }
-        } catch (ImportFailure f) {
+        } catch (ImportFailure | dev.caravan.workspace.storage.StorageException f) {
             throw new ToolFailure(f.getMessage() + " Nothing was queued.");
         }
     }

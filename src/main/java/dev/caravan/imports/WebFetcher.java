@@ -85,7 +85,8 @@ final class WebFetcher implements Closeable {
         for (int hop = 0; ; ) {
             checkScheme(url);
             control.check();
-            ClassicHttpResponse response = execute(get(url, headers, -1, null), url);
+            HttpGet request = get(url, headers, -1, null);
+            ClassicHttpResponse response = execute(request, url);
             int status = response.getCode();
             if (status >= 300 && status < 400 && status != 304 && response.getFirstHeader("Location") != null) {
                 String location = response.getFirstHeader("Location").getValue();
@@ -127,11 +128,11 @@ final class WebFetcher implements Closeable {
                 throw new ImportFailure(ImportReason.HTTP_STATUS, "The server answered HTTP " + status
                         + " (http_status) instead of the file.", status);
             }
-            return response(url, headers, response, control);
+            return response(url, headers, request, response, control);
         }
     }
 
-    private Response response(URI url, Map<String, String> headers, ClassicHttpResponse response,
+    private Response response(URI url, Map<String, String> headers, HttpGet request, ClassicHttpResponse response,
                               FetchControl control) {
         HttpEntity entity = response.getEntity();
         long length = entity == null ? 0 : entity.getContentLength();
@@ -147,7 +148,8 @@ final class WebFetcher implements Closeable {
             closeQuietly(response);
             throw failure(e);
         }
-        Resuming body = new Resuming(url, headers, length, ranges ? validator : null, response, first, control);
+        Resuming body = new Resuming(url, headers, length, ranges ? validator : null, request, response, first,
+                control);
         return new Response(url, length, header(response, "Content-Type"), header(response, "Content-Disposition"),
                 body, body);
     }
@@ -159,13 +161,16 @@ final class WebFetcher implements Closeable {
         private final long length;
         private final String validator;
         private final FetchControl control;
+        private HttpGet request;
         private ClassicHttpResponse response;
         private InputStream in;
         private long position;
         private int resumes;
+        private boolean ended;
 
-        Resuming(URI url, Map<String, String> headers, long length, String validator, ClassicHttpResponse response,
-                 InputStream in, FetchControl control) {
+        Resuming(URI url, Map<String, String> headers, long length, String validator, HttpGet request,
+                 ClassicHttpResponse response, InputStream in, FetchControl control) {
+            this.request = request;
             this.url = url;
             this.headers = headers;
             this.length = length;
@@ -193,6 +198,8 @@ final class WebFetcher implements Closeable {
                     }
                     if (n > 0) {
                         position += n;
+                    } else if (n < 0) {
+                        ended = true;
                     }
                     return n;
                 } catch (IOException e) {
@@ -206,9 +213,11 @@ final class WebFetcher implements Closeable {
         }
 
         private void reopen(IOException cause) throws IOException {
+            request.cancel();
             closeQuietly(response);
             control.pause(200L * resumes);
-            ClassicHttpResponse again = execute(get(url, headers, position, validator), url);
+            request = get(url, headers, position, validator);
+            ClassicHttpResponse again = execute(request, url);
             Header range = again.getFirstHeader("Content-Range");
             if (again.getCode() != 206 || range == null || !range.getValue().startsWith("bytes " + position + "-")
                     || again.getEntity() == null) {
@@ -219,8 +228,12 @@ final class WebFetcher implements Closeable {
             in = again.getEntity().getContent();
         }
 
+        /** Unread, the rest is not drained (HttpClient would, to reuse the connection): the connection is dropped. */
         @Override
         public void close() {
+            if (!ended) {
+                request.cancel();
+            }
             closeQuietly(response);
         }
     }
