@@ -54,7 +54,6 @@ public class ImportJobs implements AutoCloseable {
         final ImportRunner.Progress progress = new ImportRunner.Progress();
         volatile boolean cancelled;
         volatile boolean leaseLost;
-        volatile Thread thread;
     }
 
     ImportJobs(ImportJobRepository repository, ImportRunner runner, ImportSources sources, AuditTrail audit,
@@ -190,7 +189,6 @@ public class ImportJobs implements AutoCloseable {
     }
 
     private void execute(ImportJob job, Running r) {
-        r.thread = Thread.currentThread();
         long started = System.nanoTime();
         Instant deadline = clock.instant().plus(properties.getMaxDuration());
         FetchControl control = new FetchControl() {

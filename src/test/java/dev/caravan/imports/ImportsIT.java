@@ -89,6 +89,18 @@ class ImportsIT extends CaravanIntegrationTest {
                 // the client went away
             }
         });
+        server.createContext("/paced.bin", ex -> {
+            ex.sendResponseHeaders(200, 400_000);
+            try (OutputStream out = ex.getResponseBody()) {
+                for (int i = 0; i < 20; i++) {
+                    out.write(new byte[20_000]);
+                    out.flush();
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
@@ -263,6 +275,27 @@ class ImportsIT extends CaravanIntegrationTest {
         JsonNode interrupted = json(admin("GET", "/admin/api/imports/" + dead, null).body());
         assertThat(interrupted.path("reason").asText()).isEqualTo("interrupted");
         assertThat(file("lease/" + dead + ".txt")).doesNotExist();
+    }
+
+    @Test
+    void aWaitingCallGetsProgressNotifications() {
+        java.util.List<io.modelcontextprotocol.spec.McpSchema.ProgressNotification> seen =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+        McpSyncClient watching = initialized(streamableClient(publish("imports-progress", "workspace"))
+                .progressConsumer(seen::add));
+        try {
+            var result = watching.callTool(io.modelcontextprotocol.spec.McpSchema.CallToolRequest.builder()
+                    .name("import_url").arguments(java.util.Map.of("url", base + "/paced.bin", "path", "paced.bin",
+                            "wait", 20)).progressToken("p-1").build());
+            assertThat(result.isError()).isFalse();
+            assertThat(seen).isNotEmpty().allSatisfy(n -> {
+                assertThat(n.progressToken()).isEqualTo("p-1");
+                assertThat(n.total()).isEqualTo(400_000.0);
+            });
+            assertThat(seen.get(seen.size() - 1).progress()).isGreaterThan(seen.get(0).progress());
+        } finally {
+            watching.closeGracefully();
+        }
     }
 
     @Test
