@@ -1,5 +1,9 @@
 package dev.caravan.store;
 
+import dev.caravan.imports.ImportJob;
+import dev.caravan.imports.ImportJobRepository;
+import dev.caravan.imports.ImportReason;
+import dev.caravan.imports.ImportState;
 import dev.caravan.support.TestDatabases;
 import dev.caravan.tool.WorkspaceScopes;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +26,7 @@ abstract class StoreContract {
     protected ManagedUpstreamRepository managedUpstreams;
     protected WorkspaceRepository workspaces;
     protected OwnershipRepository ownership;
+    protected ImportJobRepository imports;
 
     /** A data source on an empty schema of its own. */
     protected abstract DataSource freshDataSource() throws Exception;
@@ -35,6 +40,7 @@ abstract class StoreContract {
         managedUpstreams = new ManagedUpstreamRepository(jdbc);
         workspaces = new WorkspaceRepository(jdbc);
         ownership = new OwnershipRepository(jdbc);
+        imports = new ImportJobRepository(jdbc);
     }
 
     private static Instant now() {
@@ -193,5 +199,60 @@ abstract class StoreContract {
         ownership.forget("q3");
         assertThat(ownership.owner("q3")).isEmpty();
         assertThat(ownership.findClaim("c".repeat(64))).isEmpty();
+    }
+
+    @Test
+    void importJobsAreClaimedOnceLeasedAndRecoveredFromDeadNodes() {
+        Instant t = now();
+        imports.insert(ImportJob.queued("j1", "default", "in/", "https://example.com/a", "web", "rename", "ops/a", "ops", t));
+        imports.insert(ImportJob.queued("j2", "default", "b.txt", "https://example.com/b", "web", "fail", "ops/a", "ops",
+                t.plusMillis(1)));
+        imports.insert(ImportJob.queued("j3", "default", "c.txt", "https://example.com/c", "web", "fail", "ops/b", "ops",
+                t.plusMillis(2)));
+        assertThat(imports.byPrincipal("ops/a", 10)).extracting(ImportJob::id).containsExactly("j2", "j1");
+        assertThat(imports.all(2)).extracting(ImportJob::id).containsExactly("j3", "j2");
+
+        // Oldest first, each claimed by one node only.
+        ImportJob first = imports.claimNext("node-a", t, t.plusSeconds(30)).orElseThrow();
+        assertThat(first.id()).isEqualTo("j1");
+        assertThat(first.state()).isEqualTo(ImportState.RUNNING);
+        assertThat(first.attempts()).isEqualTo(1);
+        assertThat(imports.claimNext("node-b", t, t.plusSeconds(30)).orElseThrow().id()).isEqualTo("j2");
+        assertThat(imports.heartbeat("j1", "node-a", 10, 100L, t.plusSeconds(1), t.plusSeconds(31))).isTrue();
+        assertThat(imports.heartbeat("j1", "node-b", 10, 100L, t.plusSeconds(1), t.plusSeconds(31))).isFalse();
+
+        // Cancel: a queued job ends at once, a running one is flagged.
+        assertThat(imports.cancel("j3", t).orElseThrow().reason()).isEqualTo(ImportReason.CANCELLED);
+        assertThat(imports.cancel("j2", t).orElseThrow().state()).isEqualTo(ImportState.RUNNING);
+        assertThat(imports.cancelRequested("j2")).isTrue();
+        assertThat(imports.claimNext("node-b", t, t.plusSeconds(30))).isEmpty();
+
+        // node-b dies: j2's lease runs out; a flagged job is not run again but ends interrupted.
+        assertThat(imports.recoverExpired(t.plusSeconds(40), 2)).isEqualTo(2);
+        assertThat(imports.find("j2").orElseThrow().reason()).isEqualTo(ImportReason.INTERRUPTED);
+        // j1's lease (renewed to t+31) also ran out by t+40: queued again, bytes reset, then it may run once more.
+        ImportJob requeued = imports.find("j1").orElseThrow();
+        assertThat(requeued.state()).isEqualTo(ImportState.QUEUED);
+        assertThat(requeued.bytes()).isZero();
+        ImportJob second = imports.claimNext("node-c", t.plusSeconds(41), t.plusSeconds(71)).orElseThrow();
+        assertThat(second.attempts()).isEqualTo(2);
+        // The old node cannot end it any more; the new one can.
+        ImportJobRepository.Outcome done = new ImportJobRepository.Outcome(ImportState.DONE, null, null, null, 3, 3L,
+                "in/a", "e1", "f".repeat(64), "text/plain");
+        assertThat(imports.finish("j1", "node-a", done, t.plusSeconds(42))).isFalse();
+        assertThat(imports.finish("j1", "node-c", done, t.plusSeconds(42))).isTrue();
+        assertThat(imports.find("j1").orElseThrow()).satisfies(j -> {
+            assertThat(j.state()).isEqualTo(ImportState.DONE);
+            assertThat(j.writtenPath()).isEqualTo("in/a");
+            assertThat(j.sha256()).isEqualTo("f".repeat(64));
+            assertThat(j.finishedAt()).isEqualTo(t.plusSeconds(42));
+            assertThat(j.leaseOwner()).isNull();
+        });
+        // A second expiry past the attempts left ends it interrupted instead of queueing it again.
+        imports.insert(ImportJob.queued("j4", "default", "d", "https://example.com/d", "web", "fail", "x", null, t));
+        imports.claimNext("n", t, t.plusSeconds(1));
+        imports.recoverExpired(t.plusSeconds(2), 1);
+        assertThat(imports.find("j4").orElseThrow().reason()).isEqualTo(ImportReason.INTERRUPTED);
+        assertThat(imports.purgeFinished(t.plusSeconds(100))).isEqualTo(4);
     }
 }

@@ -28,7 +28,8 @@ class WorkspaceToolsIT extends CaravanIntegrationTest {
             "list_directory_with_sizes", "directory_tree", "move_file", "copy_file", "delete_file", "search_files",
             "grep_files", "get_file_info", "list_versions", "restore_version", "workspace_create", "workspace_transfer",
             "workspace_claim", "share_create", "share_list", "share_revoke",
-            "lock_acquire", "lock_status", "lock_renew", "lock_release", "audit_search");
+            "lock_acquire", "lock_status", "lock_renew", "lock_release", "audit_search",
+            "import_url", "import_status", "import_list", "import_cancel");
 
     McpSyncClient client;
 

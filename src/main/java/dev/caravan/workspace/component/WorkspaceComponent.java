@@ -102,7 +102,7 @@ public class WorkspaceComponent extends DefaultComponent {
     }
 
     /** A {@code workspace:} endpoint; {@link WorkspaceRouteCheck} reads the scope its operation needs. */
-    final class WorkspaceEndpoint extends DefaultEndpoint {
+    final class WorkspaceEndpoint extends DefaultEndpoint implements ScopedStep {
         private final String workspace;
         private final WorkspaceOperation operation;
         private final WorkspaceAdminOperations.Operation adminOperation;
@@ -119,11 +119,13 @@ public class WorkspaceComponent extends DefaultComponent {
         }
 
         /** The scope a tool calling this endpoint must carry as its tag; null when it needs none. */
-        WorkspaceScopes.Operation requiredScope() {
+        @Override
+        public WorkspaceScopes.Operation requiredScope() {
             return operation != null ? operation.scope() : adminOperation.scope();
         }
 
-        String operationId() {
+        @Override
+        public String operationId() {
             return operation != null ? operation.id() : adminOperation.id();
         }
 

@@ -42,7 +42,7 @@ public final class WorkspaceRouteCheck implements RouteCheck {
         for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
                 SendDefinition.class)) {
             Endpoint step = camel.getEndpoint(send.getEndpointUri());
-            if (step instanceof WorkspaceComponent.WorkspaceEndpoint w && w.requiredScope() != null
+            if (step instanceof ScopedStep w && w.requiredScope() != null
                     && !tagged.contains(w.requiredScope())) {
                 String feature = route.getInput().getEndpointUri().replaceFirst("\\?.*", "");
                 String where = send.getLineNumber() > 0 ? "its step at line " + send.getLineNumber() : "its step";

@@ -1,0 +1,54 @@
+package dev.caravan.imports;
+
+import dev.caravan.core.PhasedLifecycle;
+import dev.caravan.workspace.UnattendedAccess;
+import dev.caravan.workspace.WorkspaceAccess;
+import dev.caravan.workspace.Workspaces;
+import dev.caravan.workspace.audit.AuditTrail;
+import dev.caravan.workspace.http.WorkspaceWrites;
+import dev.caravan.workspace.lock.LockService;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.time.Clock;
+import java.util.List;
+
+/** Wires URL import: the guard, the fetcher, the job queue with its workers, and the {@code imports:} component. */
+@Configuration
+@EnableConfigurationProperties(ImportProperties.class)
+public class ImportConfiguration {
+
+    @Bean(destroyMethod = "close")
+    WebFetcher importFetcher(ImportProperties properties) {
+        return new WebFetcher(new AddressGuard(properties.getAllowedHosts()), properties.getConnectTimeout(),
+                properties.getReadTimeout(), Math.max(properties.getWorkers() * 2, 8));
+    }
+
+    @Bean(destroyMethod = "close")
+    ImportJobs importJobs(JdbcTemplate jdbc, Workspaces workspaces, LockService locks, AuditTrail audit,
+                          WebFetcher fetcher, ImportProperties properties) {
+        ImportSources sources = new ImportSources(List.of(new WebSource()));
+        // Its own WorkspaceWrites without an audit trail: the job records one 'import' event, not an http_put too.
+        ImportRunner runner = new ImportRunner(workspaces, new WorkspaceWrites(locks, null), sources, fetcher);
+        return new ImportJobs(new ImportJobRepository(jdbc), runner, sources, audit, properties, Clock.systemUTC());
+    }
+
+    @Bean
+    SmartLifecycle importJobsLifecycle(ImportJobs jobs) {
+        return new PhasedLifecycle("imports", jobs::start, jobs::close);
+    }
+
+    // Camel finds components among the beans by name.
+    @Bean("imports")
+    ImportsComponent importsComponent(ImportJobs jobs, Workspaces workspaces, WorkspaceAccess access,
+                                      ImportProperties properties,
+                                      @Value("${caravan.workspace.unattended.workspaces:}") String unattendedWorkspaces,
+                                      @Value("${caravan.workspace.unattended.operations:}") String unattendedOperations) {
+        return new ImportsComponent(jobs, workspaces, access,
+                UnattendedAccess.parse(unattendedWorkspaces, unattendedOperations), properties.getMaxWait());
+    }
+}

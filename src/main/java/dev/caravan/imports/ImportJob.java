@@ -1,0 +1,26 @@
+package dev.caravan.imports;
+
+import java.time.Instant;
+
+/**
+ * One import job as stored (table import_job).
+ *
+ * @param target      the requested path: a folder ending in {@code /} or a file path
+ * @param onConflict  rename, overwrite or fail
+ * @param principal   who asked (the audit trail's principal); jobs are listed per principal
+ * @param writtenPath the file written, once done
+ * @param attempts    how often a node started it (a job whose node died is started once more)
+ */
+public record ImportJob(String id, String workspace, String target, String url, String provider, String onConflict,
+                        String principal, String endpoint, ImportState state, ImportReason reason, String detail,
+                        Integer httpStatus, long bytes, Long total, String writtenPath, String etag, String sha256,
+                        String contentType, int attempts, boolean cancelRequested, String leaseOwner,
+                        Instant leaseUntil, Instant createdAt, Instant updatedAt, Instant finishedAt) {
+
+    /** A new queued job. */
+    public static ImportJob queued(String id, String workspace, String target, String url, String provider,
+                                   String onConflict, String principal, String endpoint, Instant now) {
+        return new ImportJob(id, workspace, target, url, provider, onConflict, principal, endpoint, ImportState.QUEUED,
+                null, null, null, 0, null, null, null, null, null, 0, false, null, null, now, now, null);
+    }
+}

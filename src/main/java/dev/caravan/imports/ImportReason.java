@@ -1,0 +1,27 @@
+package dev.caravan.imports;
+
+import java.util.Locale;
+
+/**
+ * Why an import job failed, as the word tools and the admin API return. The cloud-drive reasons
+ * ({@code auth_required}, {@code export_too_large}) belong to providers not built yet; they are here so the words
+ * stay one list.
+ */
+public enum ImportReason {
+    BLOCKED_ADDRESS, TOO_MANY_REDIRECTS, HTTP_STATUS, AUTH_REQUIRED, NOT_FOUND, TOO_LARGE, HTML_INTERSTITIAL,
+    EXPORT_TOO_LARGE, RATE_LIMITED, TIMEOUT, CANCELLED, INTERRUPTED,
+    /** onConflict=fail and the target exists. */
+    ALREADY_EXISTS,
+    /** The URL or target is not usable (scheme, path, workspace). */
+    INVALID_REQUEST,
+    /** The connection failed or the storage refused the write, for no reason above. */
+    FAILED;
+
+    public String word() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    static ImportReason of(String word) {
+        return word == null ? null : valueOf(word.toUpperCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,48 @@
+package dev.caravan.imports;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A job as tools and the admin API show it: no lease, node or principal internals, the URL without its query. */
+final class ImportView {
+    private ImportView() {
+    }
+
+    static Map<String, Object> of(ImportJob j) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("job", j.id());
+        m.put("state", j.state().word());
+        m.put("workspace", j.workspace());
+        m.put("url", ImportJobs.withoutQuery(j.url()));
+        m.put("provider", j.provider());
+        m.put("target", j.target().isEmpty() ? "/" : j.target());
+        m.put("onConflict", j.onConflict());
+        m.put("bytes", j.bytes());
+        if (j.total() != null) {
+            m.put("total", j.total());
+        }
+        if (j.writtenPath() != null) {
+            Map<String, Object> file = new LinkedHashMap<>();
+            file.put("path", j.writtenPath());
+            file.put("etag", j.etag());
+            file.put("sha256", j.sha256());
+            file.put("contentType", j.contentType());
+            m.put("file", file);
+        }
+        if (j.reason() != null) {
+            m.put("reason", j.reason().word());
+            m.put("message", j.detail());
+        }
+        if (j.httpStatus() != null) {
+            m.put("httpStatus", j.httpStatus());
+        }
+        if (j.cancelRequested() && !j.state().terminal()) {
+            m.put("cancelRequested", true);
+        }
+        m.put("createdAt", j.createdAt().toString());
+        if (j.finishedAt() != null) {
+            m.put("finishedAt", j.finishedAt().toString());
+        }
+        return m;
+    }
+}

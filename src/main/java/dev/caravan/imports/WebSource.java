@@ -1,0 +1,22 @@
+package dev.caravan.imports;
+
+import java.net.URI;
+import java.util.Map;
+
+/** The plain web: the URL is the download; any content, HTML too, is the file. */
+final class WebSource implements ImportSource {
+    @Override
+    public String id() {
+        return "web";
+    }
+
+    @Override
+    public boolean recognises(URI url) {
+        return "http".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme());
+    }
+
+    @Override
+    public Download resolve(URI url) {
+        return new Download(url, Map.of(), true);
+    }
+}
