@@ -25,17 +25,21 @@ import dev.caravan.tool.AiClientComponent;
 import dev.caravan.tool.AiComponent;
 import dev.caravan.tool.AiResultComponent;
 import dev.caravan.tool.FeatureRegistry;
+import dev.caravan.tool.OutboundCalls;
 import dev.caravan.tool.RouteInvoker;
+import dev.caravan.tool.ToolFailure;
 import dev.caravan.tool.ToolProperties;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.support.TransactionTemplate;
+
+import java.util.concurrent.CancellationException;
 
 /** Wires the rooms together: routes → catalogue → published endpoints → the dispatcher servlet. */
 @Configuration
@@ -172,52 +176,43 @@ public class CaravanConfiguration {
     }
 
     /**
-     * Once Camel runs and before the web server accepts a request: load the route files, then serve the
-     * endpoints. Camel's afterApplicationStart comes after the port opens, which made a declared endpoint answer
-     * 404 for its first second or two. Camel's context starts in the phase just below the web server's (Camel
-     * 2147481598, Tomcat 2147481599); this bean shares Camel's phase and depends on the CamelContext bean, and
-     * Spring starts a lifecycle bean's dependencies first.
+     * Once Camel runs and before the web server accepts a request: set Camel up for tool routes, load the route
+     * files, then serve the endpoints. Camel's own start hooks (CamelContextConfiguration) run on the context-refreshed
+     * event, after the port opens, which made a declared endpoint answer 404 for its first second or two. Camel's
+     * context starts in the phase just below the web server's (Camel 2147481598, Tomcat 2147481599); this bean shares
+     * Camel's phase and depends on the CamelContext bean, and Spring starts a lifecycle bean's dependencies first.
      */
     @Bean
-    PhasedLifecycle caravanServing(CamelContext camel, RouteDirectory routes, EndpointService endpoints) {
+    PhasedLifecycle caravanServing(CamelContext camel, RouteDirectory routes, EndpointService endpoints,
+                                   Periodic endpointReconcile) {
         int camelPhase = camel instanceof SmartLifecycle c ? c.getPhase() : SmartLifecycle.DEFAULT_PHASE - 2049;
         return new PhasedLifecycle("caravan-serving", camelPhase, () -> {
+            prepareForToolRoutes(camel);
             if (!camel.isStarted()) {
                 camel.start();
             }
             routes.start();
             endpoints.start();
+            endpointReconcile.start();
         }, () -> {
         });
     }
 
-    /** Camel's own start hooks: the route configuration, and the reconcile loop once everything runs. */
-    @Bean
-    CamelContextConfiguration caravanStartup(Periodic endpointReconcile) {
-        return new CamelContextConfiguration() {
-            @Override
-            public void beforeApplicationStart(CamelContext camel) {
-                camel.getShutdownStrategy().setTimeout(10);
-                dev.caravan.tool.OutboundCalls.install(camel);
-                try {
-                    camel.addRoutes(new org.apache.camel.builder.RouteConfigurationBuilder() {
-                        @Override
-                        public void configuration() {
-                            // Answers meant for the agent, and calls stopped on purpose, are not server errors.
-                            routeConfiguration().onException(dev.caravan.tool.ToolFailure.class,
-                                            java.util.concurrent.CancellationException.class)
-                                    .logExhausted(false).logStackTrace(false);
-                        }
-                    });
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+    /** Before any route file loads: outbound calls filtered, agent-meant failures not logged as server errors. */
+    private static void prepareForToolRoutes(CamelContext camel) {
+        camel.getShutdownStrategy().setTimeout(10);
+        OutboundCalls.install(camel);
+        try {
+            camel.addRoutes(new RouteConfigurationBuilder() {
+                @Override
+                public void configuration() {
+                    // Answers meant for the agent, and calls stopped on purpose, are not server errors.
+                    routeConfiguration().onException(ToolFailure.class, CancellationException.class)
+                            .logExhausted(false).logStackTrace(false);
                 }
-            }
-
-            @Override
-            public void afterApplicationStart(CamelContext camel) {
-                endpointReconcile.start();
-            }
-        };
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
