@@ -49,6 +49,10 @@ public class McpDispatcherServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        serviceUnlessDraining(request, response);
+    }
+
+    private void serve(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
         // Spring Security's header filter does not run for this servlet (see AdminSecurity): the two headers that
         // matter for JSON and event streams are set here.
         response.setHeader("X-Content-Type-Options", "nosniff");
@@ -98,6 +102,22 @@ public class McpDispatcherServlet extends HttpServlet {
             server.serveSse(vetted, answer);
         } else {
             server.serveStreamable(vetted, answer);
+        }
+    }
+
+    /** While the node shuts down, new requests are refused and those in flight counted, so they can finish. */
+    private void serviceUnlessDraining(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        if (!calls.enter()) {
+            response.setHeader("Retry-After", "5");
+            error(response, 503, -32000, "This Caravan node is shutting down and takes no new requests; "
+                    + "retry in a moment (another node, or this one after its restart, will answer)");
+            return;
+        }
+        try {
+            serve(request, response);
+        } finally {
+            calls.leave();
         }
     }
 
