@@ -143,6 +143,61 @@ class OperationsIT extends CaravanIntegrationTest {
                 .contains("caravan_mcp_requests_active");
     }
 
+    @Test
+    void workspaceOperationsAndRelayedUpstreamCallsAreCounted() throws Exception {
+        installRoutes("workspace");
+        writeRouteAndAwait("relayed.yaml", """
+                - route:
+                    id: relayed
+                    from:
+                      uri: ai-tool:relayed_echo
+                      parameters:
+                        description: Echoes its text
+                        parameter.text: string
+                      steps:
+                        - setBody:
+                            simple: "${header.text}"
+                """);
+        Published files = publish("files", "workspace");
+        try (McpSyncClient client = initialized(streamableClient(files))) {
+            McpSchema.CallToolResult written = client.callTool(new McpSchema.CallToolRequest("write_file",
+                    Map.of("path", "metrics/hello.txt", "content", "hello")));
+            assertThat(written.isError()).as(written.toString()).isNotEqualTo(Boolean.TRUE);
+            McpSchema.CallToolResult missing = client.callTool(new McpSchema.CallToolRequest("read_text_file",
+                    Map.of("path", "metrics/absent.txt")));
+            assertThat(missing.isError()).isTrue();
+        }
+        // This Caravan as its own upstream: a real MCP server over HTTP, its tool re-exported and called.
+        Published inner = publish("inner", "relayed_echo");
+        HttpResponse<String> declared = admin("POST", "/admin/api/upstreams", JSON.createObjectNode()
+                .put("name", "self").put("transport", "streamable-http").put("url", inner.url()).put("prefix", "self")
+                .set("auth", JSON.createObjectNode().put("type", "bearer").put("token", inner.token())).toString());
+        assertThat(declared.statusCode()).as(declared.body()).isEqualTo(201);
+        await(Duration.ofSeconds(30), "the upstream online", () ->
+                "online".equals(json(admin("GET", "/admin/api/upstreams/self", null).body()).path("state").asText()));
+        String exported = json(admin("GET", "/admin/api/upstreams/self", null).body()).path("tools").get(0).asText();
+        Published outer = publish("outer", exported);
+        await(Duration.ofSeconds(10), "the re-exported tool on the endpoint", () ->
+                json(admin("GET", "/admin/api/endpoints/outer", null).body()).path("exposedTools").toString()
+                        .contains(exported));
+        try (McpSyncClient client = initialized(streamableClient(outer))) {
+            McpSchema.CallToolResult relayed = client.callTool(new McpSchema.CallToolRequest(exported, Map.of("text", "via")));
+            assertThat(relayed.isError()).as(relayed.toString()).isNotEqualTo(Boolean.TRUE);
+        }
+        String scrape = get("/actuator/prometheus", METRICS_TOKEN).body();
+        assertThat(sample(scrape, "caravan_workspace_operations_total", "operation=\"write_file\",outcome=\"ok\""))
+                .isEqualTo(1.0);
+        assertThat(sample(scrape, "caravan_workspace_bytes_total", "operation=\"write_file\"")).isEqualTo(5.0);
+        assertThat(sample(scrape, "caravan_workspace_operations_total",
+                "operation=\"read_text_file\",outcome=\"not-found\"")).isEqualTo(1.0);
+        assertThat(sample(scrape, "caravan_upstream_calls_seconds_count", "outcome=\"ok\",upstream=\"self\""))
+                .isEqualTo(1.0);
+        assertThat(sample(scrape, "caravan_upstreams", "state=\"online\"")).isEqualTo(1.0);
+        assertThat(sample(scrape, "caravan_tool_calls_seconds_count",
+                "endpoint=\"outer\",outcome=\"ok\",tool=\"" + exported + "\"")).isEqualTo(1.0);
+        assertThat(admin("DELETE", "/admin/api/upstreams/self", null).statusCode()).isEqualTo(204);
+    }
+
     /** The value of one Prometheus sample, failing when it is absent. */
     static double sample(String scrape, String name, String labels) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name + "{" + labels + "}") + " (\\S+)$").matcher(scrape);
