@@ -49,6 +49,7 @@ public class RouteDirectory implements AutoCloseable {
     private final Map<Path, Stamp> seen = new ConcurrentHashMap<>();
     private final Map<String, RouteFileStatus> status = new ConcurrentHashMap<>();
     private Periodic watcher;
+    private volatile boolean loadedOnce;
 
     private record Loaded(byte[] content, List<String> routeIds) {
     }
@@ -68,7 +69,13 @@ public class RouteDirectory implements AutoCloseable {
             log.info("No routes directory at {} yet; create it and add *.yaml route files to publish tools", dir);
         }
         scan();
+        loadedOnce = true;
         watcher = Periodic.every("routes-watcher", pollInterval, this::scan).start();
+    }
+
+    /** Whether every file present at start has been loaded (or reported failed) once: readiness waits on it. */
+    public boolean loadedOnce() {
+        return loadedOnce;
     }
 
     public List<RouteFileStatus> status() {

@@ -2,15 +2,36 @@ package dev.caravan.server;
 
 import dev.caravan.tool.CallContext;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Calls in flight, keyed by endpoint, session and JSON-RPC id, so that a {@code notifications/cancelled} can
- * reach the route serving the request. The SDK does not act on cancellations itself.
+ * reach the route serving the request. The SDK does not act on cancellations itself. Also the node's gate for
+ * graceful shutdown: once {@link #drain draining}, new MCP requests are refused while those in flight finish.
  */
 public class CallRegistry {
     private final Map<String, CallContext> calls = new ConcurrentHashMap<>();
+    private final AtomicInteger requests = new AtomicInteger();
+    private volatile boolean draining;
+    private volatile ToolCallListener listener = (endpoint, tool, outcome, nanos) -> { };
+
+    /** Told of every finished tool call (metrics); one listener, set once at start. */
+    @FunctionalInterface
+    public interface ToolCallListener {
+        /** @param outcome ok, tool_error (an isError result), cancelled or error */
+        void finished(String endpoint, String tool, String outcome, long nanos);
+    }
+
+    public void onToolCall(ToolCallListener listener) {
+        this.listener = listener;
+    }
+
+    void toolCallFinished(String endpoint, String tool, String outcome, long nanos) {
+        listener.finished(endpoint, tool, outcome, nanos);
+    }
 
     public static String key(String endpoint, String session, Object requestId) {
         return endpoint + "|" + session + "|" + requestId;
@@ -33,5 +54,43 @@ public class CallRegistry {
 
     int inFlight() {
         return calls.size();
+    }
+
+    /** Counts an MCP request in; false once draining (the caller refuses it). Pair a true with {@link #leave}. */
+    boolean enter() {
+        requests.incrementAndGet();
+        if (draining) {
+            requests.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void leave() {
+        requests.decrementAndGet();
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Refuses new requests from now on and waits up to {@code timeout} for those in flight; true if all ended. */
+    public boolean drain(Duration timeout) {
+        draining = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (requests.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return requests.get() == 0;
+    }
+
+    /** MCP requests being served now (POSTs; held-open streams are not counted). */
+    public int requestsInFlight() {
+        return requests.get();
     }
 }

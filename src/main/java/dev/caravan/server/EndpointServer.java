@@ -248,10 +248,17 @@ final class EndpointServer {
                     + "list the tools again.");
         }
         CallContext call = call(exchange, request.progressToken());
+        long start = System.nanoTime();
+        String outcome = "error";
         try (AutoCloseable ignored = calls.register(callKey(exchange), call)) {
-            return tool.handler().apply(request.arguments(), call);
+            McpSchema.CallToolResult result = tool.handler().apply(request.arguments(), call);
+            outcome = call.cancelled().isDone() ? "cancelled"
+                    : Boolean.TRUE.equals(result.isError()) ? "tool_error" : "ok";
+            return result;
         } catch (Exception e) {
             return ToolResults.error("Tool '" + request.name() + "' failed unexpectedly.");
+        } finally {
+            calls.toolCallFinished(name, request.name(), outcome, System.nanoTime() - start);
         }
     }
 

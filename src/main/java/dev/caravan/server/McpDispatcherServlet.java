@@ -52,6 +52,10 @@ public class McpDispatcherServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        serviceUnlessDraining(request, response);
+    }
+
+    private void serve(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
         // Spring Security's header filter does not run for this servlet (see AdminSecurity): the two headers that
         // matter for JSON and event streams are set here.
         response.setHeader("X-Content-Type-Options", "nosniff");
@@ -143,6 +147,22 @@ public class McpDispatcherServlet extends HttpServlet {
         answer.put("error", Map.of("code", -32602, "message", ToolNameHint.unknownTool(name, shown)));
         response.getWriter().write(JSON.writeValueAsString(answer));
         return true;
+    }
+
+    /** While the node shuts down, new requests are refused and those in flight counted, so they can finish. */
+    private void serviceUnlessDraining(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        if (!calls.enter()) {
+            response.setHeader("Retry-After", "5");
+            error(response, 503, -32000, "This Caravan node is shutting down and takes no new requests; "
+                    + "retry in a moment (another node, or this one after its restart, will answer)");
+            return;
+        }
+        try {
+            serve(request, response);
+        } finally {
+            calls.leave();
+        }
     }
 
     /** Checks type and size, reads the body once, records the call key and applies cancellations. */

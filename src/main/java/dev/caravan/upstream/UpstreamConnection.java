@@ -65,6 +65,7 @@ final class UpstreamConnection implements AutoCloseable {
     private int failures;
     private ScheduledFuture<?> next;
     private boolean closed;
+    private volatile Upstreams.CallListener callListener = (upstream, outcome, nanos) -> { };
 
     UpstreamConnection(UpstreamConfig config, UpstreamClientFactory factory, ScheduledExecutorService scheduler,
                        Timings timings, Secrets secrets) {
@@ -304,14 +305,31 @@ final class UpstreamConnection implements AutoCloseable {
      * result came. The caller's progress token, if any, is replaced by one of ours and progress relayed back.
      */
     McpSchema.CallToolResult call(String tool, Map<String, Object> arguments, CallContext context, Duration timeout) {
-        return requests.run(clientOrThrow(), "the call to '" + tool + "'", context, timeout, (c, call) -> {
-            McpSchema.CallToolRequest.Builder request = McpSchema.CallToolRequest.builder().name(tool)
-                    .arguments(arguments == null ? Map.of() : arguments);
-            if (call.token != null) {
-                request.progressToken(call.token);
-            }
-            return c.callTool(request.build());
-        });
+        long start = System.nanoTime();
+        String outcome = "error";
+        try {
+            McpSchema.CallToolResult result = requests.run(clientOrThrow(), "the call to '" + tool + "'", context,
+                    timeout, (c, call) -> {
+                McpSchema.CallToolRequest.Builder request = McpSchema.CallToolRequest.builder().name(tool)
+                        .arguments(arguments == null ? Map.of() : arguments);
+                if (call.token != null) {
+                    request.progressToken(call.token);
+                }
+                return c.callTool(request.build());
+            });
+            outcome = Boolean.TRUE.equals(result.isError()) ? "tool_error" : "ok";
+            return result;
+        } catch (UpstreamCallException e) {
+            outcome = e.kind().name().toLowerCase();
+            throw e;
+        } finally {
+            callListener.finished(config.name(), outcome, System.nanoTime() - start);
+        }
+    }
+
+    /** Told of every tool call relayed to this upstream (metrics). */
+    void onCall(Upstreams.CallListener listener) {
+        this.callListener = listener;
     }
 
     McpSchema.ReadResourceResult readResource(String uri, CallContext context) {

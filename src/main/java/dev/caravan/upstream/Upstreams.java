@@ -34,6 +34,7 @@ public class Upstreams implements AutoCloseable {
     private List<UpstreamConfig> managed = List.of();
     private java.util.Set<String> heldBack = java.util.Set.of();
     private boolean closed;
+    private volatile CallListener callListener = (upstream, outcome, nanos) -> { };
 
     private record Entry(UpstreamConnection connection, UpstreamSource source) {
     }
@@ -120,6 +121,7 @@ public class Upstreams implements AutoCloseable {
             if (!entries.containsKey(name)) {
                 UpstreamConnection connection = new UpstreamConnection(config, factory, scheduler, timings,
                         new Secrets(variables));
+                connection.onCall((upstream, outcome, nanos) -> callListener.finished(upstream, outcome, nanos));
                 UpstreamSource source = new UpstreamSource(connection);
                 entries.put(name, new Entry(connection, source));
                 catalog.addSource(source);
@@ -155,6 +157,18 @@ public class Upstreams implements AutoCloseable {
                     "There is no upstream named '" + upstream + "' (upstreams.yaml or the admin API).");
         }
         return e.connection().call(tool, arguments, context == null ? CallContext.none() : context, timeout);
+    }
+
+    /** Told of every tool call relayed to an upstream, by route steps and re-exported tools alike. */
+    @FunctionalInterface
+    public interface CallListener {
+        /** @param outcome ok, tool_error (an isError result), unavailable, timeout, cancelled, failed or error */
+        void finished(String upstream, String outcome, long nanos);
+    }
+
+    /** One listener (metrics), set once at start. */
+    public void onCall(CallListener listener) {
+        this.callListener = listener;
     }
 
     /** Reconnects an upstream now (after an OAuth authorisation, or from the admin API). False if unknown. */

@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 public final class ConformanceRunner {
     public static final Path PROJECT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
-    /** The route pack the suite's scenarios call. */
-    public static final Path PACK = PROJECT.resolve("routes/conformance");
+    /** The route pack the suite's scenarios call: test fixtures, not part of a default start's catalogue. */
+    public static final Path PACK = PROJECT.resolve("src/test/resources/routes/conformance");
     static final Path PEERS = PROJECT.resolve("test-peers/node_modules");
     static final Path NODE = PEERS.resolve("node/bin/node");
     static final Path SUITE = PEERS.resolve("@modelcontextprotocol/conformance/dist/index.js");
@@ -76,6 +76,11 @@ public final class ConformanceRunner {
         }
         assertThat(files).as("route files in " + PACK).isNotEmpty();
         return files;
+    }
+
+    /** The content of one of {@link #packFiles()}. */
+    public static String packFile(String file) throws IOException {
+        return Files.readString(PACK.getParent().resolve(file));
     }
 
     /**

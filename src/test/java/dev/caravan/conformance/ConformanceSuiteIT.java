@@ -6,7 +6,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Runs the official MCP conformance suite ({@code @modelcontextprotocol/conformance}, installed into
  * {@code test-peers/} by {@code npm ci} in the generate-test-resources phase) against an endpoint that publishes
- * the real route pack in {@code routes/conformance}. The suite cannot send headers, so it gets the endpoint's
+ * the real route pack in {@code src/test/resources/routes/conformance}. The suite cannot send headers, so it gets the endpoint's
  * secret URL (credential in {@code ?key=}); its DNS-rebinding scenario needs the host to be localhost.
  * The runner itself is {@link ConformanceRunner} (shared with {@link ProxyConformanceIT}).
  */
@@ -36,7 +35,7 @@ class ConformanceSuiteIT extends CaravanIntegrationTest {
             return endpoint;
         }
         for (String file : ConformanceRunner.packFiles()) {
-            writeRouteAndAwait(file, Files.readString(ConformanceRunner.PROJECT.resolve("routes").resolve(file)));
+            writeRouteAndAwait(file, ConformanceRunner.packFile(file));
         }
         // Published after the routes loaded, so the endpoint knows the prompts' completions from the start.
         Published ep = publish("conformance", "conformance");

@@ -39,6 +39,7 @@ public class AuditTrail implements AutoCloseable {
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private volatile java.util.function.Consumer<AuditEvent> listener = e -> { };
     private final Object progress = new Object();
     private final Thread writer;
     private volatile boolean closing;
@@ -59,8 +60,18 @@ public class AuditTrail implements AutoCloseable {
         this.writer.start();
     }
 
+    /** Told of every operation recorded, dropped or not (metrics); one listener, set once at start. */
+    public void onRecord(java.util.function.Consumer<AuditEvent> listener) {
+        this.listener = listener;
+    }
+
     /** Queues the event; never blocks, never throws. */
     public void record(AuditEvent event) {
+        try {
+            listener.accept(event);
+        } catch (RuntimeException e) {
+            log.debug("Audit listener failed", e);
+        }
         if (closing || !queue.offer(event)) {
             dropped.incrementAndGet();
             return;
