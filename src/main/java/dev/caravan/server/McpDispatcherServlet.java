@@ -100,6 +100,12 @@ public class McpDispatcherServlet extends HttpServlet {
         // A legacy SSE message POST is bound to a session opened with a secret; that secret must still be good.
         String openedWith = sessionBound ? sseCallers.openedWith(request.getParameter("sessionId"), target.name())
                 : token == null || token.isEmpty() || token.length() > 512 ? null : Credentials.hash(token);
+        if (sessionBound && openedWith == null) {
+            // Not open here (ended, closed on revocation, or never announced): the SDK may still hold it, but its
+            // stream is gone, so nothing could answer.
+            error(response, 404, -32001, "Session not found or ended; open a new SSE stream at /sse/" + target.name());
+            return;
+        }
         Caller caller = openedWith == null ? null : endpoints.authenticateHash(target.name(), openedWith);
         if (caller == null && (!sessionBound || openedWith != null)) {
             if (sessionBound) {

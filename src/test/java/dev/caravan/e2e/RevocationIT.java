@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Revocation reaches every open session and stream, on the node that revoked and on another node sharing the
  * database: after {@code regenerate {"graceSeconds":0}} or deleting a credential, the next request on a session
  * opened with it is refused (401) and its held-open event stream ends, within 5 s, on both transports.
- * Two Spring applications in this JVM on one PostgreSQL schema; node 2 learns the endpoint from the database.
+ * Two Spring applications in this JVM on one PostgreSQL schema; node 2 reads the endpoints from the database.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RevocationIT {
@@ -44,14 +43,29 @@ class RevocationIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final String EOF = "\u0000EOF";
-    static final AtomicInteger ENDPOINTS = new AtomicInteger();
 
     final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
+    final Map<String, String> tokens = new java.util.HashMap<>();
+
+    static String name(String transport, String revoke, int node) {
+        return transport + "-" + revoke + "-" + node;
+    }
 
     @BeforeAll
     void startTwoNodes() throws Exception {
         String schema = TestDatabases.newPostgresSchema();
         nodes.add(startNode("node1", schema));
+        // Created before node 2 starts, so node 2 serves them from its first read of the database.
+        for (String transport : List.of("streamable", "sse")) {
+            for (String revoke : List.of("regenerate", "delete")) {
+                for (int node = 0; node < 2; node++) {
+                    HttpResponse<String> created = admin(0, "POST", "/admin/api/endpoints", "{\"name\":\""
+                            + name(transport, revoke, node) + "\",\"tools\":[\"alpha\"]}");
+                    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+                    tokens.put(name(transport, revoke, node), JSON.readTree(created.body()).get("token").asText());
+                }
+            }
+        }
         nodes.add(startNode("node2", schema));
         // Each node reconciles endpoints from the database once its Camel context runs, i.e. its routes are loaded.
         for (int node = 0; node < 2; node++) {
@@ -116,15 +130,12 @@ class RevocationIT {
      */
     @ParameterizedTest(name = "{0} session on node {2}, {1}")
     @CsvSource({
-            "streamable, regenerate, 0",
-            "streamable, delete, 1", "sse, delete, 1"})
+            "streamable, regenerate, 0", "streamable, delete, 0", "sse, regenerate, 0", "sse, delete, 0",
+            "streamable, regenerate, 1", "streamable, delete, 1", "sse, regenerate, 1", "sse, delete, 1"})
     void nothingWorksWithARevokedCredentialAfterFiveSeconds(String transport, String revoke, int sessionNode)
             throws Exception {
-        String name = "rev" + ENDPOINTS.incrementAndGet();
-        HttpResponse<String> created = admin(0, "POST", "/admin/api/endpoints",
-                "{\"name\":\"" + name + "\",\"tools\":[\"alpha\"]}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String token = JSON.readTree(created.body()).get("token").asText();
+        String name = name(transport, revoke, sessionNode);
+        String token = tokens.get(name);
         if ("delete".equals(revoke)) {
             HttpResponse<String> c = admin(0, "POST", "/admin/api/endpoints/" + name + "/credentials",
                     "{\"name\":\"reader\"}");
