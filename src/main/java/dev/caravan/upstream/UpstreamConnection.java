@@ -65,6 +65,8 @@ final class UpstreamConnection implements AutoCloseable {
     private int failures;
     private ScheduledFuture<?> next;
     private boolean closed;
+    private final int maxCalls;
+    private final java.util.concurrent.Semaphore calls;
 
     UpstreamConnection(UpstreamConfig config, UpstreamClientFactory factory, ScheduledExecutorService scheduler,
                        Timings timings, Secrets secrets) {
@@ -76,6 +78,8 @@ final class UpstreamConnection implements AutoCloseable {
         this.relay = new CallRelay(config.name());
         this.lister = new UpstreamLister(config.name(), config.connectTimeout(), secrets);
         this.requests = new Requests(config.name(), config.callTimeout(), relay, secrets, this::checkSoon);
+        this.maxCalls = config.maxConcurrentCalls() > 0 ? config.maxConcurrentCalls() : timings.maxConcurrentCalls();
+        this.calls = new java.util.concurrent.Semaphore(maxCalls);
     }
 
     UpstreamConfig config() {
@@ -304,6 +308,21 @@ final class UpstreamConnection implements AutoCloseable {
      * result came. The caller's progress token, if any, is replaced by one of ours and progress relayed back.
      */
     McpSchema.CallToolResult call(String tool, Map<String, Object> arguments, CallContext context, Duration timeout) {
+        // The bulkhead: a hung upstream holds at most maxCalls callers (each a request thread) until its timeout.
+        if (!calls.tryAcquire()) {
+            throw new UpstreamCallException(config.name(), UpstreamCallException.Kind.UNAVAILABLE, "Upstream '"
+                    + config.name() + "' is busy: " + maxCalls + " calls to it are in flight already, its limit "
+                    + "(max-concurrent-calls); try again shortly");
+        }
+        try {
+            return callNow(tool, arguments, context, timeout);
+        } finally {
+            calls.release();
+        }
+    }
+
+    private McpSchema.CallToolResult callNow(String tool, Map<String, Object> arguments, CallContext context,
+                                             Duration timeout) {
         return requests.run(clientOrThrow(), "the call to '" + tool + "'", context, timeout, (c, call) -> {
             McpSchema.CallToolRequest.Builder request = McpSchema.CallToolRequest.builder().name(tool)
                     .arguments(arguments == null ? Map.of() : arguments);
