@@ -42,6 +42,7 @@ public class EndpointService {
     private final Map<String, Declared> declared = new LinkedHashMap<>();
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+    private final List<Runnable> credentialsChanged = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private record Declared(List<String> tools, String tokenHash, boolean enabled) {
     }
@@ -219,7 +220,14 @@ public class EndpointService {
         if (token == null || token.isEmpty() || token.length() > 512) {
             return null;
         }
-        String hash = Credentials.hash(token);
+        return authenticateHash(name, Credentials.hash(token));
+    }
+
+    /**
+     * The caller a credential, known by its hash, identifies on this endpoint now, or null. Sessions and held-open
+     * streams keep only the hash of the secret that opened them and re-check it here (through the cache).
+     */
+    Caller authenticateHash(String name, String hash) {
         Declared d = declared.get(name);
         if (d != null) {
             return Credentials.sameHash(d.tokenHash(), hash) ? new Caller(name, "declared", WorkspaceScopes.ALL) : null;
@@ -341,8 +349,15 @@ public class EndpointService {
         return found;
     }
 
+    /** Drops the cached credentials of the endpoint and tells the listeners (who close what no longer opens). */
     private void forget(String endpoint) {
         checked.values().removeIf(c -> c.credential().endpoint().equals(endpoint));
+        credentialsChanged.forEach(Runnable::run);
+    }
+
+    /** Runs {@code listener} after every credential or endpoint change made through this service. */
+    void onCredentialsChanged(Runnable listener) {
+        credentialsChanged.add(listener);
     }
 
     private EndpointRecord stored(String name) {

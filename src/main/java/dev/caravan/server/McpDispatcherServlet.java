@@ -2,6 +2,7 @@ package dev.caravan.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.core.Periodic;
 import dev.caravan.tool.Caller;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -37,6 +39,11 @@ public class McpDispatcherServlet extends HttpServlet {
     private final OriginGuard guard;
     private final int maxRequestBytes;
     private final SseSessionCallers sseCallers = new SseSessionCallers();
+    private final OpenStreams streams = new OpenStreams();
+    // Closes the streams of a credential that no longer opens its endpoint: soon after a change made on this node,
+    // and every second for changes made on another (seen once the credential cache window has passed).
+    private final Periodic sweepSoon;
+    private final Periodic sweeper;
 
     public McpDispatcherServlet(EndpointRuntime runtime, EndpointService endpoints, CallRegistry calls,
                                 OriginGuard guard, int maxRequestBytes) {
@@ -45,6 +52,20 @@ public class McpDispatcherServlet extends HttpServlet {
         this.calls = calls;
         this.guard = guard;
         this.maxRequestBytes = maxRequestBytes;
+        this.sweepSoon = Periodic.onRequest("stream-revoke", Duration.ZERO, this::closeRevokedStreams).start();
+        this.sweeper = Periodic.every("stream-recheck", Duration.ofSeconds(1), this::closeRevokedStreams).start();
+        endpoints.onCredentialsChanged(sweepSoon::request);
+    }
+
+    private void closeRevokedStreams() {
+        streams.sweep((name, hash) -> runtime.find(name) != null && endpoints.authenticateHash(name, hash) != null);
+    }
+
+    @Override
+    public void destroy() {
+        sweeper.close();
+        sweepSoon.close();
+        super.destroy();
     }
 
     private record Target(boolean sse, String name, boolean sseMessage) {
@@ -82,17 +103,29 @@ public class McpDispatcherServlet extends HttpServlet {
         }
         String token = credential(request);
         boolean sessionBound = target.sseMessage() && token == null && request.getParameter("sessionId") != null;
-        // A legacy SSE message POST is bound to a session that was authenticated when its stream opened.
-        Caller caller = sessionBound ? sseCallers.of(request.getParameter("sessionId"), target.name())
-                : endpoints.authenticate(target.name(), token);
-        if (caller == null && !sessionBound) {
-            String why = token == null
+        // A legacy SSE message POST is bound to a session opened with a secret; that secret must still be good.
+        String openedWith = sessionBound ? sseCallers.openedWith(request.getParameter("sessionId"), target.name())
+                : token == null || token.isEmpty() || token.length() > 512 ? null : Credentials.hash(token);
+        if (sessionBound && openedWith == null) {
+            // Not open here (ended, closed on revocation, or never announced): the SDK may still hold it, but its
+            // stream is gone, so nothing could answer.
+            error(response, 404, -32001, "Session not found or ended; open a new SSE stream at /sse/" + target.name());
+            return;
+        }
+        Caller caller = openedWith == null ? null : endpoints.authenticateHash(target.name(), openedWith);
+        if (caller == null && (!sessionBound || openedWith != null)) {
+            if (sessionBound) {
+                sweepSoon.request();
+            }
+            String why = sessionBound
+                    ? "The credential this session was opened with is no longer valid (expired, regenerated or deleted); reconnect with the current one"
+                    : token == null
                     ? "This endpoint needs a credential: send 'Authorization: Bearer <token>' or use the endpoint's secret URL"
                     : "The credential is not valid for this endpoint (wrong, expired or regenerated); ask for the current one";
             // error_description says in the challenge itself that this is a bearer key, not OAuth (RFC 6750 §3);
             // the OAuth discovery a client may try next is answered by BearerKeyDiscoveryServlet.
             response.setHeader("WWW-Authenticate", "Bearer realm=\"caravan\", error=\""
-                    + (token == null ? "invalid_request" : "invalid_token") + "\", error_description=\"" + why
+                    + (token == null && !sessionBound ? "invalid_request" : "invalid_token") + "\", error_description=\"" + why
                     .replace("'", "") + "\"");
             error(response, 401, -32600, why);
             return;
@@ -112,13 +145,16 @@ public class McpDispatcherServlet extends HttpServlet {
         }
         HttpServletResponse answer = new ContainerManagedConnection(response);
         if (target.sse() && !target.sseMessage()) {
-            server.serveSse(vetted, sseCallers.recording(vetted, answer, caller));
+            server.serveSse(vetted, sseCallers.recording(vetted, answer, caller, openedWith));
         } else if (target.sse()) {
             server.serveSse(vetted, answer);
         } else if (Boolean.TRUE.equals(vetted.getAttribute(MODERN))) {
             server.serveModern(vetted, answer);
         } else {
             server.serveStreamable(vetted, answer);
+        }
+        if (openedWith != null && vetted.isAsyncStarted()) {
+            streams.track(vetted.getAsyncContext(), target.name(), openedWith);
         }
     }
 

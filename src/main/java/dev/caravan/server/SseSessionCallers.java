@@ -20,24 +20,26 @@ import java.util.regex.Pattern;
  * Who opened each legacy SSE session. A legacy client authenticates once, on the GET that opens the stream, and
  * then posts its messages with only the session id; those messages must still run as that caller. The SDK makes the
  * session id up and tells the client in the stream's first {@code endpoint} event, so the id is read from there.
- * An entry lives as long as its stream.
+ * An entry lives as long as its stream. It keeps the hash of the secret that opened the session, so that every
+ * message can be re-checked against the credentials as they are now (a session must not outlive its secret).
  */
 final class SseSessionCallers {
     private static final Pattern SESSION_ID = Pattern.compile("sessionId=([A-Za-z0-9-]+)");
 
-    private record Session(String endpoint, Caller caller) {
+    private record Session(String endpoint, String tokenHash) {
     }
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
-    /** The caller of this endpoint's session, or null when the session is unknown here. */
-    Caller of(String sessionId, String endpoint) {
+    /** The hash of the secret that opened this endpoint's session, or null when the session is unknown here. */
+    String openedWith(String sessionId, String endpoint) {
         Session s = sessionId == null ? null : sessions.get(sessionId);
-        return s != null && s.endpoint().equals(endpoint) ? s.caller() : null;
+        return s != null && s.endpoint().equals(endpoint) ? s.tokenHash() : null;
     }
 
     /** The response, watched for the session id it announces; the entry goes when the stream ends. */
-    HttpServletResponse recording(HttpServletRequest request, HttpServletResponse response, Caller caller) {
+    HttpServletResponse recording(HttpServletRequest request, HttpServletResponse response, Caller caller,
+                                  String tokenHash) {
         return new HttpServletResponseWrapper(response) {
             private PrintWriter writer;
 
@@ -45,7 +47,7 @@ final class SseSessionCallers {
             public PrintWriter getWriter() throws IOException {
                 if (writer == null) {
                     writer = new PrintWriter(new Announcement(super.getWriter(), id -> {
-                        sessions.put(id, new Session(caller.endpoint(), caller));
+                        sessions.put(id, new Session(caller.endpoint(), tokenHash));
                         if (request.isAsyncStarted()) {
                             request.getAsyncContext().addListener(new Forget(id));
                         }

@@ -12,11 +12,20 @@ import java.util.Map;
  * @param include glob patterns on the upstream's own tool names; empty means all
  * @param exclude glob patterns on the upstream's own tool names, applied after include
  * @param tags    catalogue tags of every tool of this upstream (endpoints select by tag or name)
+ * @param maxConcurrentCalls calls to this upstream allowed in flight at once (its bulkhead); 0: the default,
+ *                           {@code caravan.upstream.max-concurrent-calls}
  */
 public record UpstreamConfig(String name, Transport transport, String url, String command, List<String> args,
                              Map<String, String> env, String prefix, List<String> include, List<String> exclude,
                              List<String> tags, Duration connectTimeout, Duration callTimeout, Auth auth,
-                             boolean enabled) {
+                             boolean enabled, int maxConcurrentCalls) {
+
+    public UpstreamConfig(String name, Transport transport, String url, String command, List<String> args,
+                          Map<String, String> env, String prefix, List<String> include, List<String> exclude,
+                          List<String> tags, Duration connectTimeout, Duration callTimeout, Auth auth, boolean enabled) {
+        this(name, transport, url, command, args, env, prefix, include, exclude, tags, connectTimeout, callTimeout,
+                auth, enabled, 0);
+    }
 
     public enum Transport {
         STREAMABLE_HTTP("streamable-http"), SSE("sse"), STDIO("stdio");

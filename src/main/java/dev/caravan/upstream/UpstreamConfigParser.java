@@ -48,7 +48,7 @@ public final class UpstreamConfigParser {
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.-]{0,40}");
     private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
     private static final Set<String> KEYS = Set.of("name", "transport", "url", "command", "args", "env", "prefix",
-            "include", "exclude", "tags", "timeouts", "auth", "enabled");
+            "include", "exclude", "tags", "timeouts", "auth", "enabled", "max-concurrent-calls");
 
     // upstreams.yaml has never reported item lines (only YAML syntax lines); errors name the item by index and name.
     private static final ConnectorYaml.ListLayout<UpstreamConfig> LAYOUT = new ConnectorYaml.ListLayout<>(
@@ -131,8 +131,13 @@ public final class UpstreamConfigParser {
         if (!(enabled instanceof Boolean)) {
             throw new IllegalArgumentException("enabled must be true or false");
         }
+        Object max = map.containsKey("max-concurrent-calls") ? map.get("max-concurrent-calls") : Integer.valueOf(0);
+        if (!(max instanceof Integer limit) || limit < 0 || limit > 100_000 || map.containsKey("max-concurrent-calls") && limit == 0) {
+            throw new IllegalArgumentException("max-concurrent-calls must be a whole number from 1 to 100000, not '"
+                    + max + "'");
+        }
         return new UpstreamConfig(name, transport, url, command, args, env, prefix, include, exclude, tags, connect,
-                call, auth, (Boolean) enabled);
+                call, auth, (Boolean) enabled, limit);
     }
 
     private static UpstreamConfig.Auth auth(Object value, UpstreamConfig.Transport transport) {

@@ -32,7 +32,7 @@ public class UpstreamConfiguration {
     Upstreams upstreams(Catalog catalog, UpstreamClientFactory factory, UpstreamProperties properties,
                         Environment environment) {
         return new Upstreams(catalog, factory, properties.getHealthInterval(), properties.getBackoffInitial(),
-                properties.getBackoffMax(), environment::getProperty);
+                properties.getBackoffMax(), properties.getMaxConcurrentCalls(), environment::getProperty);
     }
 
     @Bean(destroyMethod = "close")

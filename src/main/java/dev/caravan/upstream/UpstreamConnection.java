@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -66,6 +67,8 @@ final class UpstreamConnection implements AutoCloseable {
     private ScheduledFuture<?> next;
     private boolean closed;
     private volatile Upstreams.CallListener callListener = (upstream, outcome, nanos) -> { };
+    private final int maxCalls;
+    private final Semaphore calls;
 
     UpstreamConnection(UpstreamConfig config, UpstreamClientFactory factory, ScheduledExecutorService scheduler,
                        Timings timings, Secrets secrets) {
@@ -77,6 +80,8 @@ final class UpstreamConnection implements AutoCloseable {
         this.relay = new CallRelay(config.name());
         this.lister = new UpstreamLister(config.name(), config.connectTimeout(), secrets);
         this.requests = new Requests(config.name(), config.callTimeout(), relay, secrets, this::checkSoon);
+        this.maxCalls = config.maxConcurrentCalls() > 0 ? config.maxConcurrentCalls() : timings.maxConcurrentCalls();
+        this.calls = new Semaphore(maxCalls);
     }
 
     UpstreamConfig config() {
@@ -305,26 +310,38 @@ final class UpstreamConnection implements AutoCloseable {
      * result came. The caller's progress token, if any, is replaced by one of ours and progress relayed back.
      */
     McpSchema.CallToolResult call(String tool, Map<String, Object> arguments, CallContext context, Duration timeout) {
+        // The bulkhead: a hung upstream holds at most maxCalls callers (each a request thread) until its timeout.
+        if (!calls.tryAcquire()) {
+            callListener.finished(config.name(), "busy", 0);
+            throw new UpstreamCallException(config.name(), UpstreamCallException.Kind.UNAVAILABLE, "Upstream '"
+                    + config.name() + "' is busy: " + maxCalls + " calls to it are in flight already, its limit "
+                    + "(max-concurrent-calls); try again shortly");
+        }
         long start = System.nanoTime();
         String outcome = "error";
         try {
-            McpSchema.CallToolResult result = requests.run(clientOrThrow(), "the call to '" + tool + "'", context,
-                    timeout, (c, call) -> {
-                McpSchema.CallToolRequest.Builder request = McpSchema.CallToolRequest.builder().name(tool)
-                        .arguments(arguments == null ? Map.of() : arguments);
-                if (call.token != null) {
-                    request.progressToken(call.token);
-                }
-                return c.callTool(request.build());
-            });
+            McpSchema.CallToolResult result = callNow(tool, arguments, context, timeout);
             outcome = Boolean.TRUE.equals(result.isError()) ? "tool_error" : "ok";
             return result;
         } catch (UpstreamCallException e) {
             outcome = e.kind().name().toLowerCase();
             throw e;
         } finally {
+            calls.release();
             callListener.finished(config.name(), outcome, System.nanoTime() - start);
         }
+    }
+
+    private McpSchema.CallToolResult callNow(String tool, Map<String, Object> arguments, CallContext context,
+                                             Duration timeout) {
+        return requests.run(clientOrThrow(), "the call to '" + tool + "'", context, timeout, (c, call) -> {
+            McpSchema.CallToolRequest.Builder request = McpSchema.CallToolRequest.builder().name(tool)
+                    .arguments(arguments == null ? Map.of() : arguments);
+            if (call.token != null) {
+                request.progressToken(call.token);
+            }
+            return c.callTool(request.build());
+        });
     }
 
     /** Told of every tool call relayed to this upstream (metrics). */

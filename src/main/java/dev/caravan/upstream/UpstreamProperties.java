@@ -19,6 +19,22 @@ public class UpstreamProperties {
     private Duration reconcileInterval = Duration.ofSeconds(5);
     /** Whether the admin API may create stdio upstreams (they run a command on every node); off by default. */
     private boolean apiAllowsStdio;
+    /**
+     * Calls allowed in flight at once to one upstream that sets no {@code max-concurrent-calls} of its own; more
+     * are refused at once, so a hung upstream cannot take every request thread.
+     */
+    private int maxConcurrentCalls = Timings.DEFAULT_MAX_CONCURRENT_CALLS;
+
+    public int getMaxConcurrentCalls() {
+        return maxConcurrentCalls;
+    }
+
+    public void setMaxConcurrentCalls(int maxConcurrentCalls) {
+        if (maxConcurrentCalls < 1) {
+            throw new IllegalArgumentException("caravan.upstream.max-concurrent-calls must be at least 1");
+        }
+        this.maxConcurrentCalls = maxConcurrentCalls;
+    }
 
     public Duration getReconcileInterval() {
         return reconcileInterval;

@@ -41,9 +41,15 @@ public class Upstreams implements AutoCloseable {
 
     public Upstreams(Catalog catalog, UpstreamClientFactory factory, Duration healthInterval, Duration backoffInitial,
                      Duration backoffMax, Function<String, String> variables) {
+        this(catalog, factory, healthInterval, backoffInitial, backoffMax, Timings.DEFAULT_MAX_CONCURRENT_CALLS, variables);
+    }
+
+    /** @param maxConcurrentCalls the bulkhead of an upstream that sets none ({@code max-concurrent-calls}) */
+    public Upstreams(Catalog catalog, UpstreamClientFactory factory, Duration healthInterval, Duration backoffInitial,
+                     Duration backoffMax, int maxConcurrentCalls, Function<String, String> variables) {
         this.catalog = catalog;
         this.factory = factory;
-        this.timings = new Timings(healthInterval, backoffInitial, backoffMax);
+        this.timings = new Timings(healthInterval, backoffInitial, backoffMax, maxConcurrentCalls);
         this.variables = variables;
         AtomicInteger n = new AtomicInteger();
         this.scheduler = Executors.newScheduledThreadPool(3, r -> {

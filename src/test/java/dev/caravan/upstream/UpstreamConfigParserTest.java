@@ -102,6 +102,17 @@ class UpstreamConfigParserTest {
     }
 
     @Test
+    void maxConcurrentCallsIsAPositiveWholeNumberAndDefaultsToTheGlobalSetting() {
+        String base = "upstreams:\n  - name: a\n    transport: streamable-http\n    url: http://localhost:1/mcp\n";
+        assertThat(UpstreamConfigParser.parse(base, "u.yaml").get(0).maxConcurrentCalls()).isZero();
+        assertThat(UpstreamConfigParser.parse(base + "    max-concurrent-calls: 8\n", "u.yaml").get(0)
+                .maxConcurrentCalls()).isEqualTo(8);
+        for (String bad : new String[]{"0", "-1", "many", "1.5", "100001"}) {
+            assertRejected(base + "    max-concurrent-calls: " + bad + "\n", "max-concurrent-calls must be a whole number");
+        }
+    }
+
+    @Test
     void yamlSyntaxErrorsCarryTheLine() {
         assertThatThrownBy(() -> UpstreamConfigParser.parse("upstreams:\n  - name: a\n   transport: [\n", "u.yaml"))
                 .isInstanceOfSatisfying(UpstreamConfigException.class, e -> {
