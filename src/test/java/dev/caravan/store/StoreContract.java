@@ -1,7 +1,7 @@
 package dev.caravan.store;
 
 import dev.caravan.support.TestDatabases;
-import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.core.WorkspaceScopes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
