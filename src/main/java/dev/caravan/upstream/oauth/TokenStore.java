@@ -53,7 +53,7 @@ class TokenStore implements GrantStore {
         }
         try {
             return JSON.readValue(cipher().open(rows.get(0), upstream), StoredGrant.class);
-        } catch (OAuthException | IOException e) {
+        } catch (TokenCipher.Unreadable | IOException e) {
             log.warn("Ignoring the stored OAuth grant of upstream {}: {}", upstream, e.getMessage());
             return null;
         }
