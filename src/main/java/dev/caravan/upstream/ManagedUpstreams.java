@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.core.Periodic;
 import dev.caravan.store.ManagedUpstreamRecord;
 import dev.caravan.store.ManagedUpstreamRepository;
-import dev.caravan.upstream.oauth.TokenCipher;
+import dev.caravan.core.TokenCipher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;

@@ -5,7 +5,7 @@ import dev.caravan.connectors.ConnectorFileLifecycle;
 import dev.caravan.core.CaravanSettings;
 import dev.caravan.core.PhasedLifecycle;
 import dev.caravan.store.ManagedUpstreamRepository;
-import dev.caravan.upstream.oauth.TokenCipher;
+import dev.caravan.core.TokenCipher;
 import dev.caravan.upstream.oauth.UpstreamOAuth;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;

@@ -1,6 +1,7 @@
 package dev.caravan.upstream.oauth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.core.TokenCipher;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.slf4j.Logger;

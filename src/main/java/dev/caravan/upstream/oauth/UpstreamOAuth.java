@@ -1,6 +1,7 @@
 package dev.caravan.upstream.oauth;
 
 import dev.caravan.core.CaravanSettings;
+import dev.caravan.core.TokenCipher;
 import dev.caravan.upstream.UpstreamAuth;
 import dev.caravan.upstream.UpstreamConfig;
 import dev.caravan.upstream.UpstreamStatus;

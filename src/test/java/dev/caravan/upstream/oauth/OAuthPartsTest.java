@@ -1,5 +1,6 @@
 package dev.caravan.upstream.oauth;
 
+import dev.caravan.core.TokenCipher;
 import dev.caravan.support.MutableClock;
 import dev.caravan.upstream.UpstreamConfig;
 import dev.caravan.upstream.UpstreamConfigException;

@@ -1,6 +1,5 @@
-package dev.caravan.upstream.oauth;
+package dev.caravan.core;
 
-import dev.caravan.core.CaravanSettings;
 
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
