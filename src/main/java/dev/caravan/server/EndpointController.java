@@ -1,8 +1,7 @@
-package dev.caravan.admin;
+package dev.caravan.server;
 
 import dev.caravan.core.CaravanSettings;
 import dev.caravan.web.ApiException;
-import dev.caravan.server.EndpointService;
 import dev.caravan.core.WorkspaceScopes;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
