@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * values, client secret, stdio env values) are sealed with AES-GCM at rest and shown as {@code ***}; a
  * {@code ${ENV}} reference is kept and shown as written.
  */
-public class ManagedUpstreams implements AutoCloseable {
+class ManagedUpstreams implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ManagedUpstreams.class);
     public static final String MASK = "***";
     private static final String SEALED = "sealed:";

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * tools' changes do), into the versioned storage (so overwritten and deleted content is kept as a version), and
  * into the audit trail.
  */
-public class WorkspaceWrites {
+class WorkspaceWrites {
     /**
      * Who asks, for the locks and the audit trail.
      *
