@@ -1,6 +1,6 @@
 package dev.caravan.catalog;
 
-import dev.caravan.tool.CallContext;
+import dev.caravan.core.CallContext;
 import dev.caravan.tool.FeatureRegistry;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.slf4j.Logger;

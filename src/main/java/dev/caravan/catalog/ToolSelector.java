@@ -1,5 +1,7 @@
 package dev.caravan.catalog;
 
+import dev.caravan.core.Globs;
+
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -15,7 +17,7 @@ public final class ToolSelector {
 
     public ToolSelector(List<String> patterns) {
         this.patterns = List.copyOf(patterns);
-        this.compiled = patterns.stream().map(ToolSelector::glob).toList();
+        this.compiled = patterns.stream().map(Globs::compile).toList();
     }
 
     public List<String> patterns() {
@@ -43,15 +45,4 @@ public final class ToolSelector {
         }
     }
 
-    private static Pattern glob(String pattern) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            sb.append(switch (c) {
-                case '*' -> ".*";
-                case '?' -> ".";
-                default -> Pattern.quote(String.valueOf(c));
-            });
-        }
-        return Pattern.compile(sb.toString());
-    }
 }

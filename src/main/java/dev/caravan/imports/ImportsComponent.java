@@ -2,12 +2,12 @@ package dev.caravan.imports;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.caravan.tool.CallContext;
-import dev.caravan.tool.Caller;
-import dev.caravan.tool.EnumIds;
+import dev.caravan.core.CallContext;
+import dev.caravan.core.Caller;
+import dev.caravan.core.EnumIds;
 import dev.caravan.tool.RouteDefinitionException;
 import dev.caravan.tool.ToolFailure;
-import dev.caravan.tool.WorkspaceScopes.Operation;
+import dev.caravan.core.WorkspaceScopes.Operation;
 import dev.caravan.workspace.UnattendedAccess;
 import dev.caravan.workspace.WorkspaceAccess;
 import dev.caravan.workspace.Workspaces;

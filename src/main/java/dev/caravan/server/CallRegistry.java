@@ -1,6 +1,6 @@
 package dev.caravan.server;
 
-import dev.caravan.tool.CallContext;
+import dev.caravan.core.CallContext;
 
 import java.time.Duration;
 import java.util.Map;

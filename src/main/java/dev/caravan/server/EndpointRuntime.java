@@ -79,7 +79,7 @@ public class EndpointRuntime implements AutoCloseable {
     }
 
     /** Closes the endpoint's tool views that no credential holding one of these operation sets needs. */
-    public void retainViews(String name, java.util.Set<java.util.Set<dev.caravan.tool.WorkspaceScopes.Operation>> needed) {
+    public void retainViews(String name, java.util.Set<java.util.Set<dev.caravan.core.WorkspaceScopes.Operation>> needed) {
         EndpointViews server = servers.get(name);
         if (server != null) {
             server.retain(needed);

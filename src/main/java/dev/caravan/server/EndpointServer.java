@@ -3,8 +3,8 @@ package dev.caravan.server;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.ToolSelector;
 import dev.caravan.server.modern.ModernEndpoint;
-import dev.caravan.tool.CallContext;
-import dev.caravan.tool.Caller;
+import dev.caravan.core.CallContext;
+import dev.caravan.core.Caller;
 import dev.caravan.tool.ToolResults;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -48,7 +48,7 @@ final class EndpointServer {
     private final McpServerProperties.Mcp settings;
     private volatile ToolSelector selector;
     /** Workspace operations the credentials served here hold: features tagged for others are left out. */
-    private final java.util.Set<dev.caravan.tool.WorkspaceScopes.Operation> operations;
+    private final java.util.Set<dev.caravan.core.WorkspaceScopes.Operation> operations;
 
     private volatile Slice slice = new Slice(Map.of(), Map.of(), Map.of());
     private final Sdk streamable;
@@ -61,7 +61,7 @@ final class EndpointServer {
                          Map<String, Catalog.Prompt> prompts) {
     }
 
-    EndpointServer(String name, ToolSelector selector, java.util.Set<dev.caravan.tool.WorkspaceScopes.Operation> operations,
+    EndpointServer(String name, ToolSelector selector, java.util.Set<dev.caravan.core.WorkspaceScopes.Operation> operations,
                    Catalog catalog, CallRegistry calls, McpJsonMapper json, McpServerProperties.Mcp settings,
                    ModernEndpoint.Settings modernSettings) {
         this.name = name;
@@ -229,7 +229,7 @@ final class EndpointServer {
     }
 
     private boolean shows(String featureName, java.util.Set<String> tags) {
-        return selector.matches(featureName, tags) && dev.caravan.tool.WorkspaceScopes.shows(tags, operations);
+        return selector.matches(featureName, tags) && dev.caravan.core.WorkspaceScopes.shows(tags, operations);
     }
 
     private static McpSchema.CompleteResult complete(Map<String, List<String>> completions, McpSchema.CompleteRequest req) {
@@ -312,7 +312,7 @@ final class EndpointServer {
 
     private static final McpTransportContextExtractor<HttpServletRequest> CONTEXT = request -> {
         Map<String, Object> values = new HashMap<>();
-        values.put(dev.caravan.tool.CallContext.REQUEST_BASE_URL, request.getScheme() + "://" + request.getServerName() + ":"
+        values.put(dev.caravan.core.CallContext.REQUEST_BASE_URL, request.getScheme() + "://" + request.getServerName() + ":"
                 + request.getServerPort() + request.getContextPath());
         Object key = request.getAttribute(CALL_KEY);
         if (key != null) {

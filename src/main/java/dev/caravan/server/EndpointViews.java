@@ -3,8 +3,8 @@ package dev.caravan.server;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.ToolSelector;
 import dev.caravan.server.modern.ModernEndpoint;
-import dev.caravan.tool.Caller;
-import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.core.Caller;
+import dev.caravan.core.WorkspaceScopes;
 import io.modelcontextprotocol.json.McpJsonMapper;
 
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.caravan.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.core.Periodic;
-import dev.caravan.tool.Caller;
+import dev.caravan.core.Caller;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;

@@ -1,6 +1,6 @@
 package dev.caravan.server;
 
-import dev.caravan.tool.Caller;
+import dev.caravan.core.Caller;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;

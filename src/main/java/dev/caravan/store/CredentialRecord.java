@@ -1,6 +1,6 @@
 package dev.caravan.store;
 
-import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.core.WorkspaceScopes;
 
 import java.time.Instant;
 

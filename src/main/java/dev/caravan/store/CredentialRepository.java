@@ -1,6 +1,6 @@
 package dev.caravan.store;
 
-import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.core.WorkspaceScopes;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;

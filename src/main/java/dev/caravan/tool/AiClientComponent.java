@@ -1,5 +1,6 @@
 package dev.caravan.tool;
 
+import dev.caravan.core.CallContext;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.apache.camel.Endpoint;
@@ -27,7 +28,7 @@ public class AiClientComponent extends DefaultComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
-        EndpointOptions options = new EndpointOptions(getCamelContext(), uri, parameters);
+        UriOptions options = new UriOptions(getCamelContext(), uri, parameters);
         Action action = switch (remaining) {
             case "log" -> log(options);
             case "progress" -> progress(options);
@@ -64,7 +65,7 @@ public class AiClientComponent extends DefaultComponent {
         void apply(Exchange exchange, CallContext call);
     }
 
-    private static Action log(EndpointOptions options) {
+    private static Action log(UriOptions options) {
         String levelName = options.get("level") == null ? "info" : options.get("level").toLowerCase();
         McpSchema.LoggingLevel level = McpSchema.LoggingLevel.fromValue(levelName);
         if (level == null) {
@@ -81,7 +82,7 @@ public class AiClientComponent extends DefaultComponent {
         };
     }
 
-    private static Action progress(EndpointOptions options) {
+    private static Action progress(UriOptions options) {
         String progress = options.get("progress"), total = options.get("total"), message = options.get("message");
         if (progress == null) {
             throw new RouteDefinitionException(options.uri() + ": progress needs a progress option, e.g. "
@@ -95,7 +96,7 @@ public class AiClientComponent extends DefaultComponent {
         };
     }
 
-    private static Action sampling(EndpointOptions options) {
+    private static Action sampling(UriOptions options) {
         int maxTokens = options.get("maxTokens") == null ? 1000 : Integer.parseInt(options.get("maxTokens"));
         String systemPrompt = options.get("systemPrompt");
         String inputKey = options.get("inputKey");
@@ -122,7 +123,7 @@ public class AiClientComponent extends DefaultComponent {
         };
     }
 
-    private static Action elicitation(EndpointOptions options) {
+    private static Action elicitation(UriOptions options) {
         Map<String, Object> schema = options.json("requestedSchema");
         String inputKey = options.get("inputKey");
         return (exchange, call) -> {

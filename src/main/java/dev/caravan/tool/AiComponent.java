@@ -23,7 +23,7 @@ public class AiComponent extends DefaultComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
-        EndpointOptions options = new EndpointOptions(getCamelContext(), uri, parameters);
+        UriOptions options = new UriOptions(getCamelContext(), uri, parameters);
         return switch (kind) {
             case TOOL -> {
                 ToolSpec spec = ToolSpec.parse(remaining, options);

@@ -23,7 +23,7 @@ public class AiResultComponent extends DefaultComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
-        EndpointOptions options = new EndpointOptions(getCamelContext(), uri, parameters);
+        UriOptions options = new UriOptions(getCamelContext(), uri, parameters);
         Kind kind;
         try {
             kind = Kind.valueOf(remaining.toUpperCase());

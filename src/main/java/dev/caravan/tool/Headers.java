@@ -1,5 +1,7 @@
 package dev.caravan.tool;
 
+import dev.caravan.core.Caller;
+
 /**
  * Exchange headers Caravan sets or reads. Prefixed so they can never collide with tool arguments, and so that
  * {@link OutboundHeaderFilter} can keep every one of them inside the process: producers never send them and

@@ -18,7 +18,7 @@ public record PromptSpec(String name, String title, String description, Set<Stri
     private static final Set<String> OPTIONS = Set.of("title", "description", "tags");
     private static final Set<String> ARGUMENT_ATTRIBUTES = Set.of("", "title", "description", "required", "completion");
 
-    static PromptSpec parse(String name, EndpointOptions options) {
+    static PromptSpec parse(String name, UriOptions options) {
         ToolSpec.checkName(name, options.uri());
         for (String key : options.keys()) {
             if (!OPTIONS.contains(key) && !key.startsWith("argument.")) {
@@ -41,7 +41,7 @@ public record PromptSpec(String name, String title, String description, Set<Stri
             arguments.add(new McpSchema.PromptArgument(arg, attrs.get("title"), attrs.get("description"),
                     Boolean.parseBoolean(attrs.getOrDefault("required", "false").trim())));
             if (attrs.containsKey("completion")) {
-                completions.put(arg, EndpointOptions.csv(attrs.get("completion")));
+                completions.put(arg, UriOptions.csv(attrs.get("completion")));
             }
         });
         return new PromptSpec(name, options.get("title"), options.get("description"), options.list("tags"),

@@ -19,7 +19,7 @@ public record ResourceSpec(String name, String uri, String uriTemplate, String t
     private static final Set<String> OPTIONS = Set.of("uri", "uriTemplate", "title", "description", "mimeType", "tags");
     private static final Pattern VARIABLE = Pattern.compile("\\{([^}]+)}");
 
-    static ResourceSpec parse(String name, EndpointOptions options) {
+    static ResourceSpec parse(String name, UriOptions options) {
         ToolSpec.checkName(name, options.uri());
         for (String key : options.keys()) {
             if (!OPTIONS.contains(key) && !key.startsWith("completion.")) {
@@ -33,7 +33,7 @@ public record ResourceSpec(String name, String uri, String uriTemplate, String t
             throw new RouteDefinitionException(options.uri() + ": give exactly one of 'uri' or 'uriTemplate'");
         }
         Map<String, List<String>> completions = new java.util.LinkedHashMap<>();
-        options.group("completion").forEach((variable, attrs) -> completions.put(variable, EndpointOptions.csv(attrs.get(""))));
+        options.group("completion").forEach((variable, attrs) -> completions.put(variable, UriOptions.csv(attrs.get(""))));
         return new ResourceSpec(name, uri, template, options.get("title"), options.get("description"),
                 options.get("mimeType"), options.list("tags"), completions);
     }

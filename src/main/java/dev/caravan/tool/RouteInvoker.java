@@ -1,5 +1,6 @@
 package dev.caravan.tool;
 
+import dev.caravan.core.CallContext;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.apache.camel.Exchange;

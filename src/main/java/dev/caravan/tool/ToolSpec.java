@@ -24,7 +24,7 @@ public record ToolSpec(String name, String title, String description, Set<String
             "readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint");
     private static final Set<String> PARAMETER_ATTRIBUTES = Set.of("", "description", "required", "enum");
 
-    static ToolSpec parse(String name, EndpointOptions options) {
+    static ToolSpec parse(String name, UriOptions options) {
         checkName(name, options.uri());
         for (String key : options.keys()) {
             if (!OPTIONS.contains(key) && !key.startsWith("parameter.")) {
@@ -97,7 +97,7 @@ public record ToolSpec(String name, String title, String description, Set<String
                 property.put("description", attributes.get("description"));
             }
             if (attributes.get("enum") != null) {
-                property.put("enum", EndpointOptions.csv(attributes.get("enum")));
+                property.put("enum", UriOptions.csv(attributes.get("enum")));
             }
             properties.put(param, property);
             if (Boolean.parseBoolean(attributes.getOrDefault("required", "false").trim())) {

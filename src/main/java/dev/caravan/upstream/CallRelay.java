@@ -1,6 +1,6 @@
 package dev.caravan.upstream;
 
-import dev.caravan.tool.CallContext;
+import dev.caravan.core.CallContext;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpError;

@@ -1,5 +1,6 @@
 package dev.caravan.upstream;
 
+import dev.caravan.core.EnvReferences;
 import io.modelcontextprotocol.client.transport.McpHttpClientTransportAuthorizationException;
 import io.modelcontextprotocol.spec.McpError;
 
@@ -27,7 +28,7 @@ final class FailureReasons {
 
     private static String reason(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof Secrets.MissingVariable) {
+            if (t instanceof EnvReferences.MissingVariable) {
                 return t.getMessage();
             }
             if (t instanceof McpHttpClientTransportAuthorizationException a) {

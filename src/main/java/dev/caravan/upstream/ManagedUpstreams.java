@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.core.Periodic;
 import dev.caravan.store.ManagedUpstreamRecord;
 import dev.caravan.store.ManagedUpstreamRepository;
-import dev.caravan.upstream.oauth.TokenCipher;
+import dev.caravan.core.TokenCipher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * values, client secret, stdio env values) are sealed with AES-GCM at rest and shown as {@code ***}; a
  * {@code ${ENV}} reference is kept and shown as written.
  */
-public class ManagedUpstreams implements AutoCloseable {
+class ManagedUpstreams implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ManagedUpstreams.class);
     public static final String MASK = "***";
     private static final String SEALED = "sealed:";

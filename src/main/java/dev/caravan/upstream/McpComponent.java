@@ -3,7 +3,7 @@ package dev.caravan.upstream;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.caravan.tool.CallContext;
+import dev.caravan.core.CallContext;
 import dev.caravan.tool.RouteDefinitionException;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.apache.camel.Consumer;

@@ -1,6 +1,6 @@
 package dev.caravan.upstream;
 
-import dev.caravan.tool.CallContext;
+import dev.caravan.core.CallContext;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.spec.McpError;
 import reactor.core.publisher.Mono;

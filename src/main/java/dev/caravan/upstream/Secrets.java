@@ -1,9 +1,9 @@
 package dev.caravan.upstream;
 
+import dev.caravan.core.EnvReferences;
+
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Resolves {@code ${NAME}} references in configuration values (from the environment, through Spring's
@@ -11,8 +11,6 @@ import java.util.regex.Pattern;
  * about the upstream can be scrubbed of them.
  */
 final class Secrets {
-    private static final Pattern REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)}");
-
     private final Function<String, String> lookup;
     private final Set<String> resolved = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -25,23 +23,15 @@ final class Secrets {
         if (value == null) {
             return null;
         }
-        Matcher m = REF.matcher(value);
-        StringBuilder out = new StringBuilder();
-        boolean any = false;
-        while (m.find()) {
-            String v = lookup.apply(m.group(1));
-            if (v == null || v.isEmpty()) {
-                throw new MissingVariable(m.group(1));
-            }
+        boolean[] any = {false};
+        String out = EnvReferences.resolve(value, lookup, v -> {
             resolved.add(v);
-            any = true;
-            m.appendReplacement(out, Matcher.quoteReplacement(v));
+            any[0] = true;
+        });
+        if (any[0]) {
+            resolved.add(out);
         }
-        m.appendTail(out);
-        if (any) {
-            resolved.add(out.toString());
-        }
-        return out.toString();
+        return out;
     }
 
     /** The text with every resolved value (of 4 characters or more) replaced by {@code ***}. */
@@ -58,11 +48,5 @@ final class Secrets {
             }
         }
         return out;
-    }
-
-    static final class MissingVariable extends RuntimeException {
-        MissingVariable(String name) {
-            super("the environment variable " + name + " is not set", null, false, false);
-        }
     }
 }

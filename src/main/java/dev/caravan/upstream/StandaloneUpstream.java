@@ -1,6 +1,6 @@
 package dev.caravan.upstream;
 
-import dev.caravan.tool.CallContext;
+import dev.caravan.core.CallContext;
 import io.modelcontextprotocol.spec.McpSchema;
 
 import java.time.Duration;

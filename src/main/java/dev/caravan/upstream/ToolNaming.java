@@ -11,7 +11,7 @@ import java.util.HexFormat;
  * cut (or cleaned) and ends in {@code _} plus 8 hex digits of the SHA-256 of the untouched name, so the result
  * is deterministic and two different upstream names do not meet. Callers keep the reverse map.
  */
-public final class ToolNaming {
+final class ToolNaming {
     public static final int MAX = 64;
     static final String SEPARATOR = "__";
     private static final int HASH = 8;

@@ -5,8 +5,7 @@ import dev.caravan.connectors.ConnectorFileLifecycle;
 import dev.caravan.core.CaravanSettings;
 import dev.caravan.core.PhasedLifecycle;
 import dev.caravan.store.ManagedUpstreamRepository;
-import dev.caravan.upstream.oauth.TokenCipher;
-import dev.caravan.upstream.oauth.UpstreamOAuth;
+import dev.caravan.core.TokenCipher;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
@@ -23,7 +22,7 @@ import org.springframework.core.env.Environment;
 public class UpstreamConfiguration {
 
     @Bean
-    UpstreamClientFactory upstreamClientFactory(McpJsonMapper json, UpstreamOAuth oauth) {
+    UpstreamClientFactory upstreamClientFactory(McpJsonMapper json, OAuthConnector oauth) {
         // OAuth 2.1 (authorization code + PKCE, client credentials) comes from dev.caravan.upstream.oauth.
         return new UpstreamClientFactory(json, oauth);
     }
@@ -52,7 +51,7 @@ public class UpstreamConfiguration {
     @Bean(destroyMethod = "close")
     ManagedUpstreams managedUpstreams(ManagedUpstreamRepository repository, Upstreams upstreams,
                                       CaravanSettings caravan, UpstreamProperties properties,
-                                      UpstreamOAuth oauth) {
+                                      OAuthConnector oauth) {
         return new ManagedUpstreams(repository, upstreams, () -> TokenCipher.from(caravan),
                 properties.isApiAllowsStdio(), oauth::forget);
     }

@@ -1,6 +1,7 @@
 package dev.caravan.upstream;
 
-import dev.caravan.tool.CallContext;
+import dev.caravan.core.CallContext;
+import dev.caravan.core.EnvReferences;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.slf4j.Logger;
@@ -185,7 +186,7 @@ final class UpstreamConnection implements AutoCloseable {
                     listed.tools().size(), listed.resources().size() + listed.templates().size(),
                     listed.prompts().size());
             fire();
-        } catch (Secrets.MissingVariable e) {
+        } catch (EnvReferences.MissingVariable e) {
             fail(gen, e.getMessage(), false);
             closeQuietly(c);
         } catch (RuntimeException e) {

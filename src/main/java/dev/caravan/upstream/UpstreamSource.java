@@ -3,7 +3,7 @@ package dev.caravan.upstream;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogSource;
 import dev.caravan.catalog.ToolSelector;
-import dev.caravan.tool.CallContext;
+import dev.caravan.core.CallContext;
 import dev.caravan.tool.ToolResults;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;

@@ -1,7 +1,7 @@
 package dev.caravan.upstream;
 
 import dev.caravan.catalog.Catalog;
-import dev.caravan.tool.CallContext;
+import dev.caravan.core.CallContext;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,7 @@
 package dev.caravan.workspace;
 
 import dev.caravan.store.OwnershipRepository;
-import dev.caravan.tool.Caller;
+import dev.caravan.core.Caller;
 import dev.caravan.tool.ToolFailure;
 import org.springframework.transaction.support.TransactionTemplate;
 

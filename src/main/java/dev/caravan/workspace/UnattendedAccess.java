@@ -1,7 +1,7 @@
 package dev.caravan.workspace;
 
-import dev.caravan.tool.Caller;
-import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.core.Caller;
+import dev.caravan.core.WorkspaceScopes;
 
 import java.util.Arrays;
 import java.util.EnumSet;

@@ -1,9 +1,9 @@
 package dev.caravan.workspace;
 
-import dev.caravan.tool.Caller;
+import dev.caravan.core.Caller;
 import dev.caravan.tool.ToolFailure;
-import dev.caravan.tool.WorkspaceScopes;
-import dev.caravan.tool.WorkspaceScopes.Operation;
+import dev.caravan.core.WorkspaceScopes;
+import dev.caravan.core.WorkspaceScopes.Operation;
 import dev.caravan.workspace.audit.AuditOutcome;
 
 /**

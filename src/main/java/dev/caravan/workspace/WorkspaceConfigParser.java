@@ -35,7 +35,7 @@ import static dev.caravan.connectors.ConnectorYaml.string;
  *     secret-access-key: "${TEAM_S3_SECRET}"
  * </pre>
  */
-public final class WorkspaceConfigParser {
+final class WorkspaceConfigParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,39}");
     private static final Set<String> COMMON = Set.of("name", "description", "backend", "versions", "max-file-size");
     private static final Set<String> LOCAL = Set.of("root", "allow-hard-links");

@@ -1,5 +1,6 @@
 package dev.caravan.workspace;
 
+import dev.caravan.core.EnvReferences;
 import dev.caravan.workspace.storage.LocalStorage;
 import dev.caravan.workspace.storage.S3Config;
 import dev.caravan.workspace.storage.S3Storage;
@@ -17,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The workspaces in use, by name: those declared in {@code workspaces.yaml} and those created at runtime (stored in
@@ -27,7 +26,6 @@ import java.util.regex.Pattern;
  */
 public class Workspaces implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Workspaces.class);
-    private static final Pattern REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)}");
 
     private final Path dataDir;
     private final int defaultVersions;
@@ -167,7 +165,7 @@ public class Workspaces implements AutoCloseable {
                         resolve(s3.secretAccessKey()), s3.pathStyle(), s3.conditionalWrites(),
                         spoolDirectory()), limits);
             }
-        } catch (MissingVariable e) {
+        } catch (EnvReferences.MissingVariable e) {
             throw new IllegalArgumentException(where + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + e.getMessage(), e);
@@ -194,17 +192,9 @@ public class Workspaces implements AutoCloseable {
         if (value == null) {
             return null;
         }
-        Matcher m = REF.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String v = environment.apply(m.group(1));
-            if (v == null || v.isEmpty()) {
-                throw new MissingVariable(m.group(1));
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(v));
-        }
-        m.appendTail(out);
-        return out.isEmpty() ? null : out.toString();
+        String out = EnvReferences.resolve(value, environment, v -> {
+        });
+        return out.isEmpty() ? null : out;
     }
 
     private static void close(Workspace w) {
@@ -221,11 +211,5 @@ public class Workspaces implements AutoCloseable {
         current = Map.of();
         declared = Map.of();
         stored = Map.of();
-    }
-
-    private static final class MissingVariable extends RuntimeException {
-        MissingVariable(String name) {
-            super("the environment variable " + name + " is not set", null, false, false);
-        }
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
  * the workspaces in use stay, and {@link #status()} (and the log) name the file, the line when known, and the
  * reason. A deleted file removes every workspace (their files stay where they are).
  */
-public class WorkspacesFile extends WatchedConnectorFile<WorkspaceConfig, WorkspacesFile.Status> {
+class WorkspacesFile extends WatchedConnectorFile<WorkspaceConfig, WorkspacesFile.Status> {
     public static final String NAME = "workspaces.yaml";
 
     private final Workspaces workspaces;

@@ -1,8 +1,8 @@
 package dev.caravan.server;
 
 import dev.caravan.store.CredentialRecord;
-import dev.caravan.tool.Caller;
-import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.core.Caller;
+import dev.caravan.core.WorkspaceScopes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.caravan.server;
 
-import dev.caravan.tool.Caller;
+import dev.caravan.core.Caller;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;

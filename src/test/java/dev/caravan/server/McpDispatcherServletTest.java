@@ -204,7 +204,7 @@ class McpDispatcherServletTest {
 
     @Test
     void aDeletedOrExpiredCredentialIsRefusedAtOnce() throws Exception {
-        String reader = server.endpoints.createCredential("docs", "reader", dev.caravan.tool.WorkspaceScopes.ALL, null);
+        String reader = server.endpoints.createCredential("docs", "reader", dev.caravan.core.WorkspaceScopes.ALL, null);
         MockHttpServletRequest ok = post("/mcp/docs", "{}");
         ok.setContentType("text/plain");
         ok.addHeader("Authorization", "Bearer " + reader);

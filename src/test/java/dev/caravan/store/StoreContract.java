@@ -5,7 +5,7 @@ import dev.caravan.imports.ImportJobRepository;
 import dev.caravan.imports.ImportReason;
 import dev.caravan.imports.ImportState;
 import dev.caravan.support.TestDatabases;
-import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.core.WorkspaceScopes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;

@@ -1,8 +1,8 @@
 package dev.caravan.server.modern;
 
 import dev.caravan.catalog.Catalog;
-import dev.caravan.tool.CallContext;
-import dev.caravan.tool.Caller;
+import dev.caravan.core.CallContext;
+import dev.caravan.core.Caller;
 import dev.caravan.tool.ToolResults;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;

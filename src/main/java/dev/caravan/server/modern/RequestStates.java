@@ -1,6 +1,6 @@
 package dev.caravan.server.modern;
 
-import dev.caravan.tool.Caller;
+import dev.caravan.core.Caller;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.modern.server.HmacRequestStateCodec;

@@ -1,6 +1,7 @@
 package dev.caravan.upstream.oauth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.core.TokenCipher;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.slf4j.Logger;
@@ -53,7 +54,7 @@ class TokenStore implements GrantStore {
         }
         try {
             return JSON.readValue(cipher().open(rows.get(0), upstream), StoredGrant.class);
-        } catch (OAuthException | IOException e) {
+        } catch (TokenCipher.Unreadable | IOException e) {
             log.warn("Ignoring the stored OAuth grant of upstream {}: {}", upstream, e.getMessage());
             return null;
         }

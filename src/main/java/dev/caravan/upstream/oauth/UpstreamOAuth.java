@@ -1,9 +1,11 @@
 package dev.caravan.upstream.oauth;
 
 import dev.caravan.core.CaravanSettings;
+import dev.caravan.core.TokenCipher;
 import dev.caravan.upstream.UpstreamAuth;
 import dev.caravan.upstream.UpstreamConfig;
 import dev.caravan.upstream.UpstreamStatus;
+import dev.caravan.upstream.OAuthConnector;
 import dev.caravan.upstream.Upstreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +42,7 @@ import java.util.function.Supplier;
  * ({@link TokenClient}) → tokens sealed into the database ({@link TokenStore}).
  */
 @Component
-public class UpstreamOAuth implements Function<UpstreamConfig, UpstreamAuth> {
+public class UpstreamOAuth implements OAuthConnector {
     private static final Logger log = LoggerFactory.getLogger(UpstreamOAuth.class);
     static final Duration FLOW_TTL = Duration.ofMinutes(10);
     public static final String CALLBACK_PATH = "/oauth/callback";

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The audit rows (table workspace_audit). */
-public class AuditRepository {
+class AuditRepository {
     private static final RowMapper<AuditEvent> ROW = (rs, i) -> new AuditEvent(rs.getLong("id"),
             SqlTime.instant(rs, "at"), rs.getString("principal"), rs.getString("endpoint"),
             rs.getString("workspace"), rs.getString("operation"), rs.getString("path"), rs.getString("destination"),

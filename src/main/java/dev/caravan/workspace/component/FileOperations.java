@@ -1,6 +1,6 @@
 package dev.caravan.workspace.component;
 
-import dev.caravan.tool.Caller;
+import dev.caravan.core.Caller;
 import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.WorkspaceAccess;
 import dev.caravan.workspace.Workspaces;

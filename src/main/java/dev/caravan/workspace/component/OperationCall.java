@@ -1,6 +1,6 @@
 package dev.caravan.workspace.component;
 
-import dev.caravan.tool.Caller;
+import dev.caravan.core.Caller;
 import dev.caravan.workspace.Workspace;
 import dev.caravan.workspace.Workspaces;
 import dev.caravan.workspace.versions.VersionedStorage;

@@ -1,6 +1,6 @@
 package dev.caravan.workspace.component;
 
-import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.core.WorkspaceScopes;
 
 /**
  * A route step that acts on a workspace with a scope, so {@link WorkspaceRouteCheck} can hold a tool's scope tags

@@ -1,7 +1,7 @@
 package dev.caravan.workspace.component;
 
-import dev.caravan.tool.CallContext;
-import dev.caravan.tool.Caller;
+import dev.caravan.core.CallContext;
+import dev.caravan.core.Caller;
 import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.share.ShareTools;
 import dev.caravan.workspace.share.Shares;

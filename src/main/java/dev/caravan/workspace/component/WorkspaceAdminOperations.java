@@ -1,9 +1,9 @@
 package dev.caravan.workspace.component;
 
-import dev.caravan.tool.Caller;
-import dev.caravan.tool.EnumIds;
+import dev.caravan.core.Caller;
+import dev.caravan.core.EnumIds;
 import dev.caravan.tool.ToolFailure;
-import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.core.WorkspaceScopes;
 import dev.caravan.workspace.Ownership;
 import dev.caravan.workspace.RuntimeWorkspaces;
 import dev.caravan.workspace.Workspace;

@@ -1,9 +1,9 @@
 package dev.caravan.workspace.component;
 
 import dev.caravan.tool.RouteDefinitionException;
-import dev.caravan.tool.CallContext;
-import dev.caravan.tool.Caller;
-import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.core.CallContext;
+import dev.caravan.core.Caller;
+import dev.caravan.core.WorkspaceScopes;
 import dev.caravan.workspace.UnattendedAccess;
 import dev.caravan.workspace.WorkspaceAccess;
 import dev.caravan.workspace.Workspaces;

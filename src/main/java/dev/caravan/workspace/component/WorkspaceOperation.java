@@ -1,7 +1,7 @@
 package dev.caravan.workspace.component;
 
-import dev.caravan.tool.EnumIds;
-import dev.caravan.tool.WorkspaceScopes.Operation;
+import dev.caravan.core.EnumIds;
+import dev.caravan.core.WorkspaceScopes.Operation;
 import dev.caravan.workspace.storage.WorkspacePath;
 
 import java.util.Arrays;

@@ -3,7 +3,7 @@ package dev.caravan.workspace.component;
 import dev.caravan.tool.AiEndpoint;
 import dev.caravan.tool.RouteCheck;
 import dev.caravan.tool.RouteDefinitionException;
-import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.core.WorkspaceScopes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.model.ProcessorDefinitionHelper;

@@ -3,7 +3,7 @@ package dev.caravan.workspace.http;
 import dev.caravan.web.ApiException;
 import dev.caravan.admin.AdminToken;
 import dev.caravan.server.EndpointService;
-import dev.caravan.tool.WorkspaceScopes.Operation;
+import dev.caravan.core.WorkspaceScopes.Operation;
 import dev.caravan.workspace.WorkspaceAccess;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -19,7 +19,7 @@ import java.util.Set;
  * endpoint exposes a file-reading tool, write and delete when it exposes {@code write_file}; and within that, what
  * its credential's workspace scopes allow ({@link WorkspaceAccess}, the same check the workspace tools make).
  */
-public class FileApiAccess {
+class FileApiAccess {
     public enum Right { READ, WRITE }
 
     private static final List<String> READ_TOOLS = List.of("read_text_file", "read_media_file", "read_multiple_files");
@@ -30,7 +30,7 @@ public class FileApiAccess {
      *
      * @param who the endpoint credential, or null for the admin token
      */
-    public record Caller(dev.caravan.tool.Caller who, Set<Right> rights) {
+    public record Caller(dev.caravan.core.Caller who, Set<Right> rights) {
         /** "admin", or the credential's principal (e.g. {@code sales/default}). */
         public String name() {
             return who == null ? "admin" : who.principal();
@@ -58,7 +58,7 @@ public class FileApiAccess {
         if (admin.matches(token)) {
             return new Caller(null, EnumSet.allOf(Right.class));
         }
-        dev.caravan.tool.Caller who = endpoints.callerFor(token).orElseThrow(() -> ApiException.unauthorized(
+        dev.caravan.core.Caller who = endpoints.callerFor(token).orElseThrow(() -> ApiException.unauthorized(
                 "The token in 'Authorization: Bearer' is not valid (unknown, expired or replaced)."));
         EnumSet<Right> rights = EnumSet.noneOf(Right.class);
         List<String> published = endpoints.publishedTools(who.endpoint());

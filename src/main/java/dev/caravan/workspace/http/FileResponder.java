@@ -26,7 +26,7 @@ import java.util.Optional;
  * from the storage to the socket in fixed-size chunks, never held whole in memory. The headers describe exactly the
  * version being sent.
  */
-public final class FileResponder {
+final class FileResponder {
     public enum Disposition { NONE, INLINE, ATTACHMENT }
 
     private static final String SENDFILE_PREFIX = "org.apache.tomcat.sendfile.";

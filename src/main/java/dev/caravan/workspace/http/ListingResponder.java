@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A directory listing as JSON, or as a plain HTML page for browsers (Accept: text/html). */
-public final class ListingResponder {
+final class ListingResponder {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ListingResponder() {

@@ -15,7 +15,7 @@ import java.util.List;
  * is judged as the {@code ..} it is. The result goes through {@link WorkspacePath#of}, which refuses everything
  * else that could leave the workspace (and any percent sign left after this one decoding: no double encoding).
  */
-public final class RequestPaths {
+final class RequestPaths {
     private RequestPaths() {
     }
 

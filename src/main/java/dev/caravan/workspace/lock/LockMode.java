@@ -1,6 +1,6 @@
 package dev.caravan.workspace.lock;
 
-import dev.caravan.tool.EnumIds;
+import dev.caravan.core.EnumIds;
 
 /** Exclusive: one holder, nobody else locks an overlapping path. Shared: any number of shared holders. */
 public enum LockMode {

@@ -5,7 +5,7 @@ import dev.caravan.core.Periodic;
 import java.time.Duration;
 
 /** Periodically deletes locks that expired over a day ago: they never block, this only keeps the table small. */
-public final class LockPurge implements AutoCloseable {
+final class LockPurge implements AutoCloseable {
     private final Periodic timer;
 
     public LockPurge(LockService locks, Duration every) {

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The lock rows and the per-workspace guard rows (tables workspace_lock, workspace_lock_guard). */
-public class LockRepository {
+class LockRepository {
     private static final RowMapper<WorkspaceLock> ROW = (rs, i) -> new WorkspaceLock(rs.getString("id"),
             rs.getString("workspace"), rs.getString("path"), LockMode.valueOf(rs.getString("mode")),
             rs.getString("holder"), SqlTime.instant(rs, "acquired_at"),

@@ -1,6 +1,6 @@
 package dev.caravan.workspace.share;
 
-import dev.caravan.tool.EnumIds;
+import dev.caravan.core.EnumIds;
 
 /**
  * What a share link lets its holder do. {@link #VIEW} shows files in the browser (inline), {@link #DOWNLOAD} sends

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The {@code workspace_share} table. Every request reads it, so a revocation on one node holds on all at once. */
-public class ShareRepository {
+class ShareRepository {
     private static final RowMapper<ShareRecord> ROW = (rs, i) -> new ShareRecord(rs.getString("id"),
             rs.getString("token_hash"), rs.getString("workspace"), rs.getString("path"), rs.getBoolean("folder"),
             SharePermission.of(rs.getString("permission")), rs.getString("password_hash"),

@@ -8,7 +8,7 @@ import java.time.Duration;
  * @param publicBaseUrl the URL people reach Caravan at ({@code caravan.public-base-url}); null to use the base URL
  *                      of the MCP request that created the share
  */
-public record ShareSettings(Duration defaultExpiry, Duration maxExpiry, String publicBaseUrl) {
+record ShareSettings(Duration defaultExpiry, Duration maxExpiry, String publicBaseUrl) {
     public ShareSettings {
         if (defaultExpiry.isNegative() || defaultExpiry.isZero() || maxExpiry.compareTo(defaultExpiry) < 0) {
             throw new IllegalArgumentException("share expiry: the default must be positive and at most the maximum");

@@ -1,5 +1,6 @@
 package dev.caravan.upstream.oauth;
 
+import dev.caravan.core.TokenCipher;
 import dev.caravan.support.MutableClock;
 import dev.caravan.upstream.UpstreamConfig;
 import dev.caravan.upstream.UpstreamConfigException;
@@ -37,16 +38,16 @@ class OAuthPartsTest {
         assertThat(sealed).startsWith("v1:").doesNotContain("at-123");
         assertThat(generated.seal("{\"accessToken\":\"at-123\"}", "github")).isNotEqualTo(sealed); // fresh nonce
         assertThat(TokenCipher.from(null, dir).open(sealed, "github")).contains("at-123"); // same file, same key
-        assertThatThrownBy(() -> generated.open(sealed, "gitlab")).isInstanceOf(OAuthException.class);
+        assertThatThrownBy(() -> generated.open(sealed, "gitlab")).isInstanceOf(TokenCipher.Unreadable.class);
         byte[] raw = Base64.getDecoder().decode(sealed.substring(3));
         raw[raw.length - 1] ^= 1;
         String tampered = "v1:" + Base64.getEncoder().encodeToString(raw);
-        assertThatThrownBy(() -> generated.open(tampered, "github")).isInstanceOf(OAuthException.class)
+        assertThatThrownBy(() -> generated.open(tampered, "github")).isInstanceOf(TokenCipher.Unreadable.class)
                 .hasMessageNotContaining("at-123");
 
         String envKey = Base64.getEncoder().encodeToString(new byte[32]);
         TokenCipher fromEnv = TokenCipher.from(envKey, dir);
-        assertThatThrownBy(() -> fromEnv.open(sealed, "github")).isInstanceOf(OAuthException.class)
+        assertThatThrownBy(() -> fromEnv.open(sealed, "github")).isInstanceOf(TokenCipher.Unreadable.class)
                 .hasMessageContaining("CARAVAN_SECRET_KEY");
         assertThat(fromEnv.open(fromEnv.seal("x", "a"), "a")).isEqualTo("x");
         TokenCipher passphrase = TokenCipher.from("a long passphrase, not base64", dir);

@@ -1,5 +1,6 @@
 package dev.caravan.upstream.oauth;
 
+import dev.caravan.core.TokenCipher;
 import dev.caravan.support.TestDatabases;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,11 +1,10 @@
-package dev.caravan.tool;
+package dev.caravan.core;
 
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * What a credential may do with workspaces: which workspaces (names or globs with {@code *} and {@code ?}) and
@@ -126,11 +125,6 @@ public record WorkspaceScopes(List<String> workspaces, Set<Operation> operations
     }
 
     private static Pattern glob(String pattern) {
-        return GLOBS.computeIfAbsent(pattern, WorkspaceScopes::compile);
-    }
-
-    private static Pattern compile(String pattern) {
-        return Pattern.compile(pattern.chars().mapToObj(c -> c == '*' ? ".*" : c == '?' ? "."
-                : Pattern.quote(String.valueOf((char) c))).collect(Collectors.joining()));
+        return GLOBS.computeIfAbsent(pattern, Globs::compile);
     }
 }

@@ -1,4 +1,4 @@
-package dev.caravan.tool;
+package dev.caravan.core;
 
 import java.util.Locale;
 

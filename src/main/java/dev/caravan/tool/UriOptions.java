@@ -18,14 +18,14 @@ import java.util.TreeMap;
  * The raw options of an ai-* endpoint URI, read by name. The components take their options as a plain map
  * (instead of bean properties) because {@code parameter.X.*} and {@code argument.X.*} are open-ended.
  */
-final class EndpointOptions {
+final class UriOptions {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String uri;
     private final Map<String, String> values = new TreeMap<>();
     private final CamelContext context;
 
-    EndpointOptions(CamelContext context, String uri, Map<String, Object> parameters) {
+    UriOptions(CamelContext context, String uri, Map<String, Object> parameters) {
         this.context = context;
         this.uri = uri;
         parameters.forEach((k, v) -> values.put(k, v == null ? null : String.valueOf(v)));

@@ -1,9 +1,8 @@
-package dev.caravan.admin;
+package dev.caravan.server;
 
 import dev.caravan.core.CaravanSettings;
 import dev.caravan.web.ApiException;
-import dev.caravan.server.EndpointService;
-import dev.caravan.tool.WorkspaceScopes;
+import dev.caravan.core.WorkspaceScopes;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;

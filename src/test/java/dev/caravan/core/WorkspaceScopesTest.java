@@ -1,6 +1,6 @@
-package dev.caravan.tool;
+package dev.caravan.core;
 
-import dev.caravan.tool.WorkspaceScopes.Operation;
+import dev.caravan.core.WorkspaceScopes.Operation;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

@@ -1,6 +1,5 @@
-package dev.caravan.upstream.oauth;
+package dev.caravan.core;
 
-import dev.caravan.core.CaravanSettings;
 
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -105,11 +104,11 @@ public final class TokenCipher {
         }
     }
 
-    /** The plain text; throws {@link OAuthException} when the value was sealed with another key or was altered. */
+    /** The plain text; throws {@link Unreadable} when the value was sealed with another key or was altered. */
     public String open(String sealed, String context) {
         try {
             if (!sealed.startsWith(VERSION)) {
-                throw new OAuthException("unknown sealed format");
+                throw new Unreadable("unknown sealed format");
             }
             byte[] all = Base64.getDecoder().decode(sealed.substring(VERSION.length()));
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
@@ -117,8 +116,15 @@ public final class TokenCipher {
             c.updateAAD(context.getBytes(StandardCharsets.UTF_8));
             return new String(c.doFinal(all, 12, all.length - 12), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new OAuthException("the stored OAuth tokens cannot be decrypted (was CARAVAN_SECRET_KEY or "
+            throw new Unreadable("the stored OAuth tokens cannot be decrypted (was CARAVAN_SECRET_KEY or "
                     + "DATA_DIR/secret.key changed?)");
+        }
+    }
+
+    /** A sealed value this key cannot open (another key, or altered); the message names no secret. */
+    public static final class Unreadable extends RuntimeException {
+        Unreadable(String message) {
+            super(message, null, false, false);
         }
     }
 }

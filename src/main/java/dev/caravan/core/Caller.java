@@ -1,4 +1,4 @@
-package dev.caravan.tool;
+package dev.caravan.core;
 
 /**
  * Who is calling: the endpoint the request came through, the name of the credential that opened it, and what that
