@@ -42,7 +42,8 @@ public final class Chunker {
         List<Chunk> out = new ArrayList<>();
         List<Extracted.Block> section = new ArrayList<>();
         for (Extracted.Block b : doc.blocks()) {
-            if (b.isHeading() && !section.isEmpty()) {
+            // A section ends at a heading and at a page break, so that a chunk's page is exact for citation.
+            if (!section.isEmpty() && (b.isHeading() || b.page() != section.get(section.size() - 1).page())) {
                 chunkSection(text, section, out);
                 section = new ArrayList<>();
             }
