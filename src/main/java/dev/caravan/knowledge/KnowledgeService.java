@@ -104,6 +104,11 @@ public class KnowledgeService implements AutoCloseable {
         this.runner = route == null ? this::runSteps : route;
     }
 
+    /** The steps in their usual order, without a route. */
+    public IngestJob runBuiltIn(IngestJob job) {
+        return runSteps(job);
+    }
+
     private IngestJob runSteps(IngestJob job) {
         pipeline.extract(job);
         pipeline.chunk(job);
@@ -408,7 +413,11 @@ public class KnowledgeService implements AutoCloseable {
                 return ended(d, job, o);
             }
             log.warn("Ingesting {}:{} into {} failed", d.workspace(), d.path(), d.base(), e);
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getClass().getName().startsWith("org.apache.camel")) {
+                cause = cause.getCause(); // the route wraps what a step threw
+            }
+            String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
             store.finish(d, owner, DocumentState.FAILED, reason, null, null, 0, 0, 0);
             return new Result(DocumentState.FAILED, reason, job.embedded);
         }

@@ -41,6 +41,8 @@ public class AuditTrail implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final Object progress = new Object();
     private final Thread writer;
+    private final List<java.util.function.Consumer<AuditEvent>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closing;
     private long droppedReported;
     private Instant lastWarning = Instant.EPOCH;
@@ -59,8 +61,23 @@ public class AuditTrail implements AutoCloseable {
         this.writer.start();
     }
 
+    /**
+     * Adds a listener told of every recorded event on the caller's thread (e.g. knowledge bases queue changed files);
+     * it must return at once and not throw.
+     */
+    public void addListener(java.util.function.Consumer<AuditEvent> listener) {
+        listeners.add(listener);
+    }
+
     /** Queues the event; never blocks, never throws. */
     public void record(AuditEvent event) {
+        for (java.util.function.Consumer<AuditEvent> l : listeners) {
+            try {
+                l.accept(event);
+            } catch (RuntimeException e) {
+                log.warn("An audit listener failed ({})", e.toString());
+            }
+        }
         if (closing || !queue.offer(event)) {
             dropped.incrementAndGet();
             return;
