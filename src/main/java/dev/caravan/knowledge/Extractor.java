@@ -24,10 +24,20 @@ import java.util.Set;
  * ({@code Region: North; Amount: 120}) so that a row found alone still says what its numbers are.
  */
 public final class Extractor {
-    private final Parser parser;
+    private volatile Parser parser;
 
-    public Extractor() {
-        this.parser = new AutoDetectParser(TikaConfig.getDefaultConfig());
+    /** Tika's parsers are found and configured on first use (seconds of start-up otherwise, with no base declared). */
+    private Parser parser() {
+        Parser p = parser;
+        if (p == null) {
+            synchronized (this) {
+                if (parser == null) {
+                    parser = new AutoDetectParser(TikaConfig.getDefaultConfig());
+                }
+                p = parser;
+            }
+        }
+        return p;
     }
 
     /** Thrown for a document Tika cannot read (corrupt, encrypted): the document is marked failed with this reason. */
@@ -42,7 +52,7 @@ public final class Extractor {
         metadata.set(TikaCoreProperties.RESOURCE_NAME_KEY, fileName);
         BlockHandler handler = new BlockHandler(maxChars);
         try {
-            parser.parse(content, handler, metadata, new ParseContext());
+            parser().parse(content, handler, metadata, new ParseContext());
         } catch (IOException | SAXException | TikaException e) {
             throw new ExtractionException("could not extract text (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage())) + ")", e);

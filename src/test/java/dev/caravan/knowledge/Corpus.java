@@ -112,6 +112,13 @@ final class Corpus {
     /** Lines starting with '#' become Heading1 paragraphs. */
     static void docx(String text, OutputStream out) throws IOException {
         try (XWPFDocument doc = new XWPFDocument()) {
+            // A new document has no styles part: declare "heading 1" as Word does, so that readers see headings.
+            org.openxmlformats.schemas.wordprocessingml.x2006.main.CTStyle ct =
+                    org.openxmlformats.schemas.wordprocessingml.x2006.main.CTStyle.Factory.newInstance();
+            ct.setStyleId("Heading1");
+            ct.addNewName().setVal("heading 1");
+            ct.setType(org.openxmlformats.schemas.wordprocessingml.x2006.main.STStyleType.PARAGRAPH);
+            doc.createStyles().addStyle(new org.apache.poi.xwpf.usermodel.XWPFStyle(ct));
             for (String line : text.split("\n")) {
                 XWPFParagraph p = doc.createParagraph();
                 if (line.startsWith("#")) {
