@@ -70,7 +70,7 @@ public class KnowledgeConfiguration {
      */
     @Bean
     SmartLifecycle knowledgeLifecycle(KnowledgeService service, AuditTrail audit, CaravanSettings caravan,
-                                      org.apache.camel.CamelContext camel,
+                                      org.springframework.beans.factory.ObjectProvider<org.apache.camel.CamelContext> camelContext,
                                       @Value("${caravan.knowledge.reconcile-interval:5m}") Duration reconcileInterval) {
         Periodic ingest = Periodic.onRequest("knowledge-ingest", Duration.ofMillis(100), service::drain);
         ChangeFeed feed = new ChangeFeed(service, ingest::request);
@@ -81,12 +81,17 @@ public class KnowledgeConfiguration {
                     service.reconcile();
                     service.drain();
                 });
-        org.apache.camel.ProducerTemplate template = camel.createProducerTemplate();
+        // Looked up on first use: asking for the CamelContext while beans are created would create it before the
+        // CamelContextConfiguration that starts the route directory exists, and Camel would then never call it.
+        java.util.concurrent.atomic.AtomicReference<org.apache.camel.ProducerTemplate> template =
+                new java.util.concurrent.atomic.AtomicReference<>();
         service.useRunner(job -> {
+            org.apache.camel.CamelContext camel = camelContext.getObject();
             if (camel.getRoute(INGEST_ROUTE) == null) {
                 return service.runBuiltIn(job);
             }
-            template.sendBody("direct:" + INGEST_ROUTE, job);
+            template.compareAndSet(null, camel.createProducerTemplate());
+            template.get().sendBody("direct:" + INGEST_ROUTE, job);
             return job;
         });
         return new PhasedLifecycle("knowledge", () -> {
