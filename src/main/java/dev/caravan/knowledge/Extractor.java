@@ -237,12 +237,54 @@ public final class Extractor {
             return t.strip();
         }
 
+        /** One CSV line's cells ("quoted, with commas" and "" for a quote). */
+        private static List<String> cells(String line, char sep) {
+            List<String> out = new ArrayList<>();
+            StringBuilder cell = new StringBuilder();
+            boolean quoted = false;
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if (quoted) {
+                    if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                        cell.append('"');
+                        i++;
+                    } else if (c == '"') {
+                        quoted = false;
+                    } else {
+                        cell.append(c);
+                    }
+                } else if (c == '"') {
+                    quoted = true;
+                } else if (c == sep) {
+                    out.add(cell.toString().strip());
+                    cell.setLength(0);
+                } else {
+                    cell.append(c);
+                }
+            }
+            out.add(cell.toString().strip());
+            return out;
+        }
+
         private static boolean isHeading(String name) {
             return name.length() == 2 && name.charAt(0) == 'h' && name.charAt(1) >= '1' && name.charAt(1) <= '6';
         }
 
         Extracted result(String mimeType) {
             flush(false);
+            if (mimeType.equals("text/csv") || mimeType.equals("text/tab-separated-values")) {
+                // Tika gives CSV as plain text: write its rows with their header, as for spreadsheet tables.
+                String raw = text.toString();
+                text.setLength(0);
+                blocks.clear();
+                char sep = mimeType.equals("text/csv") ? ',' : '\t';
+                header = null;
+                for (String line : raw.split("\n")) {
+                    if (!line.isBlank()) {
+                        writeRow(cells(line, sep));
+                    }
+                }
+            }
             boolean markdown = mimeType.contains("markdown");
             String all = text.toString();
             List<Extracted.Block> split = new ArrayList<>();
