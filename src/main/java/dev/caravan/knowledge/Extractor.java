@@ -63,7 +63,12 @@ public final class Extractor {
             throw new ExtractionException("the document has more than " + maxChars + " characters of text", null);
         }
         String type = metadata.get(Metadata.CONTENT_TYPE);
-        return handler.result(type == null ? "application/octet-stream" : type.split(";")[0].trim());
+        String mime = type == null ? "application/octet-stream" : type.split(";")[0].trim();
+        String lower = fileName.toLowerCase(Locale.ROOT);
+        if (mime.startsWith("text/") && (lower.endsWith(".csv") || lower.endsWith(".tsv"))) {
+            mime = lower.endsWith(".csv") ? "text/csv" : "text/tab-separated-values"; // Tika may say text/plain
+        }
+        return handler.result(mime);
     }
 
     private static String firstLine(String s) {
