@@ -67,7 +67,7 @@ final class CaravanMetrics implements MeterBinder {
         }
         if (audit != null) {
             // Every workspace operation passes the audit step, which knows its name, outcome and bytes.
-            audit.onRecord(event -> {
+            audit.addListener(event -> {
                 Counter.builder("caravan.workspace.operations")
                         .description("Workspace operations (MCP tools and the file API), by operation and outcome")
                         .tags("operation", event.operation(), "outcome", event.outcome())

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -39,9 +40,10 @@ public class AuditTrail implements AutoCloseable {
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
-    private volatile java.util.function.Consumer<AuditEvent> listener = e -> { };
     private final Object progress = new Object();
     private final Thread writer;
+    private final List<Consumer<AuditEvent>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closing;
     private long droppedReported;
     private Instant lastWarning = Instant.EPOCH;
@@ -60,17 +62,23 @@ public class AuditTrail implements AutoCloseable {
         this.writer.start();
     }
 
-    /** Told of every operation recorded, dropped or not (metrics); one listener, set once at start. */
-    public void onRecord(java.util.function.Consumer<AuditEvent> listener) {
-        this.listener = listener;
+    /**
+     * Adds a listener told of every recorded event, dropped or not, on the caller's thread (metrics; knowledge bases
+     * queue changed files);
+     * it must return at once and not throw.
+     */
+    public void addListener(Consumer<AuditEvent> listener) {
+        listeners.add(listener);
     }
 
     /** Queues the event; never blocks, never throws. */
     public void record(AuditEvent event) {
-        try {
-            listener.accept(event);
-        } catch (RuntimeException e) {
-            log.debug("Audit listener failed", e);
+        for (Consumer<AuditEvent> l : listeners) {
+            try {
+                l.accept(event);
+            } catch (RuntimeException e) {
+                log.warn("An audit listener failed ({})", e.toString());
+            }
         }
         if (closing || !queue.offer(event)) {
             dropped.incrementAndGet();

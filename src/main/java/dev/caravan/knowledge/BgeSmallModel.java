@@ -1,0 +1,66 @@
+package dev.caravan.knowledge;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * BAAI bge-small-en-v1.5, quantised, in process (ONNX, model inside its jar: no server, no download). Token counts
+ * come from the tokenizer shipped in the same jar, with [CLS]/[SEP] included, so a chunk that fits here fits the
+ * model's 512-token window (beyond it the model would quietly cut the text).
+ */
+public final class BgeSmallModel implements EmbeddingModel {
+    public static final String ID = "bge-small-en-v1.5-q";
+    private static final String TOKENIZER = "/bge-small-en-v1.5-q-tokenizer.json";
+
+    private final BgeSmallEnV15QuantizedEmbeddingModel model;
+    private final HuggingFaceTokenizer tokenizer;
+
+    public BgeSmallModel(Executor executor) {
+        this.model = new BgeSmallEnV15QuantizedEmbeddingModel(executor);
+        try (InputStream in = BgeSmallEnV15QuantizedEmbeddingModel.class.getResourceAsStream(TOKENIZER)) {
+            if (in == null) {
+                throw new IllegalStateException("The bge-small tokenizer is missing from its jar");
+            }
+            // No truncation: we want the true count, to refuse (split) what would not fit.
+            this.tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of("truncation", "false", "padding", "false",
+                    "modelMaxLength", "1000000"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public int dimension() {
+        return 384;
+    }
+
+    @Override
+    public int maxTokens() {
+        return 512;
+    }
+
+    @Override
+    public int countTokens(String text) {
+        return tokenizer.encode(text, true, false).getIds().length;
+    }
+
+    @Override
+    public List<float[]> embedAll(List<String> texts) {
+        List<Embedding> out = model.embedAll(texts.stream().map(TextSegment::from).toList()).content();
+        return out.stream().map(Embedding::vector).toList();
+    }
+}

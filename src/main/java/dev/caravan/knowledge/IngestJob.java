@@ -1,0 +1,61 @@
+package dev.caravan.knowledge;
+
+import java.util.List;
+
+/**
+ * One document on its way through the pipeline (the body of the ingestion route's exchange between steps): each
+ * step fills its part. A step added by a user may change {@link #text} (redact, clean) before chunking.
+ */
+public final class IngestJob {
+    final String base;
+    final String workspace;
+    final String path;
+    final DocumentState previous;
+    final String owner;
+    byte[] content;
+    String contentHash;
+    String etag;
+    Extracted extracted;
+    String text;
+    List<Chunk> chunks;
+    List<float[]> vectors;
+    int embedded;
+
+    IngestJob(String base, String workspace, String path, DocumentState previous, String owner) {
+        this.base = base;
+        this.workspace = workspace;
+        this.path = path;
+        this.previous = previous;
+        this.owner = owner;
+    }
+
+    public String base() {
+        return base;
+    }
+
+    public String workspace() {
+        return workspace;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    /** The extracted text (after extract); a step may replace it with {@link #setText}. */
+    public String text() {
+        return text;
+    }
+
+    public void setText(String text) {
+        this.text = text;
+    }
+
+    public List<Chunk> chunks() {
+        return chunks;
+    }
+
+    /** Texts the model actually embedded for this document (the rest came from the cache). */
+    public int embedded() {
+        return embedded;
+    }
+}

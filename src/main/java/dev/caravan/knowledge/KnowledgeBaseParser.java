@@ -1,0 +1,134 @@
+package dev.caravan.knowledge;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads a declaration (a map from YAML or JSON) into a {@link KnowledgeBase}, with defaults for all but name and sources. */
+public final class KnowledgeBaseParser {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+    private static final Set<String> KEYS = Set.of("name", "sources", "chunking", "embedding", "index", "maxFileBytes");
+    public static final long DEFAULT_MAX_FILE_BYTES = 50L * 1024 * 1024;
+
+    private final EmbeddingModel model;
+
+    public KnowledgeBaseParser(EmbeddingModel model) {
+        this.model = model;
+    }
+
+    public KnowledgeBase parse(Map<?, ?> map) {
+        for (Object key : map.keySet()) {
+            if (!KEYS.contains(String.valueOf(key))) {
+                throw new KnowledgeBaseException("unknown field '" + key + "' (known: " + String.join(", ",
+                        KEYS.stream().sorted().toList()) + ")");
+            }
+        }
+        String name = string(map.get("name"), "name");
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new KnowledgeBaseException("name must be 1-64 lower-case letters, digits, '-' or '_', starting with "
+                    + "a letter or digit, e.g. \"kb\"");
+        }
+        if (!(map.get("sources") instanceof List<?> rawSources) || rawSources.isEmpty()) {
+            throw new KnowledgeBaseException(name + ": sources must be a non-empty list, e.g. "
+                    + "[{\"workspace\":\"default\",\"include\":[\"kb/**\"]}]");
+        }
+        List<KnowledgeBase.Source> sources = new ArrayList<>();
+        for (Object o : rawSources) {
+            if (!(o instanceof Map<?, ?> s)) {
+                throw new KnowledgeBaseException(name + ": each source must be an object with workspace and include");
+            }
+            String workspace = string(s.get("workspace"), "sources[].workspace");
+            if (workspace == null || workspace.isBlank()) {
+                throw new KnowledgeBaseException(name + ": a source needs a workspace, e.g. \"default\"");
+            }
+            List<String> include = globs(s.get("include"), name, "include");
+            if (include.isEmpty()) {
+                include = List.of("**");
+            }
+            sources.add(new KnowledgeBase.Source(workspace, include, globs(s.get("exclude"), name, "exclude")));
+        }
+        int defaultSize = model.maxTokens() / 2;
+        int size = defaultSize;
+        int overlap = defaultSize / 8;
+        if (map.get("chunking") instanceof Map<?, ?> c) {
+            size = integer(c.get("size"), size, name, "chunking.size");
+            overlap = integer(c.get("overlap"), Math.min(overlap, size / 8), name, "chunking.overlap");
+        } else if (map.get("chunking") != null) {
+            throw new KnowledgeBaseException(name + ": chunking must be an object such as {\"size\":256,\"overlap\":32}");
+        }
+        if (size < 16 || size > model.maxTokens()) {
+            throw new KnowledgeBaseException(name + ": chunking.size must be between 16 and " + model.maxTokens()
+                    + " tokens (the window of " + model.id() + "), not " + size);
+        }
+        if (overlap < 0 || overlap >= size / 2) {
+            throw new KnowledgeBaseException(name + ": chunking.overlap must be at least 0 and less than half the size, "
+                    + "not " + overlap);
+        }
+        String embedding = model.id();
+        if (map.get("embedding") instanceof Map<?, ?> e && e.get("model") != null) {
+            embedding = string(e.get("model"), "embedding.model");
+        } else if (map.get("embedding") instanceof String s) {
+            embedding = s;
+        }
+        if (!embedding.equals(model.id())) {
+            throw new KnowledgeBaseException(name + ": embedding model '" + embedding + "' is not available; this "
+                    + "build has \"" + model.id() + "\" (in process)");
+        }
+        String index = "lucene";
+        if (map.get("index") instanceof Map<?, ?> i && i.get("type") != null) {
+            index = string(i.get("type"), "index.type");
+        } else if (map.get("index") instanceof String s) {
+            index = s;
+        }
+        if (!index.equals("lucene")) {
+            throw new KnowledgeBaseException(name + ": index '" + index + "' is not available; this build has "
+                    + "\"lucene\" (embedded, on disk under the data directory)");
+        }
+        long maxBytes = map.get("maxFileBytes") == null ? DEFAULT_MAX_FILE_BYTES
+                : integer(map.get("maxFileBytes"), 0, name, "maxFileBytes");
+        if (maxBytes < 1) {
+            throw new KnowledgeBaseException(name + ": maxFileBytes must be positive");
+        }
+        return new KnowledgeBase(name, List.copyOf(sources), new KnowledgeBase.Chunking(size, overlap), embedding,
+                index, maxBytes);
+    }
+
+    private static String string(Object o, String field) {
+        if (o == null) {
+            return null;
+        }
+        if (!(o instanceof String s)) {
+            throw new KnowledgeBaseException(field + " must be a string");
+        }
+        return s;
+    }
+
+    private static int integer(Object o, int fallback, String name, String field) {
+        if (o == null) {
+            return fallback;
+        }
+        if (o instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+                && Math.abs(n.doubleValue()) < Integer.MAX_VALUE) {
+            return n.intValue();
+        }
+        throw new KnowledgeBaseException(name + ": " + field + " must be a whole number, not " + o);
+    }
+
+    private static List<String> globs(Object o, String name, String field) {
+        if (o == null) {
+            return List.of();
+        }
+        List<?> raw = o instanceof List<?> l ? l : List.of(o);
+        List<String> out = new ArrayList<>();
+        for (Object g : raw) {
+            if (!(g instanceof String s) || s.isBlank() || s.startsWith("/") || s.contains("..")) {
+                throw new KnowledgeBaseException(name + ": " + field + " globs are workspace-relative strings such as "
+                        + "\"kb/**\" or \"**/*.md\", not " + g);
+            }
+            out.add(s);
+        }
+        return List.copyOf(out);
+    }
+}

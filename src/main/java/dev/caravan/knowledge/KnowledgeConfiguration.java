@@ -1,0 +1,118 @@
+package dev.caravan.knowledge;
+
+import dev.caravan.connectors.ConnectorConfigException;
+import dev.caravan.core.CaravanSettings;
+import dev.caravan.core.Periodic;
+import dev.caravan.core.PhasedLifecycle;
+import dev.caravan.workspace.Workspaces;
+import dev.caravan.workspace.audit.AuditTrail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Wires knowledge bases: the model (loaded on first use), the store, the service with its own worker pool, the
+ * {@code knowledge:} component, the change feed from the audit trail and the periodic reconcile.
+ */
+@Configuration
+public class KnowledgeConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(KnowledgeConfiguration.class);
+    /** The route in routes/knowledge/ingest.yaml (its id and direct: name). */
+    static final String INGEST_ROUTE = "knowledge-ingest";
+
+    @Bean(destroyMethod = "close")
+    KnowledgeService knowledgeService(Workspaces workspaces, JdbcTemplate jdbc, TransactionTemplate tx,
+                                      CaravanSettings caravan,
+                                      @Value("${caravan.knowledge.workers:1}") int workers,
+                                      @Value("${caravan.knowledge.embedding-threads:2}") int embeddingThreads,
+                                      @Value("${caravan.knowledge.lease:2m}") Duration lease,
+                                      @Value("${caravan.knowledge.max-attempts:3}") int maxAttempts) {
+        AtomicInteger n = new AtomicInteger();
+        EmbeddingModel model = new LazyModel(() -> {
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, embeddingThreads), r -> {
+                Thread t = new Thread(r, "caravan-embed-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            return new BgeSmallModel(pool);
+        });
+        return new KnowledgeService(workspaces, new KnowledgeStore(jdbc, tx, Clock.systemUTC()), model,
+                new Extractor(), new KnowledgeService.Settings(caravan.getDataDir().resolve("knowledge"),
+                Math.max(1, workers), lease, maxAttempts, 16));
+    }
+
+    @Bean
+    KnowledgeViews knowledgeViews(KnowledgeService service, CaravanSettings caravan) {
+        return new KnowledgeViews(service, caravan.getPublicBaseUrl());
+    }
+
+    // Camel finds components among the beans by name.
+    @Bean("knowledge")
+    KnowledgeComponent knowledgeComponent(KnowledgeService service, KnowledgeViews views) {
+        return new KnowledgeComponent(service, views);
+    }
+
+    /**
+     * At start: the bases of knowledge.yaml and those declared through the API, then a reconcile; afterwards the
+     * workers run when a change is queued and at every reconcile interval (which also catches files changed behind
+     * Caravan's back and documents whose worker died).
+     */
+    @Bean
+    SmartLifecycle knowledgeLifecycle(KnowledgeService service, AuditTrail audit, CaravanSettings caravan,
+                                      org.springframework.beans.factory.ObjectProvider<org.apache.camel.CamelContext> camelContext,
+                                      @Value("${caravan.knowledge.reconcile-interval:5m}") Duration reconcileInterval) {
+        Periodic ingest = Periodic.onRequest("knowledge-ingest", Duration.ofMillis(100), service::drain);
+        ChangeFeed feed = new ChangeFeed(service, ingest::request);
+        Periodic reconcile = Periodic.every("knowledge-reconcile", Duration.ofSeconds(2), reconcileInterval,
+                Periodic.Guard.EVERY_NODE, () -> {
+                    loadFile(service, caravan);
+                    service.loadStored();
+                    service.reconcile();
+                    service.drain();
+                });
+        // Looked up on first use: asking for the CamelContext while beans are created would create it before the
+        // CamelContextConfiguration that starts the route directory exists, and Camel would then never call it.
+        java.util.concurrent.atomic.AtomicReference<org.apache.camel.ProducerTemplate> template =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        service.useRunner(job -> {
+            org.apache.camel.CamelContext camel = camelContext.getObject();
+            if (camel.getRoute(INGEST_ROUTE) == null) {
+                return service.runBuiltIn(job);
+            }
+            template.compareAndSet(null, camel.createProducerTemplate());
+            template.get().sendBody("direct:" + INGEST_ROUTE, job);
+            return job;
+        });
+        return new PhasedLifecycle("knowledge", () -> {
+            ingest.start();
+            feed.start();
+            audit.addListener(feed);
+            reconcile.start();
+        }, () -> {
+            reconcile.close();
+            feed.close();
+            ingest.close();
+        });
+    }
+
+    private static void loadFile(KnowledgeService service, CaravanSettings caravan) {
+        try {
+            service.applyFile(KnowledgeFile.read(caravan.getConnectorsDir().resolve("knowledge.yaml"),
+                    service.parser()));
+        } catch (ConnectorConfigException e) {
+            // The bases in use stay as they were.
+            log.warn("knowledge.yaml not applied: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package dev.caravan.knowledge;
+
+import dev.caravan.store.SqlTime;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The knowledge tables: declared bases, document states with their leases, chunks, and the embedding cache. Every
+ * state change of a claimed document names its lease owner, so a worker that lost its lease (it stalled, another
+ * took over, the file changed and was queued again) cannot overwrite the newer state.
+ */
+public class KnowledgeStore {
+    private static final String COLUMNS = "base, workspace, path, status, reason, content_hash, etag, mime_type, "
+            + "extracted_chars, chunked_chars, chunk_count, attempts, queued_at, updated_at";
+    private static final RowMapper<DocumentState> DOCUMENT = (rs, i) -> new DocumentState(rs.getString("base"),
+            rs.getString("workspace"), rs.getString("path"), rs.getString("status"), rs.getString("reason"),
+            trim(rs.getString("content_hash")), rs.getString("etag"), rs.getString("mime_type"),
+            rs.getLong("extracted_chars"), rs.getLong("chunked_chars"), rs.getInt("chunk_count"),
+            rs.getInt("attempts"), SqlTime.instant(rs, "queued_at"), SqlTime.instant(rs, "updated_at"));
+    private static final RowMapper<StoredChunk> CHUNK = (rs, i) -> new StoredChunk(trim(rs.getString("chunk_id")),
+            rs.getString("workspace"), rs.getString("path"), rs.getInt("ordinal"), trim(rs.getString("chunk_hash")),
+            rs.getString("model"), rs.getInt("page"), rs.getString("heading"), rs.getInt("text_start"),
+            rs.getInt("text_end"), rs.getString("content"));
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    public KnowledgeStore(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    // --- declared bases
+
+    public Map<String, String> bases() {
+        Map<String, String> out = new LinkedHashMap<>();
+        jdbc.query("select name, definition from knowledge_base order by name",
+                rs -> {
+                    out.put(rs.getString(1), rs.getString(2));
+                });
+        return out;
+    }
+
+    public void saveBase(String name, String definition) {
+        if (jdbc.update("update knowledge_base set definition = ? where name = ?", definition, name) == 0) {
+            jdbc.update("insert into knowledge_base (name, definition, created_at) values (?, ?, ?)", name,
+                    definition, SqlTime.time(clock.instant()));
+        }
+    }
+
+    public boolean deleteBase(String name) {
+        return Boolean.TRUE.equals(tx.execute(s -> {
+            jdbc.update("delete from knowledge_chunk where base = ?", name);
+            jdbc.update("delete from knowledge_document where base = ?", name);
+            return jdbc.update("delete from knowledge_base where name = ?", name) > 0;
+        }));
+    }
+
+    /** Forgets a base's documents and chunks (a base removed from knowledge.yaml), keeping the embedding cache. */
+    public void forgetDocuments(String base) {
+        tx.executeWithoutResult(s -> {
+            jdbc.update("delete from knowledge_chunk where base = ?", base);
+            jdbc.update("delete from knowledge_document where base = ?", base);
+        });
+    }
+
+    // --- documents
+
+    /** Queues the document (new or changed); a worker holding it will find its lease gone and leave it queued. */
+    public void queue(String base, String workspace, String path, String etag) {
+        Instant now = clock.instant();
+        int updated = jdbc.update("update knowledge_document set status = 'queued', reason = null, etag = ?, "
+                        + "lease_owner = null, lease_until = null, attempts = 0, queued_at = ?, updated_at = ? "
+                        + "where base = ? and workspace = ? and path = ?", etag, SqlTime.time(now), SqlTime.time(now),
+                base, workspace, path);
+        if (updated == 0) {
+            try {
+                jdbc.update("insert into knowledge_document (base, workspace, path, status, etag, extracted_chars, "
+                                + "chunked_chars, chunk_count, attempts, queued_at, updated_at) "
+                                + "values (?, ?, ?, 'queued', ?, 0, 0, 0, 0, ?, ?)", base, workspace, path, etag,
+                        SqlTime.time(now), SqlTime.time(now));
+            } catch (org.springframework.dao.DuplicateKeyException raced) {
+                queue(base, workspace, path, etag);
+            }
+        }
+    }
+
+    /**
+     * Claims up to {@code limit} documents: queued ones, and ones whose worker's lease ran out (it died) that have
+     * attempts left. A document whose lease ran out {@code maxAttempts} times is failed with a reason instead.
+     */
+    public List<DocumentState> claim(String owner, Duration lease, int limit, int maxAttempts) {
+        Instant now = clock.instant();
+        jdbc.update("update knowledge_document set status = 'failed', reason = ?, lease_owner = null, "
+                        + "lease_until = null, updated_at = ? where status in ('extracting', 'embedding') "
+                        + "and lease_until < ? and attempts >= ?",
+                "the worker stopped while processing it " + maxAttempts + " times (crash or out of memory?); "
+                        + "reindex to try again", SqlTime.time(now), SqlTime.time(now), maxAttempts);
+        List<DocumentState> candidates = jdbc.query("select " + COLUMNS + " from knowledge_document where "
+                + "status = 'queued' or (status in ('extracting', 'embedding') and lease_until < ?) "
+                + "order by queued_at fetch first " + (limit * 2) + " rows only", DOCUMENT, SqlTime.time(now));
+        List<DocumentState> claimed = new ArrayList<>();
+        for (DocumentState d : candidates) {
+            if (claimed.size() == limit) {
+                break;
+            }
+            int n = jdbc.update("update knowledge_document set status = 'extracting', lease_owner = ?, "
+                            + "lease_until = ?, attempts = attempts + 1, updated_at = ? where base = ? and workspace = ? "
+                            + "and path = ? and (status = 'queued' or (status in ('extracting', 'embedding') "
+                            + "and lease_until < ?))", owner, SqlTime.time(now.plus(lease)), SqlTime.time(now),
+                    d.base(), d.workspace(), d.path(), SqlTime.time(now));
+            if (n == 1) {
+                claimed.add(d);
+            }
+        }
+        return claimed;
+    }
+
+    /** Moves a claimed document to a working state and renews its lease; false when the lease was lost. */
+    public boolean progress(DocumentState d, String owner, String status, Duration lease) {
+        Instant now = clock.instant();
+        return jdbc.update("update knowledge_document set status = ?, lease_until = ?, updated_at = ? where base = ? "
+                        + "and workspace = ? and path = ? and lease_owner = ? and status in ('extracting', 'embedding')",
+                status, SqlTime.time(now.plus(lease)), SqlTime.time(now), d.base(), d.workspace(), d.path(),
+                owner) == 1;
+    }
+
+    /** Ends a claimed document's work: indexed, failed or skipped with the counts; false when the lease was lost. */
+    public boolean finish(DocumentState d, String owner, String status, String reason, String hash, String mime,
+                          long extracted, long chunked, int chunks) {
+        return jdbc.update("update knowledge_document set status = ?, reason = ?, content_hash = ?, mime_type = ?, "
+                        + "extracted_chars = ?, chunked_chars = ?, chunk_count = ?, lease_owner = null, "
+                        + "lease_until = null, updated_at = ? where base = ? and workspace = ? and path = ? and "
+                        + "lease_owner = ? and status in ('extracting', 'embedding')", status, cut(reason), hash, mime,
+                extracted, chunked, chunks, SqlTime.time(clock.instant()), d.base(), d.workspace(), d.path(),
+                owner) == 1;
+    }
+
+    /** Makes the next run extract and chunk again even if the bytes did not change. */
+    public void forgetHash(String base, String workspace, String path) {
+        jdbc.update("update knowledge_document set content_hash = null where base = ? and workspace = ? and path = ?",
+                base, workspace, path);
+    }
+
+    public Optional<DocumentState> document(String base, String workspace, String path) {
+        return jdbc.query("select " + COLUMNS + " from knowledge_document where base = ? and workspace = ? and path = ?",
+                DOCUMENT, base, workspace, path).stream().findFirst();
+    }
+
+    public List<DocumentState> documents(String base) {
+        return jdbc.query("select " + COLUMNS + " from knowledge_document where base = ? order by workspace, path",
+                DOCUMENT, base);
+    }
+
+    public Map<String, Integer> counts(String base) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        jdbc.query("select status, count(*) from knowledge_document where base = ? group by status order by status",
+                rs -> {
+                    out.put(rs.getString(1), rs.getInt(2));
+                }, base);
+        return out;
+    }
+
+    public Optional<DocumentState> lastFailure(String base) {
+        return jdbc.query("select " + COLUMNS + " from knowledge_document where base = ? and status = 'failed' "
+                + "order by updated_at desc fetch first 1 rows only", DOCUMENT, base).stream().findFirst();
+    }
+
+    /** Removes a document and its chunks (deleted, moved away, no longer covered). */
+    public void deleteDocument(String base, String workspace, String path) {
+        tx.executeWithoutResult(s -> {
+            jdbc.update("delete from knowledge_chunk where base = ? and workspace = ? and path = ?", base, workspace,
+                    path);
+            jdbc.update("delete from knowledge_document where base = ? and workspace = ? and path = ?", base,
+                    workspace, path);
+        });
+    }
+
+    // --- chunks and vectors
+
+    public List<StoredChunk> chunks(String base, String workspace, String path) {
+        return jdbc.query("select * from knowledge_chunk where base = ? and workspace = ? and path = ? order by ordinal",
+                CHUNK, base, workspace, path);
+    }
+
+    public List<StoredChunk> chunks(String base) {
+        return jdbc.query("select * from knowledge_chunk where base = ? order by workspace, path, ordinal", CHUNK, base);
+    }
+
+    public void replaceChunks(String base, String workspace, String path, List<StoredChunk> chunks) {
+        tx.executeWithoutResult(s -> {
+            jdbc.update("delete from knowledge_chunk where base = ? and workspace = ? and path = ?", base, workspace,
+                    path);
+            jdbc.batchUpdate("insert into knowledge_chunk (base, chunk_id, workspace, path, ordinal, chunk_hash, model, "
+                            + "page, heading, text_start, text_end, content) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    chunks, 500, (ps, c) -> {
+                        ps.setString(1, base);
+                        ps.setString(2, c.chunkId());
+                        ps.setString(3, workspace);
+                        ps.setString(4, path);
+                        ps.setInt(5, c.ordinal());
+                        ps.setString(6, c.chunkHash());
+                        ps.setString(7, c.model());
+                        ps.setInt(8, c.page());
+                        ps.setString(9, c.heading() == null ? null : c.heading().length() > 1000
+                                ? c.heading().substring(0, 1000) : c.heading());
+                        ps.setInt(10, c.start());
+                        ps.setInt(11, c.end());
+                        ps.setString(12, c.text());
+                    });
+        });
+    }
+
+    public Map<String, float[]> vectors(String model, Collection<String> hashes) {
+        Map<String, float[]> out = new HashMap<>();
+        List<String> all = new ArrayList<>(hashes);
+        for (int i = 0; i < all.size(); i += 200) {
+            List<String> part = all.subList(i, Math.min(all.size(), i + 200));
+            String marks = String.join(",", java.util.Collections.nCopies(part.size(), "?"));
+            List<Object> args = new ArrayList<>();
+            args.add(model);
+            args.addAll(part);
+            jdbc.query("select chunk_hash, vector from knowledge_embedding where model = ? and chunk_hash in (" + marks
+                    + ")", rs -> {
+                        out.put(trim(rs.getString(1)), decode(rs.getBytes(2)));
+                    }, args.toArray());
+        }
+        return out;
+    }
+
+    public void putVectors(String model, Map<String, float[]> vectors) {
+        for (Map.Entry<String, float[]> e : vectors.entrySet()) {
+            try {
+                jdbc.update("insert into knowledge_embedding (model, chunk_hash, vector) values (?, ?, ?)", model,
+                        e.getKey(), encode(e.getValue()));
+            } catch (org.springframework.dao.DuplicateKeyException alreadyThere) {
+                // Same model, same text: the same vector.
+            }
+        }
+    }
+
+    static byte[] encode(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            b.putFloat(f);
+        }
+        return b.array();
+    }
+
+    static float[] decode(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[bytes.length / 4];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = b.getFloat();
+        }
+        return v;
+    }
+
+    private static String trim(String s) {
+        return s == null ? null : s.strip();
+    }
+
+    private static String cut(String s) {
+        return s == null || s.length() <= 500 ? s : s.substring(0, 497) + "...";
+    }
+}

@@ -1,0 +1,55 @@
+package dev.caravan.knowledge;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Loads the model on first use: a hub without knowledge bases never pays its memory (about 100 MB) or the seconds
+ * it takes to load. The id, dimension and window are known without loading it.
+ */
+final class LazyModel implements EmbeddingModel {
+    private final Supplier<EmbeddingModel> factory;
+    private volatile EmbeddingModel model;
+
+    LazyModel(Supplier<EmbeddingModel> factory) {
+        this.factory = factory;
+    }
+
+    private EmbeddingModel model() {
+        EmbeddingModel m = model;
+        if (m == null) {
+            synchronized (this) {
+                if (model == null) {
+                    model = factory.get();
+                }
+                m = model;
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public String id() {
+        return BgeSmallModel.ID;
+    }
+
+    @Override
+    public int dimension() {
+        return 384;
+    }
+
+    @Override
+    public int maxTokens() {
+        return 512;
+    }
+
+    @Override
+    public int countTokens(String text) {
+        return model().countTokens(text);
+    }
+
+    @Override
+    public List<float[]> embedAll(List<String> texts) {
+        return model().embedAll(texts);
+    }
+}

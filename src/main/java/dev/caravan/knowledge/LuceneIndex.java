@@ -1,0 +1,206 @@
+package dev.caravan.knowledge;
+
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.queryparser.classic.QueryParser;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.PrefixQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.store.FSDirectory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One knowledge base's search index: embedded Lucene on disk, HNSW vectors and BM25 full text in the same
+ * documents (one per chunk), searched by either or both fused by reciprocal rank. The database holds the chunks and
+ * their vectors, so this index can always be rebuilt from it (and a later multi-node slice can follow it there).
+ */
+public final class LuceneIndex implements AutoCloseable {
+    public enum Mode { HYBRID, VECTOR, TEXT }
+
+    /** The usual RRF constant: ranks matter, raw scores of the two kinds are not comparable. */
+    private static final int RRF_K = 60;
+
+    private final FSDirectory directory;
+    private final IndexWriter writer;
+    private final SearcherManager searchers;
+    private final StandardAnalyzer analyzer = new StandardAnalyzer();
+
+    public LuceneIndex(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            this.directory = FSDirectory.open(dir);
+            this.writer = new IndexWriter(directory, new IndexWriterConfig(analyzer)
+                    .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+            this.searchers = new SearcherManager(writer, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the knowledge index at " + dir, e);
+        }
+    }
+
+    /** Replaces every chunk of the document with these (none: the document is gone from search). */
+    public void replace(String workspace, String path, Collection<IndexedChunk> chunks) {
+        try {
+            writer.deleteDocuments(new Term("doc", docKey(workspace, path)));
+            for (IndexedChunk c : chunks) {
+                Document d = new Document();
+                d.add(new StringField("id", c.chunkId(), Field.Store.YES));
+                d.add(new StringField("doc", docKey(workspace, path), Field.Store.NO));
+                d.add(new StringField("workspace", workspace, Field.Store.YES));
+                d.add(new StringField("path", path, Field.Store.YES));
+                d.add(new StringField("mime", c.mimeType(), Field.Store.YES));
+                d.add(new StoredField("page", c.page()));
+                if (c.heading() != null) {
+                    d.add(new StoredField("heading", c.heading()));
+                    d.add(new TextField("body", c.heading(), Field.Store.NO));
+                }
+                d.add(new TextField("body", c.text(), Field.Store.NO));
+                d.add(new StoredField("text", c.text()));
+                d.add(new KnnFloatVectorField("vector", c.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+                writer.addDocument(d);
+            }
+            writer.commit();
+            searchers.maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot update the knowledge index", e);
+        }
+    }
+
+    public void clear() {
+        try {
+            writer.deleteAll();
+            writer.commit();
+            searchers.maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear the knowledge index", e);
+        }
+    }
+
+    public int size() {
+        try {
+            IndexSearcher s = searchers.acquire();
+            try {
+                return s.getIndexReader().numDocs();
+            } finally {
+                searchers.release(s);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code vector} may be null for {@link Mode#TEXT}. */
+    public List<SearchHit> search(String base, String query, float[] vector, int k, SearchFilters filters, Mode mode) {
+        int depth = Math.max(k * 4, 50);
+        try {
+            IndexSearcher s = searchers.acquire();
+            try {
+                Query filter = filter(filters);
+                Map<Integer, Double> fused = new HashMap<>();
+                if (mode != Mode.TEXT) {
+                    ScoreDoc[] v = s.search(new KnnFloatVectorQuery("vector", vector, depth, filter), depth).scoreDocs;
+                    rank(v, fused, mode == Mode.VECTOR);
+                }
+                if (mode != Mode.VECTOR) {
+                    Query text = textQuery(query);
+                    if (text != null) {
+                        BooleanQuery q = new BooleanQuery.Builder().add(text, BooleanClause.Occur.MUST)
+                                .add(filter, BooleanClause.Occur.FILTER).build();
+                        rank(s.search(q, depth).scoreDocs, fused, mode == Mode.TEXT);
+                    }
+                }
+                List<Map.Entry<Integer, Double>> best = new ArrayList<>(fused.entrySet());
+                best.sort(Map.Entry.<Integer, Double>comparingByValue().reversed());
+                List<SearchHit> hits = new ArrayList<>();
+                for (Map.Entry<Integer, Double> e : best.subList(0, Math.min(k, best.size()))) {
+                    Document d = s.storedFields().document(e.getKey());
+                    hits.add(new SearchHit(d.get("id"), base, d.get("workspace"), d.get("path"), d.get("mime"),
+                            d.getField("page").numericValue().intValue(), d.get("heading"), d.get("text"),
+                            e.getValue()));
+                }
+                return hits;
+            } finally {
+                searchers.release(s);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("knowledge search failed", e);
+        }
+    }
+
+    /** Rank fusion; a single kind keeps its own score so that the order is the kind's own. */
+    private static void rank(ScoreDoc[] docs, Map<Integer, Double> fused, boolean rawScore) {
+        for (int i = 0; i < docs.length; i++) {
+            double add = rawScore ? docs[i].score : 1.0 / (RRF_K + i + 1);
+            fused.merge(docs[i].doc, add, Double::sum);
+        }
+    }
+
+    private Query textQuery(String query) {
+        String escaped = QueryParser.escape(query == null ? "" : query);
+        if (escaped.isBlank()) {
+            return null;
+        }
+        try {
+            QueryParser parser = new QueryParser("body", analyzer);
+            Query q = parser.parse(escaped);
+            return q instanceof BooleanQuery b && b.clauses().isEmpty() ? null : q;
+        } catch (org.apache.lucene.queryparser.classic.ParseException | IndexSearcher.TooManyClauses e) {
+            return null;
+        }
+    }
+
+    private static Query filter(SearchFilters f) {
+        BooleanQuery.Builder b = new BooleanQuery.Builder().add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
+        if (f.workspace() != null) {
+            b.add(new TermQuery(new Term("workspace", f.workspace())), BooleanClause.Occur.FILTER);
+        }
+        if (f.pathPrefix() != null && !f.pathPrefix().isEmpty()) {
+            b.add(new PrefixQuery(new Term("path", f.pathPrefix())), BooleanClause.Occur.FILTER);
+        }
+        if (f.mimeType() != null) {
+            b.add(new TermQuery(new Term("mime", f.mimeType())), BooleanClause.Occur.FILTER);
+        }
+        return b.build();
+    }
+
+    private static String docKey(String workspace, String path) {
+        return workspace + "\u0000" + path;
+    }
+
+    @Override
+    public void close() {
+        try {
+            searchers.close();
+            writer.close();
+            directory.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+}
