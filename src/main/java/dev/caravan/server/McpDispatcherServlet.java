@@ -91,6 +91,13 @@ public class McpDispatcherServlet extends HttpServlet {
             error(response, 401, -32600, why);
             return;
         }
+        String version = request.getHeader("MCP-Protocol-Version");
+        if (!target.sse() && version != null && !ProtocolVersions.supported(version)) {
+            // Streamable HTTP spec: an invalid or unsupported version header is answered 400.
+            error(response, 400, -32600, "Unsupported MCP-Protocol-Version '" + version.strip()
+                    + "'; this server supports " + String.join(", ", ProtocolVersions.SUPPORTED));
+            return;
+        }
         HttpServletRequest vetted = request;
         if ("POST".equals(request.getMethod())) {
             vetted = vet(request, response, target);
@@ -105,6 +112,9 @@ public class McpDispatcherServlet extends HttpServlet {
             return;
         }
         HttpServletResponse answer = new ContainerManagedConnection(response);
+        if (vetted.getAttribute(MESSAGE) instanceof JsonNode m && !m.has("method")) {
+            answer = new ClientResponseAnswer(answer);
+        }
         if (target.sse() && !target.sseMessage()) {
             server.serveSse(vetted, sseCallers.recording(vetted, answer, caller));
         } else if (target.sse()) {
@@ -161,18 +171,12 @@ public class McpDispatcherServlet extends HttpServlet {
             error(response, 413, -32600, "Request body exceeds " + maxRequestBytes + " bytes (caravan.mcp.max-request-bytes)");
             return null;
         }
-        JsonNode message;
-        try {
-            message = JSON.readTree(body);
-        } catch (IOException e) {
-            error(response, 400, -32700, "Parse error: the body is not valid JSON");
+        JsonRpcVetting.Outcome outcome = JsonRpcVetting.vet(body);
+        if (!outcome.ok()) {
+            error(response, outcome.status(), outcome.code(), outcome.error(), outcome.id());
             return null;
         }
-        if (message == null || !message.isObject() || !"2.0".equals(message.path("jsonrpc").asText())
-                || !message.path("method").isTextual() && !message.has("result") && !message.has("error")) {
-            error(response, 400, -32600, "Invalid Request: expected one JSON-RPC 2.0 message object");
-            return null;
-        }
+        JsonNode message = outcome.message();
         String session = target.sse() ? request.getParameter("sessionId") : request.getHeader("Mcp-Session-Id");
         String method = message.path("method").asText();
         if (message.has("id") && !method.isEmpty()) {
@@ -209,11 +213,21 @@ public class McpDispatcherServlet extends HttpServlet {
     }
 
     private static void error(HttpServletResponse response, int status, int code, String message) throws IOException {
+        error(response, status, code, message, null);
+    }
+
+    private static void error(HttpServletResponse response, int status, int code, String message, JsonNode id)
+            throws IOException {
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        response.getWriter().write(JSON.writeValueAsString(Map.of("jsonrpc", "2.0",
-                "error", Map.of("code", code, "message", message))));
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("jsonrpc", "2.0");
+        if (id != null) {
+            answer.put("id", id);
+        }
+        answer.put("error", Map.of("code", code, "message", message));
+        response.getWriter().write(JSON.writeValueAsString(answer));
     }
 
     /** The request with its body already read, so the SDK can read it again. */
