@@ -10,6 +10,7 @@ import dev.caravan.routes.RoutesProperties;
 import dev.caravan.server.BearerKeyDiscoveryServlet;
 import dev.caravan.server.CallRegistry;
 import dev.caravan.server.ClientDisconnectLogFilter;
+import dev.caravan.server.SecretMaskingLogFilter;
 import dev.caravan.server.EndpointRuntime;
 import dev.caravan.server.EndpointService;
 import dev.caravan.server.McpDispatcherServlet;
@@ -134,6 +135,7 @@ public class CaravanConfiguration {
                                                                 CallRegistry calls, McpServerProperties properties) {
         // Here, after Spring Boot has (re)initialised Logback, which drops turbo filters added before.
         ClientDisconnectLogFilter.install();
+        SecretMaskingLogFilter.install();
         OriginGuard guard = new OriginGuard(properties.getSecurity().getAllowedHosts(),
                 properties.getSecurity().getAllowedOrigins());
         ServletRegistrationBean<McpDispatcherServlet> bean = new ServletRegistrationBean<>(new McpDispatcherServlet(

@@ -5,6 +5,14 @@ import dev.caravan.support.CaravanIntegrationTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Malformed JSON-RPC and protocol headers get a JSON-RPC error or a 4xx: never a 500, never an internal name. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(OutputCaptureExtension.class)
 class HostileInputIT extends CaravanIntegrationTest {
     private Published crm;
     private String session;
@@ -103,5 +112,22 @@ class HostileInputIT extends CaravanIntegrationTest {
         HttpResponse<String> ok = send(mcpPost(crm, session, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}")
                 .header("MCP-Protocol-Version", "2025-06-18").build());
         assertThat(ok.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aSecretInARequestTargetTomcatRefusesNeverReachesTheLog(CapturedOutput output) throws Exception {
+        String secret = crm.token();
+        try (Socket socket = new Socket("localhost", port)) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /mcp/files?key=" + secret + "&x={bad} HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String status = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(status).startsWith("HTTP/1.1 400");
+        }
+        Thread.sleep(300);
+        assertThat(output.getAll()).doesNotContain(secret);
     }
 }
