@@ -11,6 +11,7 @@ import dev.caravan.server.BearerKeyDiscoveryServlet;
 import dev.caravan.server.CallRegistry;
 import dev.caravan.server.ClientDisconnectLogFilter;
 import dev.caravan.server.SecretMaskingLogFilter;
+import dev.caravan.server.McpAdmission;
 import dev.caravan.server.EndpointRuntime;
 import dev.caravan.server.EndpointService;
 import dev.caravan.server.McpDispatcherServlet;
@@ -139,7 +140,10 @@ public class CaravanConfiguration {
         OriginGuard guard = new OriginGuard(properties.getSecurity().getAllowedHosts(),
                 properties.getSecurity().getAllowedOrigins());
         ServletRegistrationBean<McpDispatcherServlet> bean = new ServletRegistrationBean<>(new McpDispatcherServlet(
-                runtime, endpoints, calls, guard, properties.getMcp().getMaxRequestBytes()), "/mcp/*", "/sse/*");
+                runtime, endpoints, calls, guard, properties.getMcp().getMaxRequestBytes(),
+                new McpAdmission(properties.getMcp().getMaxConcurrentRequests(),
+                        properties.getMcp().getMaxConcurrentPerClient()),
+                properties.getMcp().getBodyReadTimeout()), "/mcp/*", "/sse/*");
         bean.setAsyncSupported(true);
         bean.setLoadOnStartup(1);
         return bean;

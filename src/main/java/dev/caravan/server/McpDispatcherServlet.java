@@ -35,14 +35,25 @@ public class McpDispatcherServlet extends HttpServlet {
     private final OriginGuard guard;
     private final int maxRequestBytes;
     private final SseSessionCallers sseCallers = new SseSessionCallers();
+    private final McpAdmission admission;
+    private final java.time.Duration bodyReadTimeout;
 
     public McpDispatcherServlet(EndpointRuntime runtime, EndpointService endpoints, CallRegistry calls,
                                 OriginGuard guard, int maxRequestBytes) {
+        this(runtime, endpoints, calls, guard, maxRequestBytes, new McpAdmission(Integer.MAX_VALUE / 2),
+                java.time.Duration.ofSeconds(10));
+    }
+
+    public McpDispatcherServlet(EndpointRuntime runtime, EndpointService endpoints, CallRegistry calls,
+                                OriginGuard guard, int maxRequestBytes, McpAdmission admission,
+                                java.time.Duration bodyReadTimeout) {
         this.runtime = runtime;
         this.endpoints = endpoints;
         this.calls = calls;
         this.guard = guard;
         this.maxRequestBytes = maxRequestBytes;
+        this.admission = admission;
+        this.bodyReadTimeout = bodyReadTimeout;
     }
 
     private record Target(boolean sse, String name, boolean sseMessage) {
@@ -50,6 +61,22 @@ public class McpDispatcherServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        if (!admission.tryEnter()) {
+            // Refused before anything is read; the connection closes so its unread body holds nothing.
+            response.setHeader("Retry-After", "2");
+            response.setHeader("Connection", "close");
+            error(response, 503, -32000, "The server is at its limit of " + admission.limit()
+                    + " concurrent MCP requests (caravan.mcp.max-concurrent-requests); retry shortly");
+            return;
+        }
+        try {
+            dispatch(request, response);
+        } finally {
+            admission.leave();
+        }
+    }
+
+    private void dispatch(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
         // Spring Security's header filter does not run for this servlet (see AdminSecurity): the two headers that
         // matter for JSON and event streams are set here.
         response.setHeader("X-Content-Type-Options", "nosniff");
@@ -98,6 +125,24 @@ public class McpDispatcherServlet extends HttpServlet {
                     + "'; this server supports " + String.join(", ", ProtocolVersions.SUPPORTED));
             return;
         }
+        // Per credential (a legacy SSE message POST: per session), taken before the body is read.
+        String client = sessionBound ? "session:" + request.getParameter("sessionId") : "credential:" + token;
+        if (!admission.tryEnterClient(client)) {
+            response.setHeader("Retry-After", "1");
+            response.setHeader("Connection", "close");
+            error(response, 429, -32000, "Too many concurrent requests with this credential (at most "
+                    + admission.perClient() + ", caravan.mcp.max-concurrent-per-client); retry shortly");
+            return;
+        }
+        try {
+            pass(request, response, target, endpoint, caller);
+        } finally {
+            admission.leaveClient(client);
+        }
+    }
+
+    private void pass(HttpServletRequest request, HttpServletResponse response, Target target, EndpointViews endpoint,
+                      Caller caller) throws ServletException, IOException {
         HttpServletRequest vetted = request;
         if ("POST".equals(request.getMethod())) {
             vetted = vet(request, response, target);
@@ -165,7 +210,12 @@ public class McpDispatcherServlet extends HttpServlet {
         }
         byte[] body;
         try (InputStream in = request.getInputStream()) {
-            body = in.readNBytes(maxRequestBytes + 1);
+            body = BodyReads.readWithin(in, maxRequestBytes + 1, bodyReadTimeout);
+        } catch (BodyReads.TooSlow e) {
+            response.setHeader("Connection", "close");
+            error(response, 408, -32600, "The request body did not arrive within " + bodyReadTimeout.toSeconds()
+                    + " s (caravan.mcp.body-read-timeout); send it again");
+            return null;
         }
         if (body.length > maxRequestBytes) {
             error(response, 413, -32600, "Request body exceeds " + maxRequestBytes + " bytes (caravan.mcp.max-request-bytes)");
