@@ -149,6 +149,17 @@ public class CaravanConfiguration {
         return bean;
     }
 
+    /** The allowed-hosts check for every path, before any other filter (Spring Security's included). */
+    @Bean
+    org.springframework.boot.web.servlet.FilterRegistrationBean<dev.caravan.server.HostCheckFilter> hostCheck(
+            McpServerProperties properties) {
+        var bean = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(new dev.caravan.server.HostCheckFilter(
+                new OriginGuard(properties.getSecurity().getAllowedHosts(), properties.getSecurity().getAllowedOrigins())));
+        bean.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE);
+        bean.addUrlPatterns("/*");
+        return bean;
+    }
+
     /** Tells OAuth-probing MCP clients that the endpoints take a bearer key (see the servlet). */
     @Bean
     ServletRegistrationBean<BearerKeyDiscoveryServlet> bearerKeyDiscovery() {

@@ -130,4 +130,37 @@ class HostileInputIT extends CaravanIntegrationTest {
         Thread.sleep(300);
         assertThat(output.getAll()).doesNotContain(secret);
     }
+
+    private String raw(String request) throws Exception {
+        try (Socket socket = new Socket("localhost", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void everyPathChecksTheHostAgainstTheAllowedHosts() throws Exception {
+        for (String path : new String[]{"/admin/api/endpoints", "/s/whatever", "/", "/api/files/default/"}) {
+            String evil = raw("GET " + path + " HTTP/1.1\r\nHost: evil.example\r\nAuthorization: Bearer " + ADMIN_TOKEN
+                    + "\r\nConnection: close\r\n\r\n");
+            assertThat(evil).as(path).startsWith("HTTP/1.1 403").contains("application/problem+json")
+                    .contains("evil.example").contains("caravan.security.allowed-hosts");
+        }
+        String local = raw("GET /admin/api/endpoints HTTP/1.1\r\nHost: localhost:" + port + "\r\nAuthorization: Bearer "
+                + ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
+        assertThat(local).startsWith("HTTP/1.1 200");
+        // MCP keeps its JSON-RPC shaped answer.
+        String mcp = raw("GET /mcp/crm HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+        assertThat(mcp).startsWith("HTTP/1.1 403").contains("\"jsonrpc\"");
+    }
+
+    @Test
+    void aNullOriginIsRefusedOnMcp() {
+        HttpResponse<String> r = send(mcpPost(crm, session, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
+                .header("Origin", "null").build());
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(json(r.body()).at("/error/message").asText()).contains("'null'").contains("allowed-origins");
+    }
 }
