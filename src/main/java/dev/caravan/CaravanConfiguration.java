@@ -10,6 +10,8 @@ import dev.caravan.routes.RoutesProperties;
 import dev.caravan.server.BearerKeyDiscoveryServlet;
 import dev.caravan.server.CallRegistry;
 import dev.caravan.server.ClientDisconnectLogFilter;
+import dev.caravan.server.SecretMaskingLogFilter;
+import dev.caravan.server.McpAdmission;
 import dev.caravan.server.EndpointRuntime;
 import dev.caravan.server.EndpointService;
 import dev.caravan.server.McpDispatcherServlet;
@@ -148,12 +150,27 @@ public class CaravanConfiguration {
                                                                 CallRegistry calls, McpServerProperties properties) {
         // Here, after Spring Boot has (re)initialised Logback, which drops turbo filters added before.
         ClientDisconnectLogFilter.install();
+        SecretMaskingLogFilter.install();
         OriginGuard guard = new OriginGuard(properties.getSecurity().getAllowedHosts(),
                 properties.getSecurity().getAllowedOrigins());
         ServletRegistrationBean<McpDispatcherServlet> bean = new ServletRegistrationBean<>(new McpDispatcherServlet(
-                runtime, endpoints, calls, guard, properties.getMcp().getMaxRequestBytes()), "/mcp/*", "/sse/*");
+                runtime, endpoints, calls, guard, properties.getMcp().getMaxRequestBytes(),
+                new McpAdmission(properties.getMcp().getMaxConcurrentRequests(),
+                        properties.getMcp().getMaxConcurrentPerClient()),
+                properties.getMcp().getBodyReadTimeout()), "/mcp/*", "/sse/*");
         bean.setAsyncSupported(true);
         bean.setLoadOnStartup(1);
+        return bean;
+    }
+
+    /** The allowed-hosts check for every path, before any other filter (Spring Security's included). */
+    @Bean
+    org.springframework.boot.web.servlet.FilterRegistrationBean<dev.caravan.server.HostCheckFilter> hostCheck(
+            McpServerProperties properties) {
+        var bean = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(new dev.caravan.server.HostCheckFilter(
+                new OriginGuard(properties.getSecurity().getAllowedHosts(), properties.getSecurity().getAllowedOrigins())));
+        bean.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE);
+        bean.addUrlPatterns("/*");
         return bean;
     }
 

@@ -44,14 +44,25 @@ public class McpDispatcherServlet extends HttpServlet {
     // and every second for changes made on another (seen once the credential cache window has passed).
     private final Periodic sweepSoon;
     private final Periodic sweeper;
+    private final McpAdmission admission;
+    private final Duration bodyReadTimeout;
 
     public McpDispatcherServlet(EndpointRuntime runtime, EndpointService endpoints, CallRegistry calls,
                                 OriginGuard guard, int maxRequestBytes) {
+        this(runtime, endpoints, calls, guard, maxRequestBytes, new McpAdmission(Integer.MAX_VALUE / 2),
+                Duration.ofSeconds(10));
+    }
+
+    public McpDispatcherServlet(EndpointRuntime runtime, EndpointService endpoints, CallRegistry calls,
+                                OriginGuard guard, int maxRequestBytes, McpAdmission admission,
+                                Duration bodyReadTimeout) {
         this.runtime = runtime;
         this.endpoints = endpoints;
         this.calls = calls;
         this.guard = guard;
         this.maxRequestBytes = maxRequestBytes;
+        this.admission = admission;
+        this.bodyReadTimeout = bodyReadTimeout;
         this.sweepSoon = Periodic.onRequest("stream-revoke", Duration.ZERO, this::closeRevokedStreams).start();
         this.sweeper = Periodic.every("stream-recheck", Duration.ofSeconds(1), this::closeRevokedStreams).start();
         endpoints.onCredentialsChanged(sweepSoon::request);
@@ -77,6 +88,22 @@ public class McpDispatcherServlet extends HttpServlet {
     }
 
     private void serve(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        if (!admission.tryEnter()) {
+            // Refused before anything is read; the connection closes so its unread body holds nothing.
+            response.setHeader("Retry-After", "2");
+            response.setHeader("Connection", "close");
+            error(response, 503, -32000, "The server is at its limit of " + admission.limit()
+                    + " concurrent MCP requests (caravan.mcp.max-concurrent-requests); retry shortly");
+            return;
+        }
+        try {
+            dispatch(request, response);
+        } finally {
+            admission.leave();
+        }
+    }
+
+    private void dispatch(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
         // Spring Security's header filter does not run for this servlet (see AdminSecurity): the two headers that
         // matter for JSON and event streams are set here.
         response.setHeader("X-Content-Type-Options", "nosniff");
@@ -130,6 +157,33 @@ public class McpDispatcherServlet extends HttpServlet {
             error(response, 401, -32600, why);
             return;
         }
+        String version = request.getHeader("MCP-Protocol-Version");
+        if (!target.sse() && version != null && request.getHeader("Mcp-Session-Id") != null
+                && !ProtocolVersions.supported(version)) {
+            // Streamable HTTP spec: an invalid or unsupported version header is answered 400. Without a session the
+            // request is the 2026-07-28 server's, which answers an unknown version itself (-32022, ModernEra).
+            error(response, 400, -32600, "Unsupported MCP-Protocol-Version '" + version.strip()
+                    + "'; this server supports " + String.join(", ", ProtocolVersions.SUPPORTED));
+            return;
+        }
+        // Per credential (a legacy SSE message POST: per session), taken before the body is read.
+        String client = sessionBound ? "session:" + request.getParameter("sessionId") : "credential:" + token;
+        if (!admission.tryEnterClient(client)) {
+            response.setHeader("Retry-After", "1");
+            response.setHeader("Connection", "close");
+            error(response, 429, -32000, "Too many concurrent requests with this credential (at most "
+                    + admission.perClient() + ", caravan.mcp.max-concurrent-per-client); retry shortly");
+            return;
+        }
+        try {
+            pass(request, response, target, endpoint, caller, openedWith);
+        } finally {
+            admission.leaveClient(client);
+        }
+    }
+
+    private void pass(HttpServletRequest request, HttpServletResponse response, Target target, EndpointViews endpoint,
+                      Caller caller, String openedWith) throws ServletException, IOException {
         HttpServletRequest vetted = request;
         if ("POST".equals(request.getMethod())) {
             vetted = vet(request, response, target);
@@ -144,6 +198,9 @@ public class McpDispatcherServlet extends HttpServlet {
             return;
         }
         HttpServletResponse answer = new ContainerManagedConnection(response);
+        if (vetted.getAttribute(MESSAGE) instanceof JsonNode m && !m.has("method")) {
+            answer = new ClientResponseAnswer(answer);
+        }
         if (target.sse() && !target.sseMessage()) {
             server.serveSse(vetted, sseCallers.recording(vetted, answer, caller, openedWith));
         } else if (target.sse()) {
@@ -215,24 +272,23 @@ public class McpDispatcherServlet extends HttpServlet {
         }
         byte[] body;
         try (InputStream in = request.getInputStream()) {
-            body = in.readNBytes(maxRequestBytes + 1);
+            body = BodyReads.readWithin(in, maxRequestBytes + 1, bodyReadTimeout);
+        } catch (BodyReads.TooSlow e) {
+            response.setHeader("Connection", "close");
+            error(response, 408, -32600, "The request body did not arrive within " + bodyReadTimeout.toSeconds()
+                    + " s (caravan.mcp.body-read-timeout); send it again");
+            return null;
         }
         if (body.length > maxRequestBytes) {
             error(response, 413, -32600, "Request body exceeds " + maxRequestBytes + " bytes (caravan.mcp.max-request-bytes)");
             return null;
         }
-        JsonNode message;
-        try {
-            message = JSON.readTree(body);
-        } catch (IOException e) {
-            error(response, 400, -32700, "Parse error: the body is not valid JSON");
+        JsonRpcVetting.Outcome outcome = JsonRpcVetting.vet(body);
+        if (!outcome.ok()) {
+            error(response, outcome.status(), outcome.code(), outcome.error(), outcome.id());
             return null;
         }
-        if (message == null || !message.isObject() || !"2.0".equals(message.path("jsonrpc").asText())
-                || !message.path("method").isTextual() && !message.has("result") && !message.has("error")) {
-            error(response, 400, -32600, "Invalid Request: expected one JSON-RPC 2.0 message object");
-            return null;
-        }
+        JsonNode message = outcome.message();
         if (!target.sse() && ModernEra.wants(request, message)) {
             request.setAttribute(MODERN, Boolean.TRUE);
         }
@@ -272,11 +328,21 @@ public class McpDispatcherServlet extends HttpServlet {
     }
 
     private static void error(HttpServletResponse response, int status, int code, String message) throws IOException {
+        error(response, status, code, message, null);
+    }
+
+    private static void error(HttpServletResponse response, int status, int code, String message, JsonNode id)
+            throws IOException {
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        response.getWriter().write(JSON.writeValueAsString(Map.of("jsonrpc", "2.0",
-                "error", Map.of("code", code, "message", message))));
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("jsonrpc", "2.0");
+        if (id != null) {
+            answer.put("id", id);
+        }
+        answer.put("error", Map.of("code", code, "message", message));
+        response.getWriter().write(JSON.writeValueAsString(answer));
     }
 
     /** The request with its body already read, so the SDK can read it again. */

@@ -28,6 +28,37 @@ public class McpServerProperties {
     public static class Mcp {
         /** Largest JSON-RPC request body accepted. */
         private int maxRequestBytes = 4 * 1024 * 1024;
+        /** MCP requests in the dispatcher at once (each holds a request thread); the rest of Tomcat's
+         * threads stay for the admin API, files, shares and health. Past it: 503 + Retry-After. */
+        private int maxConcurrentRequests = 100;
+        /** MCP requests one credential (or legacy SSE session) may have in the dispatcher at once; past it 429. */
+        private int maxConcurrentPerClient = 16;
+
+        public int getMaxConcurrentPerClient() {
+            return maxConcurrentPerClient;
+        }
+
+        public void setMaxConcurrentPerClient(int maxConcurrentPerClient) {
+            this.maxConcurrentPerClient = maxConcurrentPerClient;
+        }
+        /** How long an MCP request body may take to arrive in full; a slower one is answered 408. */
+        private Duration bodyReadTimeout = Duration.ofSeconds(10);
+
+        public int getMaxConcurrentRequests() {
+            return maxConcurrentRequests;
+        }
+
+        public void setMaxConcurrentRequests(int maxConcurrentRequests) {
+            this.maxConcurrentRequests = maxConcurrentRequests;
+        }
+
+        public Duration getBodyReadTimeout() {
+            return bodyReadTimeout;
+        }
+
+        public void setBodyReadTimeout(Duration bodyReadTimeout) {
+            this.bodyReadTimeout = bodyReadTimeout;
+        }
         /**
          * How long a request to the calling client (sampling, elicitation) may wait for its answer. Elicitation waits
          * for a person, so this is long; the tool's own timeout still bounds the call.

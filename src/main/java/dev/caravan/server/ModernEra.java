@@ -13,7 +13,7 @@ import java.util.Set;
  * with an {@code Mcp-Session-Id}, is a 2025 session and goes to the session transport.
  */
 final class ModernEra {
-    private static final Set<String> SESSION_VERSIONS = Set.of("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
+    private static final Set<String> SESSION_VERSIONS = Set.copyOf(ProtocolVersions.SUPPORTED);
 
     private ModernEra() {
     }

@@ -19,6 +19,13 @@ public class OriginGuard {
         this.allowedOrigins = allowedOrigins.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
     }
 
+    /** Null when the Host header names an allowed host, otherwise why not. */
+    public String refuseHost(HttpServletRequest request) {
+        String host = hostOnly(request.getHeader("Host"));
+        return host != null && hostAllowed(host) ? null
+                : "Host '" + request.getHeader("Host") + "' is not allowed; add it to caravan.security.allowed-hosts";
+    }
+
     /** Null when allowed, otherwise why not. */
     public String refuse(HttpServletRequest request) {
         String host = hostOnly(request.getHeader("Host"));
@@ -26,7 +33,12 @@ public class OriginGuard {
             return "Host '" + request.getHeader("Host") + "' is not allowed; add it to caravan.security.allowed-hosts";
         }
         String origin = request.getHeader("Origin");
-        if (origin != null && !origin.equals("null")) {
+        if ("null".equals(origin)) {
+            // Sandboxed frames, file: pages and some redirects send it: any page can, so it proves nothing.
+            return allowedOrigins.contains("null") ? null : "Origin 'null' is not allowed; list \"null\" in "
+                    + "caravan.security.allowed-origins to accept it (sandboxed frames, file: pages)";
+        }
+        if (origin != null) {
             String originHost;
             try {
                 originHost = URI.create(origin).getHost();

@@ -45,10 +45,8 @@ class OriginGuardTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://localhost:3000", "https://LOCALHOST", "http://127.0.0.1:8080", "http://[::1]:8080",
-            "null"})
+    @ValueSource(strings = {"http://localhost:3000", "https://LOCALHOST", "http://127.0.0.1:8080", "http://[::1]:8080"})
     void originsOfAllowedHostsPass(String origin) {
-        // "null" is what sandboxed frames and file: pages send; the Host check still applies to them.
         assertThat(local.refuse(request("localhost:8080", origin))).isNull();
     }
 
@@ -57,6 +55,14 @@ class OriginGuardTest {
             "http://[::2]:8080", "localhost", "not an origin"})
     void otherOriginsAreRefused(String origin) {
         assertThat(local.refuse(request("localhost:8080", origin))).isNotNull().contains(origin);
+    }
+
+    @Test
+    void aNullOriginIsRefusedUnlessListed() {
+        // Any page can send "null" (a sandboxed frame), so it is no evidence of an allowed origin.
+        assertThat(local.refuse(request("localhost:8080", "null"))).contains("'null'").contains("allowed-origins");
+        OriginGuard listed = new OriginGuard(List.of("localhost"), List.of("null"));
+        assertThat(listed.refuse(request("localhost:8080", "null"))).isNull();
     }
 
     @Test

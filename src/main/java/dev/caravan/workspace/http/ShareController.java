@@ -191,6 +191,9 @@ public class ShareController {
                     stored.add(Map.of("name", path.relativeTo(WorkspacePath.of(share.path())).toString(),
                             "size", written.size()));
                 }
+            } catch (org.apache.tomcat.util.http.fileupload.InvalidFileNameException e) {
+                // Thrown for a file name holding NUL; its message would echo the name back.
+                throw ApiException.invalid("An uploaded file's name contains a NUL character; rename the file and send it again.");
             } catch (FileUploadException e) {
                 throw ApiException.invalid("The multipart body could not be read; send it again.");
             }

@@ -222,6 +222,18 @@ class SharesIT extends WorkspaceHttpIT {
     }
 
     @Test
+    void aMultipartFileNameWithNulIsRefusedCleanly() {
+        Link upload = share("path", "inbox", "permission", "upload", "expiresIn", "2h");
+        String boundary = "----caravan" + System.nanoTime();
+        String multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\u0000.txt\"\r\n"
+                + "Content-Type: text/plain\r\n\r\nnul name\r\n--" + boundary + "--\r\n";
+        HttpResponse<String> posted = send(request(upload.path()).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(multipart)).build());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(400);
+        assertThat(json(posted.body()).path("detail").asText()).contains("NUL").doesNotContain("Exception");
+    }
+
+    @Test
     void multipartUploadsStreamPastSpringsMultipartLimits() throws Exception {
         // Spring Boot's default multipart limits are 1 MB per file and 10 MB per request; share uploads stream.
         Link upload = share("path", "inbox", "permission", "upload");
