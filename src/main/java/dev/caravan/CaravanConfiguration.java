@@ -2,6 +2,7 @@ package dev.caravan;
 
 import dev.caravan.admin.AdminToken;
 import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.RouteSource;
 import dev.caravan.core.CaravanSettings;
 import dev.caravan.core.Periodic;
 import dev.caravan.core.PhasedLifecycle;
@@ -10,6 +11,8 @@ import dev.caravan.routes.RoutesProperties;
 import dev.caravan.server.BearerKeyDiscoveryServlet;
 import dev.caravan.server.CallRegistry;
 import dev.caravan.server.ClientDisconnectLogFilter;
+import dev.caravan.server.HostCheckFilter;
+import dev.caravan.server.McpJson;
 import dev.caravan.server.SecretMaskingLogFilter;
 import dev.caravan.server.McpAdmission;
 import dev.caravan.server.EndpointRuntime;
@@ -35,10 +38,13 @@ import io.modelcontextprotocol.json.McpJsonMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.util.concurrent.CancellationException;
@@ -50,7 +56,7 @@ import java.util.concurrent.CancellationException;
 public class CaravanConfiguration {
 
     @Bean
-    static DataDirDefaults dataDirDefaults(org.springframework.core.env.Environment env) {
+    static DataDirDefaults dataDirDefaults(Environment env) {
         return new DataDirDefaults(env);
     }
 
@@ -92,7 +98,7 @@ public class CaravanConfiguration {
 
     @Bean
     Catalog catalog(FeatureRegistry registry, RouteInvoker invoker) {
-        return new Catalog(registry, new dev.caravan.catalog.RouteSource(registry, invoker));
+        return new Catalog(registry, new RouteSource(registry, invoker));
     }
 
     @Bean
@@ -102,7 +108,7 @@ public class CaravanConfiguration {
 
     @Bean
     McpJsonMapper mcpJsonMapper() {
-        return dev.caravan.server.McpJson.mapper();
+        return McpJson.mapper();
     }
 
     @Bean(destroyMethod = "close")
@@ -139,7 +145,7 @@ public class CaravanConfiguration {
     @Bean
     EndpointService endpointService(EndpointRepository endpoints, CredentialRepository credentials,
                                     EndpointRuntime runtime, TransactionTemplate tx, McpServerProperties properties,
-                                    org.springframework.core.env.Environment env) {
+                                    Environment env) {
         // Tokens of declared endpoints are read from the environment (Spring's view of it, which includes
         // the process environment) by the variable's name.
         return new EndpointService(endpoints, credentials, runtime, tx, properties, env::getProperty);
@@ -165,11 +171,11 @@ public class CaravanConfiguration {
 
     /** The allowed-hosts check for every path, before any other filter (Spring Security's included). */
     @Bean
-    org.springframework.boot.web.servlet.FilterRegistrationBean<dev.caravan.server.HostCheckFilter> hostCheck(
+    FilterRegistrationBean<HostCheckFilter> hostCheck(
             McpServerProperties properties) {
-        var bean = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(new dev.caravan.server.HostCheckFilter(
+        var bean = new FilterRegistrationBean<>(new HostCheckFilter(
                 new OriginGuard(properties.getSecurity().getAllowedHosts(), properties.getSecurity().getAllowedOrigins())));
-        bean.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE);
+        bean.setOrder(Ordered.HIGHEST_PRECEDENCE);
         bean.addUrlPatterns("/*");
         return bean;
     }

@@ -1,9 +1,12 @@
 package dev.caravan.core;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -18,7 +21,7 @@ import java.util.regex.Pattern;
 public record WorkspaceScopes(List<String> workspaces, Set<Operation> operations) {
     private static final Pattern WORKSPACE_PATTERN = Pattern.compile("[A-Za-z0-9_*?-]{1,40}");
     /** Compiled scope globs; they come from credentials an administrator made, so there are few. */
-    private static final java.util.Map<String, Pattern> GLOBS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Pattern> GLOBS = new ConcurrentHashMap<>();
 
     public enum Operation {
         READ, WRITE, LOCK, SHARE, ADMIN;
@@ -115,7 +118,7 @@ public record WorkspaceScopes(List<String> workspaces, Set<Operation> operations
 
     /** The operations in a fixed order, e.g. {@code [read, write]}. */
     public List<String> operationIds() {
-        return java.util.Arrays.stream(Operation.values()).filter(operations::contains).map(Operation::id).toList();
+        return Arrays.stream(Operation.values()).filter(operations::contains).map(Operation::id).toList();
     }
 
     /** For messages: e.g. {@code read, write on team-*, notes}. */

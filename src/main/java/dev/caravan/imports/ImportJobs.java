@@ -1,6 +1,7 @@
 package dev.caravan.imports;
 
 import dev.caravan.core.Periodic;
+import dev.caravan.tool.ToolFailure;
 import dev.caravan.workspace.audit.AuditEvent;
 import dev.caravan.workspace.audit.AuditOutcome;
 import dev.caravan.workspace.audit.AuditTrail;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -94,7 +96,7 @@ public class ImportJobs implements AutoCloseable {
         }
         WebFetcher.checkScheme(url);
         String onConflict = request.onConflict() == null || request.onConflict().isBlank() ? "rename"
-                : request.onConflict().strip().toLowerCase(java.util.Locale.ROOT);
+                : request.onConflict().strip().toLowerCase(Locale.ROOT);
         if (!CONFLICTS.contains(onConflict)) {
             throw new ImportFailure(ImportReason.INVALID_REQUEST, "onConflict must be rename, overwrite or fail, "
                     + "not '" + request.onConflict() + "'.");
@@ -216,7 +218,7 @@ public class ImportJobs implements AutoCloseable {
             outcome = runner.run(job, r.progress, control);
         } catch (ImportFailure f) {
             outcome = failed(f.reason(), f.getMessage(), f.httpStatus(), r);
-        } catch (StorageException | dev.caravan.tool.ToolFailure e) {
+        } catch (StorageException | ToolFailure e) {
             outcome = failed(ImportReason.FAILED, e.getMessage(), null, r);
         } catch (RuntimeException e) {
             log.warn("Import job {} failed", job.id(), e);

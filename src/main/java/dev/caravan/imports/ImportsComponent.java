@@ -12,6 +12,7 @@ import dev.caravan.workspace.UnattendedAccess;
 import dev.caravan.workspace.WorkspaceAccess;
 import dev.caravan.workspace.Workspaces;
 import dev.caravan.workspace.component.ScopedStep;
+import dev.caravan.workspace.storage.StorageException;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
@@ -26,6 +27,7 @@ import org.apache.camel.support.DefaultProducer;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -141,7 +143,7 @@ public class ImportsComponent extends DefaultComponent {
                     return json(ImportView.of(jobs.cancel(job.id()).orElse(job)));
                 }
             }
-        } catch (ImportFailure | dev.caravan.workspace.storage.StorageException f) {
+        } catch (ImportFailure | StorageException f) {
             throw new ToolFailure(f.getMessage() + " Nothing was queued.");
         }
     }
@@ -202,7 +204,7 @@ public class ImportsComponent extends DefaultComponent {
 
     private static String text(Message m, String name) {
         Object v = m.getHeader(name);
-        if (v instanceof Map || v instanceof java.util.List) {
+        if (v instanceof Map || v instanceof List) {
             throw new ToolFailure("Argument '" + name + "' must be a string.");
         }
         return v == null ? null : v.toString();

@@ -2,6 +2,7 @@ package dev.caravan.imports;
 
 import dev.caravan.web.ApiException;
 import dev.caravan.workspace.Workspaces;
+import dev.caravan.workspace.storage.StorageException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -43,7 +44,7 @@ public class ImportsController {
             ImportJob job = jobs.submit(new ImportJobs.Request(workspace, string(body, "url"), string(body, "path"),
                     string(body, "provider"), string(body, "onConflict")), "admin", null);
             return ResponseEntity.status(HttpStatus.ACCEPTED).body(ImportView.of(job));
-        } catch (ImportFailure | dev.caravan.workspace.storage.StorageException e) {
+        } catch (ImportFailure | StorageException e) {
             throw ApiException.invalid(e.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package dev.caravan.imports;
 
+import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -19,6 +20,7 @@ import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -270,10 +272,10 @@ final class WebFetcher implements Closeable {
             if (t instanceof AddressGuard.BlockedAddressException blocked) {
                 return new ImportFailure(ImportReason.BLOCKED_ADDRESS, blocked.getMessage());
             }
-            if (t instanceof SocketTimeoutException || t instanceof org.apache.hc.client5.http.ConnectTimeoutException) {
+            if (t instanceof SocketTimeoutException || t instanceof ConnectTimeoutException) {
                 return new ImportFailure(ImportReason.TIMEOUT, "The server did not answer in time (timeout).");
             }
-            if (t instanceof java.net.UnknownHostException) {
+            if (t instanceof UnknownHostException) {
                 return new ImportFailure(ImportReason.NOT_FOUND, "The host of this URL is unknown (not_found).");
             }
         }

@@ -4,6 +4,7 @@ import dev.caravan.core.Periodic;
 import dev.caravan.workspace.audit.AuditEvent;
 import dev.caravan.workspace.audit.AuditOutcome;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -28,7 +29,7 @@ final class ChangeFeed implements Consumer<AuditEvent> {
     ChangeFeed(KnowledgeService service, Runnable ingest) {
         this.service = service;
         this.ingest = ingest;
-        this.apply = Periodic.onRequest("knowledge-changes", java.time.Duration.ofMillis(200), this::drain);
+        this.apply = Periodic.onRequest("knowledge-changes", Duration.ofMillis(200), this::drain);
     }
 
     void start() {

@@ -6,8 +6,11 @@ import dev.caravan.core.Periodic;
 import dev.caravan.core.PhasedLifecycle;
 import dev.caravan.workspace.Workspaces;
 import dev.caravan.workspace.audit.AuditTrail;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -20,6 +23,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Wires knowledge bases: the model (loaded on first use), the store, the service with its own worker pool, the
@@ -70,7 +74,7 @@ public class KnowledgeConfiguration {
      */
     @Bean
     SmartLifecycle knowledgeLifecycle(KnowledgeService service, AuditTrail audit, CaravanSettings caravan,
-                                      org.springframework.beans.factory.ObjectProvider<org.apache.camel.CamelContext> camelContext,
+                                      ObjectProvider<CamelContext> camelContext,
                                       @Value("${caravan.knowledge.reconcile-interval:5m}") Duration reconcileInterval) {
         Periodic ingest = Periodic.onRequest("knowledge-ingest", Duration.ofMillis(100), service::drain);
         ChangeFeed feed = new ChangeFeed(service, ingest::request);
@@ -83,10 +87,10 @@ public class KnowledgeConfiguration {
                 });
         // Looked up on first use: asking for the CamelContext while beans are created would create it before the
         // CamelContextConfiguration that starts the route directory exists, and Camel would then never call it.
-        java.util.concurrent.atomic.AtomicReference<org.apache.camel.ProducerTemplate> template =
-                new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<ProducerTemplate> template =
+                new AtomicReference<>();
         service.useRunner(job -> {
-            org.apache.camel.CamelContext camel = camelContext.getObject();
+            CamelContext camel = camelContext.getObject();
             if (camel.getRoute(INGEST_ROUTE) == null) {
                 return service.runBuiltIn(job);
             }

@@ -1,6 +1,7 @@
 package dev.caravan.knowledge;
 
 import dev.caravan.store.SqlTime;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,7 +97,7 @@ public class KnowledgeStore {
                                 + "chunked_chars, chunk_count, attempts, queued_at, updated_at) "
                                 + "values (?, ?, ?, 'queued', ?, 0, 0, 0, 0, ?, ?)", base, workspace, path, etag,
                         SqlTime.time(now), SqlTime.time(now));
-            } catch (org.springframework.dao.DuplicateKeyException raced) {
+            } catch (DuplicateKeyException raced) {
                 queue(base, workspace, path, etag);
             }
         }
@@ -232,7 +234,7 @@ public class KnowledgeStore {
         List<String> all = new ArrayList<>(hashes);
         for (int i = 0; i < all.size(); i += 200) {
             List<String> part = all.subList(i, Math.min(all.size(), i + 200));
-            String marks = String.join(",", java.util.Collections.nCopies(part.size(), "?"));
+            String marks = String.join(",", Collections.nCopies(part.size(), "?"));
             List<Object> args = new ArrayList<>();
             args.add(model);
             args.addAll(part);
@@ -249,7 +251,7 @@ public class KnowledgeStore {
             try {
                 jdbc.update("insert into knowledge_embedding (model, chunk_hash, vector) values (?, ?, ?)", model,
                         e.getKey(), encode(e.getValue()));
-            } catch (org.springframework.dao.DuplicateKeyException alreadyThere) {
+            } catch (DuplicateKeyException alreadyThere) {
                 // Same model, same text: the same vector.
             }
         }

@@ -12,6 +12,7 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -169,7 +170,7 @@ public final class LuceneIndex implements AutoCloseable {
             QueryParser parser = new QueryParser("body", analyzer);
             Query q = parser.parse(escaped);
             return q instanceof BooleanQuery b && b.clauses().isEmpty() ? null : q;
-        } catch (org.apache.lucene.queryparser.classic.ParseException | IndexSearcher.TooManyClauses e) {
+        } catch (ParseException | IndexSearcher.TooManyClauses e) {
             return null;
         }
     }

@@ -13,6 +13,7 @@ import dev.caravan.upstream.UpstreamConfig;
 import dev.caravan.upstream.UpstreamStatus;
 import dev.caravan.upstream.oauth.UpstreamOAuth;
 import io.modelcontextprotocol.spec.McpSchema;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
@@ -250,7 +251,7 @@ public final class Probe {
         console.setTarget("System.err");
         console.setEncoder(encoder);
         console.start();
-        ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.addAppender(console);
         root.setLevel(verbose ? Level.INFO : Level.WARN);
     }

@@ -1,5 +1,6 @@
 package dev.caravan.probe;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.upstream.UpstreamConfig;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The probe's command line, turned into the upstream declaration the hub would read from upstreams.yaml. */
@@ -237,7 +239,7 @@ record ProbeOptions(UpstreamConfig upstream, String call, Map<String, Object> ar
                 throw new Usage("--arguments must be a JSON object, e.g. {\"a\":1}");
             }
             return JSON.convertValue(n, Map.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new Usage("--arguments is not valid JSON: " + e.getOriginalMessage());
         }
     }
@@ -251,7 +253,7 @@ record ProbeOptions(UpstreamConfig upstream, String call, Map<String, Object> ar
                 return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
             }
             if (text.matches("\\d+[smh]")) {
-                return Duration.parse("PT" + text.toUpperCase(java.util.Locale.ROOT));
+                return Duration.parse("PT" + text.toUpperCase(Locale.ROOT));
             }
         } catch (RuntimeException e) {
             // fall through

@@ -1,11 +1,13 @@
 package dev.caravan.routes;
 
+import dev.caravan.tool.RouteDefinitionException;
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.NoSuchEndpointException;
 import org.apache.camel.ResolveEndpointFailedException;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,7 +39,7 @@ final class RouteFileErrors {
         int[] region = id == null ? null : region(all, id);
         int from = region == null ? 0 : region[0];
         String within = region == null ? content
-                : String.join("\n", java.util.Arrays.copyOfRange(all, region[0], region[1]));
+                : String.join("\n", Arrays.copyOfRange(all, region[0], region[1]));
         Throwable root = failure;
         String uri = null;
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -47,7 +49,7 @@ final class RouteFileErrors {
             if (t instanceof NoSuchEndpointException n && uri == null) {
                 uri = n.getUri();
             }
-            if (t instanceof dev.caravan.tool.RouteDefinitionException || t.getCause() == null) {
+            if (t instanceof RouteDefinitionException || t.getCause() == null) {
                 root = t;
                 break;
             }

@@ -3,6 +3,8 @@ package dev.caravan.server;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import java.util.Locale;
+
 /**
  * CORS for browser MCP clients on the MCP paths. Only called for requests {@link OriginGuard} let through, so
  * the origin is one Caravan allows. A preflight carries no credential (browsers never send one), so it is
@@ -32,7 +34,7 @@ final class Cors {
             response.setHeader("Access-Control-Expose-Headers", EXPOSED);
         }
         // The answer depends on Origin even when none was sent: caches must not reuse one across origins.
-        if (response.getHeaders("Vary").stream().noneMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("origin"))) {
+        if (response.getHeaders("Vary").stream().noneMatch(v -> v.toLowerCase(Locale.ROOT).contains("origin"))) {
             response.addHeader("Vary", "Origin");
         }
     }

@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ public class EndpointController {
 
     /** A named credential: workspace names/globs and operations (each default all), an optional end. */
     public record CredentialRequest(String name, List<String> workspaces, List<String> operations,
-                                    java.time.Instant expiresAt, Long expiresInSeconds) {
+                                    Instant expiresAt, Long expiresInSeconds) {
     }
 
     @PostMapping
@@ -108,8 +109,8 @@ public class EndpointController {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid(e.getMessage());
         }
-        java.time.Instant expiresAt = body.expiresInSeconds() != null
-                ? java.time.Instant.now().plusSeconds(body.expiresInSeconds()) : body.expiresAt();
+        Instant expiresAt = body.expiresInSeconds() != null
+                ? Instant.now().plusSeconds(body.expiresInSeconds()) : body.expiresAt();
         String token = endpoints.createCredential(name, body.name(), scopes, expiresAt);
         Map<String, Object> out = published(name, token, request);
         out.remove("tools"); // the endpoint's; this credential may see fewer

@@ -3,11 +3,16 @@ package dev.caravan.server;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.ToolSelector;
 import dev.caravan.core.Periodic;
+import dev.caravan.core.WorkspaceScopes;
 import dev.caravan.server.modern.ModernEndpoint;
+import dev.caravan.server.modern.RequestStates;
 import io.modelcontextprotocol.json.McpJsonMapper;
 
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -44,9 +49,9 @@ public class EndpointRuntime implements AutoCloseable {
     /** A per-process key: request state sealed here opens on this node only (tests, a single node). */
     static ModernEndpoint.Settings modernDefaults(McpJsonMapper json, McpServerProperties.Mcp settings) {
         byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        return new ModernEndpoint.Settings(new dev.caravan.server.modern.RequestStates(key, null,
-                java.time.Duration.ofMinutes(10), json), settings.getMaxRequestBytes(), 60_000, java.time.Duration.ofSeconds(10));
+        new SecureRandom().nextBytes(key);
+        return new ModernEndpoint.Settings(new RequestStates(key, null,
+                Duration.ofMinutes(10), json), settings.getMaxRequestBytes(), 60_000, Duration.ofSeconds(10));
     }
 
     private void syncAll() {
@@ -79,7 +84,7 @@ public class EndpointRuntime implements AutoCloseable {
     }
 
     /** Closes the endpoint's tool views that no credential holding one of these operation sets needs. */
-    public void retainViews(String name, java.util.Set<java.util.Set<dev.caravan.core.WorkspaceScopes.Operation>> needed) {
+    public void retainViews(String name, Set<Set<WorkspaceScopes.Operation>> needed) {
         EndpointViews server = servers.get(name);
         if (server != null) {
             server.retain(needed);
@@ -91,18 +96,18 @@ public class EndpointRuntime implements AutoCloseable {
     }
 
     /** The tool patterns the endpoint is served with now, or null when it is not served. */
-    public java.util.List<String> patterns(String name) {
+    public List<String> patterns(String name) {
         EndpointViews server = servers.get(name);
         return server == null ? null : server.selector().patterns();
     }
 
-    public java.util.Set<String> names() {
-        return java.util.Set.copyOf(servers.keySet());
+    public Set<String> names() {
+        return Set.copyOf(servers.keySet());
     }
 
-    public java.util.List<String> toolNames(String name) {
+    public List<String> toolNames(String name) {
         EndpointViews server = servers.get(name);
-        return server == null ? java.util.List.of() : server.toolNames();
+        return server == null ? List.of() : server.toolNames();
     }
 
     @Override

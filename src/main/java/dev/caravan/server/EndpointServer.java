@@ -2,6 +2,7 @@ package dev.caravan.server;
 
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.ToolSelector;
+import dev.caravan.core.WorkspaceScopes;
 import dev.caravan.server.modern.ModernEndpoint;
 import dev.caravan.core.CallContext;
 import dev.caravan.core.Caller;
@@ -21,6 +22,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -38,7 +42,7 @@ import java.util.UUID;
  * changes; handlers look the feature up at call time so a reloaded route serves the next call.
  */
 final class EndpointServer {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EndpointServer.class);
+    private static final Logger log = LoggerFactory.getLogger(EndpointServer.class);
     static final String CALL_KEY = "caravan.callKey";
 
     private final String name;
@@ -48,7 +52,7 @@ final class EndpointServer {
     private final McpServerProperties.Mcp settings;
     private volatile ToolSelector selector;
     /** Workspace operations the credentials served here hold: features tagged for others are left out. */
-    private final java.util.Set<dev.caravan.core.WorkspaceScopes.Operation> operations;
+    private final Set<WorkspaceScopes.Operation> operations;
 
     private volatile Slice slice = new Slice(Map.of(), Map.of(), Map.of());
     private final Sdk streamable;
@@ -61,12 +65,12 @@ final class EndpointServer {
                          Map<String, Catalog.Prompt> prompts) {
     }
 
-    EndpointServer(String name, ToolSelector selector, java.util.Set<dev.caravan.core.WorkspaceScopes.Operation> operations,
+    EndpointServer(String name, ToolSelector selector, Set<WorkspaceScopes.Operation> operations,
                    Catalog catalog, CallRegistry calls, McpJsonMapper json, McpServerProperties.Mcp settings,
                    ModernEndpoint.Settings modernSettings) {
         this.name = name;
         this.selector = selector;
-        this.operations = java.util.Set.copyOf(operations);
+        this.operations = Set.copyOf(operations);
         this.catalog = catalog;
         this.calls = calls;
         this.json = json;
@@ -228,8 +232,8 @@ final class EndpointServer {
         return out;
     }
 
-    private boolean shows(String featureName, java.util.Set<String> tags) {
-        return selector.matches(featureName, tags) && dev.caravan.core.WorkspaceScopes.shows(tags, operations);
+    private boolean shows(String featureName, Set<String> tags) {
+        return selector.matches(featureName, tags) && WorkspaceScopes.shows(tags, operations);
     }
 
     private static McpSchema.CompleteResult complete(Map<String, List<String>> completions, McpSchema.CompleteRequest req) {
@@ -312,7 +316,7 @@ final class EndpointServer {
 
     private static final McpTransportContextExtractor<HttpServletRequest> CONTEXT = request -> {
         Map<String, Object> values = new HashMap<>();
-        values.put(dev.caravan.core.CallContext.REQUEST_BASE_URL, request.getScheme() + "://" + request.getServerName() + ":"
+        values.put(CallContext.REQUEST_BASE_URL, request.getScheme() + "://" + request.getServerName() + ":"
                 + request.getServerPort() + request.getContextPath());
         Object key = request.getAttribute(CALL_KEY);
         if (key != null) {

@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,8 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Publishing: endpoints created through the admin API (stored) or declared in configuration (read at start),
@@ -32,7 +38,7 @@ public class EndpointService {
     private static final Pattern CREDENTIAL_NAME = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
     private static final long TOUCH_EVERY_SECONDS = 60;
     /** How long a credential read from the database is trusted before it is read again. */
-    private static final long RECHECK_AFTER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    private static final long RECHECK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(2);
     public static final String DEFAULT_CREDENTIAL = "default";
 
     private final EndpointRepository endpoints;
@@ -42,7 +48,7 @@ public class EndpointService {
     private final Map<String, Declared> declared = new LinkedHashMap<>();
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
-    private final List<Runnable> credentialsChanged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> credentialsChanged = new CopyOnWriteArrayList<>();
 
     private record Declared(List<String> tools, String tokenHash, boolean enabled) {
     }
@@ -67,7 +73,7 @@ public class EndpointService {
 
     public EndpointService(EndpointRepository endpoints, CredentialRepository credentials, EndpointRuntime runtime,
                            TransactionTemplate tx, McpServerProperties properties,
-                           java.util.function.UnaryOperator<String> environment) {
+                           UnaryOperator<String> environment) {
         this.endpoints = endpoints;
         this.credentials = credentials;
         this.runtime = runtime;
@@ -76,7 +82,7 @@ public class EndpointService {
     }
 
     private void declare(String name, McpServerProperties.DeclaredEndpoint d,
-                         java.util.function.UnaryOperator<String> environment) {
+                         UnaryOperator<String> environment) {
         checkName(name);
         ToolSelector.check(d.getTools());
         String token = d.getTokenEnv() == null ? null : environment.apply(d.getTokenEnv());
@@ -209,7 +215,7 @@ public class EndpointService {
         if (graceSeconds == 0) {
             runtime.resetSseSessions(name);
         } else {
-            java.util.concurrent.CompletableFuture.delayedExecutor(graceSeconds, java.util.concurrent.TimeUnit.SECONDS)
+            CompletableFuture.delayedExecutor(graceSeconds, TimeUnit.SECONDS)
                     .execute(() -> runtime.resetSseSessions(name));
         }
         return token;
@@ -276,8 +282,8 @@ public class EndpointService {
                 Credentials.hash(token), Instant.now(), null, expiresAt, scopes));
         if (expiresAt != null) {
             // Legacy SSE sessions authenticated once, at connect: end them when the credential ends.
-            long seconds = Math.max(1, java.time.Duration.between(Instant.now(), expiresAt).toSeconds() + 1);
-            java.util.concurrent.CompletableFuture.delayedExecutor(seconds, java.util.concurrent.TimeUnit.SECONDS)
+            long seconds = Math.max(1, Duration.between(Instant.now(), expiresAt).toSeconds() + 1);
+            CompletableFuture.delayedExecutor(seconds, TimeUnit.SECONDS)
                     .execute(() -> runtime.resetSseSessions(endpoint));
         }
         return token;
@@ -307,7 +313,7 @@ public class EndpointService {
     private void retainViews(String endpoint) {
         Instant now = Instant.now();
         runtime.retainViews(endpoint, credentials.findByEndpoint(endpoint).stream().filter(c -> c.activeAt(now))
-                .map(c -> c.scopes().operations()).collect(java.util.stream.Collectors.toSet()));
+                .map(c -> c.scopes().operations()).collect(Collectors.toSet()));
     }
 
     /**

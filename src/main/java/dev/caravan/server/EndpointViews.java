@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One published endpoint as each kind of credential sees it. The SDK keeps one tool list per server, and a
@@ -24,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class EndpointViews {
     static final Set<WorkspaceScopes.Operation> FULL = Set.copyOf(EnumSet.allOf(WorkspaceScopes.Operation.class));
     /** A view younger than this is kept even if no credential seems to need it (another node may have just made one). */
-    private static final long KEEP_NEW_VIEWS_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    private static final long KEEP_NEW_VIEWS_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final String name;
     private final Catalog catalog;

@@ -20,6 +20,8 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -227,14 +229,14 @@ public class McpDispatcherServlet extends HttpServlet {
             return false;
         }
         String name = message.path("params").path("name").asText();
-        java.util.List<String> shown = server.toolNames();
+        List<String> shown = server.toolNames();
         if (shown.contains(name)) {
             return false;
         }
         response.setStatus(200);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("jsonrpc", "2.0");
         answer.put("id", message.get("id"));
         answer.put("error", Map.of("code", -32602, "message", ToolNameHint.unknownTool(name, shown)));
@@ -336,7 +338,7 @@ public class McpDispatcherServlet extends HttpServlet {
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("jsonrpc", "2.0");
         if (id != null) {
             answer.put("id", id);

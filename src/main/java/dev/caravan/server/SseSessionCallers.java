@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -60,10 +61,10 @@ final class SseSessionCallers {
 
     /** Passes everything through, and reports the first session id it sees. */
     private static final class Announcement extends FilterWriter {
-        private final java.util.function.Consumer<String> found;
+        private final Consumer<String> found;
         private StringBuilder seen = new StringBuilder();
 
-        Announcement(Writer out, java.util.function.Consumer<String> found) {
+        Announcement(Writer out, Consumer<String> found) {
             super(out);
             this.found = found;
         }

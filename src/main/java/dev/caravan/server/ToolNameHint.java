@@ -1,6 +1,7 @@
 package dev.caravan.server;
 
 import java.util.Collection;
+import java.util.Locale;
 
 /**
  * The message for a call to a tool the endpoint does not show: it names the tool asked for and the closest
@@ -26,9 +27,9 @@ final class ToolNameHint {
     static String closest(String requested, Collection<String> shown) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        String lower = requested.toLowerCase(java.util.Locale.ROOT);
+        String lower = requested.toLowerCase(Locale.ROOT);
         for (String name : shown) {
-            int d = distance(lower, name.toLowerCase(java.util.Locale.ROOT));
+            int d = distance(lower, name.toLowerCase(Locale.ROOT));
             if (d < bestDistance || d == bestDistance && name.compareTo(best) < 0) {
                 best = name;
                 bestDistance = d;

@@ -3,8 +3,10 @@ package dev.caravan.tool;
 import dev.caravan.core.CallContext;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
+import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.DefaultEndpoint;
@@ -50,7 +52,7 @@ public class AiClientComponent extends DefaultComponent {
             }
 
             @Override
-            public org.apache.camel.Consumer createConsumer(org.apache.camel.Processor processor) {
+            public Consumer createConsumer(Processor processor) {
                 throw new IllegalArgumentException(uri + " is a route step (to:), not a route start");
             }
 

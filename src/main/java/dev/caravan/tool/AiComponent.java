@@ -1,6 +1,7 @@
 package dev.caravan.tool;
 
 import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.DefaultProducer;
 
@@ -35,7 +36,7 @@ public class AiComponent extends DefaultComponent {
                         endpoint -> new DefaultProducer(endpoint) {
                             // Sending to an ai-resource endpoint announces that the resource changed.
                             @Override
-                            public void process(org.apache.camel.Exchange exchange) {
+                            public void process(Exchange exchange) {
                                 String target = exchange.getMessage().getHeader(Headers.RESOURCE_URI, spec.uri(), String.class);
                                 if (target == null) {
                                     throw new IllegalArgumentException("Set header " + Headers.RESOURCE_URI

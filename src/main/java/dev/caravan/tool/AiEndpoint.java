@@ -5,27 +5,29 @@ import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultEndpoint;
 
+import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /** An {@code ai-tool:}, {@code ai-resource:} or {@code ai-prompt:} endpoint: its consumer publishes a feature. */
 public class AiEndpoint extends DefaultEndpoint {
     private final BiFunction<String, AiConsumer, RouteFeature> feature;
     private final FeatureRegistry registry;
-    private final java.util.function.Function<AiEndpoint, Producer> producer;
-    private final java.util.Set<String> tags;
+    private final Function<AiEndpoint, Producer> producer;
+    private final Set<String> tags;
 
-    AiEndpoint(String uri, AiComponent component, FeatureRegistry registry, java.util.Set<String> tags,
+    AiEndpoint(String uri, AiComponent component, FeatureRegistry registry, Set<String> tags,
                BiFunction<String, AiConsumer, RouteFeature> feature,
-               java.util.function.Function<AiEndpoint, Producer> producer) {
+               Function<AiEndpoint, Producer> producer) {
         super(uri, component);
         this.registry = registry;
         this.feature = feature;
         this.producer = producer;
-        this.tags = java.util.Set.copyOf(tags);
+        this.tags = Set.copyOf(tags);
     }
 
     /** The feature's tags, e.g. the scope tag {@code workspace-read}, for checks made when its route loads. */
-    public java.util.Set<String> tags() {
+    public Set<String> tags() {
         return tags;
     }
 

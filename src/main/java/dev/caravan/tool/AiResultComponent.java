@@ -1,8 +1,10 @@
 package dev.caravan.tool;
 
 import io.modelcontextprotocol.spec.McpSchema;
+import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.DefaultEndpoint;
@@ -51,7 +53,7 @@ public class AiResultComponent extends DefaultComponent {
             }
 
             @Override
-            public org.apache.camel.Consumer createConsumer(org.apache.camel.Processor processor) {
+            public Consumer createConsumer(Processor processor) {
                 throw new IllegalArgumentException(uri + " is a route step (to:), not a route start");
             }
 

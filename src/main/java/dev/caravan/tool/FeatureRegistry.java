@@ -1,6 +1,7 @@
 package dev.caravan.tool;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,7 +56,7 @@ public class FeatureRegistry {
                 out.add(type.cast(f));
             }
         }
-        out.sort(java.util.Comparator.comparing(RouteFeature::key));
+        out.sort(Comparator.comparing(RouteFeature::key));
         return out;
     }
 

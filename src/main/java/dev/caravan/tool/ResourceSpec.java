@@ -2,7 +2,10 @@ package dev.caravan.tool;
 
 import io.modelcontextprotocol.spec.McpSchema;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +35,7 @@ public record ResourceSpec(String name, String uri, String uriTemplate, String t
         if ((uri == null) == (template == null)) {
             throw new RouteDefinitionException(options.uri() + ": give exactly one of 'uri' or 'uriTemplate'");
         }
-        Map<String, List<String>> completions = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> completions = new LinkedHashMap<>();
         options.group("completion").forEach((variable, attrs) -> completions.put(variable, UriOptions.csv(attrs.get(""))));
         return new ResourceSpec(name, uri, template, options.get("title"), options.get("description"),
                 options.get("mimeType"), options.list("tags"), completions);
@@ -58,9 +61,9 @@ public record ResourceSpec(String name, String uri, String uriTemplate, String t
         if (!concrete.matches()) {
             return null;
         }
-        Map<String, String> values = new java.util.LinkedHashMap<>();
+        Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) {
-            values.put(names.get(i), java.net.URLDecoder.decode(concrete.group(i + 1), java.nio.charset.StandardCharsets.UTF_8));
+            values.put(names.get(i), URLDecoder.decode(concrete.group(i + 1), StandardCharsets.UTF_8));
         }
         return values;
     }

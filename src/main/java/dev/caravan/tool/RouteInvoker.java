@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -135,7 +136,7 @@ public class RouteInvoker {
     /** Marks the exchange so the routing engine runs none of its remaining steps. */
     private static void stop(Exchange exchange, String why) {
         exchange.setRouteStop(true);
-        exchange.setException(new java.util.concurrent.CancellationException(why));
+        exchange.setException(new CancellationException(why));
     }
 
     /** Logs the detail under a correlation id and returns a message that reveals nothing internal. */

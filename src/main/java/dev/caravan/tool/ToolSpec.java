@@ -1,5 +1,6 @@
 package dev.caravan.tool;
 
+import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
 
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -29,7 +31,7 @@ public record ToolSpec(String name, String title, String description, Set<String
         for (String key : options.keys()) {
             if (!OPTIONS.contains(key) && !key.startsWith("parameter.")) {
                 throw new RouteDefinitionException(options.uri() + ": unknown option '" + key + "'. Known options: "
-                        + String.join(", ", new java.util.TreeSet<>(OPTIONS)) + ", parameter.NAME[.description|.required|.enum]");
+                        + String.join(", ", new TreeSet<>(OPTIONS)) + ", parameter.NAME[.description|.required|.enum]");
             }
         }
         Map<String, Object> argSchema = options.json("argSchema");
@@ -59,7 +61,7 @@ public record ToolSpec(String name, String title, String description, Set<String
         if (schema == null) {
             return;
         }
-        var response = io.modelcontextprotocol.json.McpJsonDefaults.getSchemaValidator().validateSchema(schema);
+        var response = McpJsonDefaults.getSchemaValidator().validateSchema(schema);
         if (!response.valid()) {
             throw new RouteDefinitionException(uri + ": " + option + " is not a valid JSON Schema: " + response.errorMessage());
         }
@@ -89,7 +91,7 @@ public record ToolSpec(String name, String title, String description, Set<String
             String type = attributes.getOrDefault("", "string").trim();
             if (!TYPES.contains(type)) {
                 throw new RouteDefinitionException(uri + ": parameter '" + param + "' has unknown type '" + type
-                        + "' (use one of " + String.join(", ", new java.util.TreeSet<>(TYPES)) + ")");
+                        + "' (use one of " + String.join(", ", new TreeSet<>(TYPES)) + ")");
             }
             Map<String, Object> property = new LinkedHashMap<>();
             property.put("type", type);

@@ -1,5 +1,6 @@
 package dev.caravan.upstream;
 
+import com.fasterxml.jackson.core.JsonParser;
 import dev.caravan.web.ApiException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +39,7 @@ class ManagedUpstreams implements AutoCloseable {
     private static final int MAX_STORED = 16000;
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
     };
     private static final String EXAMPLE = "{\"name\":\"docs\",\"transport\":\"streamable-http\","
@@ -83,7 +85,7 @@ class ManagedUpstreams implements AutoCloseable {
     }
 
     /** Reads the database now and then every {@code interval}. */
-    public synchronized void start(java.time.Duration interval) {
+    public synchronized void start(Duration interval) {
         reconcile();
         timer = Periodic.every("upstreams-reconcile", interval, this::reconcile).start();
     }

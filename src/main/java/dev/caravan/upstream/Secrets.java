@@ -2,7 +2,9 @@ package dev.caravan.upstream;
 
 import dev.caravan.core.EnvReferences;
 
+import java.util.Comparator;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -12,7 +14,7 @@ import java.util.function.Function;
  */
 final class Secrets {
     private final Function<String, String> lookup;
-    private final Set<String> resolved = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> resolved = ConcurrentHashMap.newKeySet();
 
     Secrets(Function<String, String> lookup) {
         this.lookup = lookup;
@@ -41,7 +43,7 @@ final class Secrets {
         }
         String out = text;
         // Longest first, so "Bearer xyz" goes as a whole before "xyz" alone.
-        for (String secret : resolved.stream().sorted(java.util.Comparator.comparingInt(String::length).reversed())
+        for (String secret : resolved.stream().sorted(Comparator.comparingInt(String::length).reversed())
                 .toList()) {
             if (secret.length() >= 4) {
                 out = out.replace(secret, "***");

@@ -1,5 +1,6 @@
 package dev.caravan.upstream;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ public record UpstreamConfig(String name, Transport transport, String url, Strin
             return command;
         }
         try {
-            java.net.URI u = java.net.URI.create(url);
+            URI u = URI.create(url);
             return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())
                     + (u.getRawPath() == null ? "" : u.getRawPath());
         } catch (RuntimeException e) {

@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * The one long-lived SDK client of an upstream. Connects in the background (initialize, then lists tools,
@@ -232,7 +233,7 @@ final class UpstreamConnection implements AutoCloseable {
     }
 
     /** The upstream announced a list change (and the SDK re-listed): apply it unless the client is stale. */
-    private void changed(long gen, java.util.function.UnaryOperator<Listing> change) {
+    private void changed(long gen, UnaryOperator<Listing> change) {
         synchronized (this) {
             if (closed || gen != generation || state != State.ONLINE) {
                 return;

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * An upstream's tools as catalogue entries: filtered by include/exclude, renamed {@code prefix__tool} (see
@@ -158,7 +159,7 @@ final class UpstreamSource implements CatalogSource {
     }
 
     /** Resource reads and prompts answer with JSON-RPC errors: the upstream's own code when it sent one. */
-    private static <T> T rethrown(java.util.function.Supplier<T> request) {
+    private static <T> T rethrown(Supplier<T> request) {
         try {
             return request.get();
         } catch (UpstreamCallException e) {

@@ -9,8 +9,10 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,7 +34,7 @@ public class Upstreams implements AutoCloseable {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private List<UpstreamConfig> declared = List.of();
     private List<UpstreamConfig> managed = List.of();
-    private java.util.Set<String> heldBack = java.util.Set.of();
+    private Set<String> heldBack = Set.of();
     private boolean closed;
     private volatile CallListener callListener = (upstream, outcome, nanos) -> { };
 
@@ -75,14 +77,14 @@ public class Upstreams implements AutoCloseable {
     }
 
     /** The names connectors/upstreams.yaml declares. */
-    public synchronized java.util.Set<String> declaredNames() {
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    public synchronized Set<String> declaredNames() {
+        Set<String> names = new LinkedHashSet<>();
         declared.forEach(c -> names.add(c.name()));
         return names;
     }
 
     /** API-managed upstreams not running because upstreams.yaml declares the same name. */
-    public synchronized java.util.Set<String> heldBack() {
+    public synchronized Set<String> heldBack() {
         return heldBack;
     }
 
@@ -98,7 +100,7 @@ public class Upstreams implements AutoCloseable {
         }
         Map<String, UpstreamConfig> wanted = new LinkedHashMap<>();
         declared.forEach(c -> wanted.put(c.name(), c));
-        java.util.Set<String> conflicts = new java.util.LinkedHashSet<>();
+        Set<String> conflicts = new LinkedHashSet<>();
         for (UpstreamConfig c : managed) {
             if (wanted.containsKey(c.name())) {
                 conflicts.add(c.name());
@@ -113,7 +115,7 @@ public class Upstreams implements AutoCloseable {
                         + "entry)", name, name);
             }
         }
-        heldBack = java.util.Set.copyOf(conflicts);
+        heldBack = Set.copyOf(conflicts);
         for (String name : new ArrayList<>(entries.keySet())) {
             UpstreamConfig now = wanted.get(name);
             if (now == null || !now.equals(entries.get(name).connection().config())) {

@@ -28,6 +28,9 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import org.springframework.web.servlet.NoHandlerFoundException;
 
+import java.time.Duration;
+import java.time.temporal.Temporal;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
 import java.util.UUID;
@@ -165,7 +168,7 @@ public class ApiProblemAdvice extends ResponseEntityExceptionHandler {
             return "another type";
         }
         if (type.isEnum()) {
-            return "one of " + java.util.Arrays.stream(type.getEnumConstants()).map(String::valueOf)
+            return "one of " + Arrays.stream(type.getEnumConstants()).map(String::valueOf)
                     .collect(Collectors.joining(", "));
         }
         if (type.isArray() || Collection.class.isAssignableFrom(type)) {
@@ -181,10 +184,10 @@ public class ApiProblemAdvice extends ResponseEntityExceptionHandler {
             return type == double.class || type == float.class || type == Double.class || type == Float.class
                     ? "a number" : "an integer";
         }
-        if (java.time.temporal.Temporal.class.isAssignableFrom(type)) {
+        if (Temporal.class.isAssignableFrom(type)) {
             return "an ISO-8601 time such as 2026-01-31T12:00:00Z";
         }
-        if (java.time.Duration.class == type) {
+        if (Duration.class == type) {
             return "a duration";
         }
         if (Map.class.isAssignableFrom(type) || !type.getName().startsWith("java.")) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -50,7 +51,7 @@ public class Ownership {
         return repository.owners();
     }
 
-    public java.util.List<String> grants(String workspace) {
+    public List<String> grants(String workspace) {
         return repository.grants(workspace);
     }
 

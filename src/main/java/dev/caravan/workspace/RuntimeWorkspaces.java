@@ -11,6 +11,7 @@ import dev.caravan.tool.ToolFailure;
 import dev.caravan.core.WorkspaceScopes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.FileSystemUtils;
 
@@ -72,7 +73,7 @@ public class RuntimeWorkspaces {
         }
         try {
             tx.executeWithoutResult(s -> repository.insert(new WorkspaceRecord(name, json, Instant.now(), createdBy)));
-        } catch (org.springframework.dao.DuplicateKeyException e) {
+        } catch (DuplicateKeyException e) {
             throw ApiException.conflict("A workspace named '" + name + "' exists already; choose another name");
         }
         if (owner != null) {

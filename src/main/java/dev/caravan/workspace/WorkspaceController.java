@@ -1,5 +1,6 @@
 package dev.caravan.workspace;
 
+import dev.caravan.tool.ToolFailure;
 import dev.caravan.web.ApiException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -119,7 +120,7 @@ public class WorkspaceController {
         String owner = body == null || body.owner() == null || Ownership.ADMIN.equals(body.owner()) ? null : body.owner();
         try {
             ownership.assign(name, owner);
-        } catch (dev.caravan.tool.ToolFailure e) {
+        } catch (ToolFailure e) {
             throw ApiException.invalid(e.getMessage());
         }
         return view(name);

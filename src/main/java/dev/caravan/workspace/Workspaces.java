@@ -11,9 +11,12 @@ import dev.caravan.tool.ToolFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +136,7 @@ public class Workspaces implements AutoCloseable {
         stored = keptStored;
         Map<String, Workspace> next = new LinkedHashMap<>(declared);
         next.putAll(keptStored);
-        current = java.util.Collections.unmodifiableMap(next); // declaration order, for listings
+        current = Collections.unmodifiableMap(next); // declaration order, for listings
         for (Workspace old : before.values()) {
             if (next.get(old.name()) != old) {
                 close(old);
@@ -180,8 +183,8 @@ public class Workspaces implements AutoCloseable {
     private Path spoolDirectory() {
         Path spool = dataDir.resolve("tmp");
         try {
-            java.nio.file.Files.createDirectories(spool);
-        } catch (java.io.IOException e) {
+            Files.createDirectories(spool);
+        } catch (IOException e) {
             throw new IllegalStateException("the spool directory " + spool + " cannot be created", e);
         }
         return spool;

@@ -9,6 +9,7 @@ import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.modern.McpException;
 import io.modelcontextprotocol.modern.McpSchema;
+import io.modelcontextprotocol.modern.server.McpAsyncNotifier;
 import io.modelcontextprotocol.modern.server.McpAsyncResponse;
 import io.modelcontextprotocol.modern.server.McpRequestContext;
 import io.modelcontextprotocol.modern.server.McpServer;
@@ -48,6 +49,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -253,8 +255,8 @@ public final class ModernEndpoint {
     }
 
     private <F> McpSyncCompletionHandler completer(Supplier<F> feature,
-                                                   java.util.function.Function<F, Catalog.Completer> completer,
-                                                   java.util.function.Function<F, Map<String, List<String>>> fixed) {
+                                                   Function<F, Catalog.Completer> completer,
+                                                   Function<F, Map<String, List<String>>> fixed) {
         return (ctx, request) -> {
             F now = feature.get();
             CompleteRequest old = json.convertValue(request, CompleteRequest.class);
@@ -279,8 +281,8 @@ public final class ModernEndpoint {
         return new CallContext(new ModernExchange(ctx, NO_NOTIFIER, InputRounds.none(), json), null, caller(ctx));
     }
 
-    private static final io.modelcontextprotocol.modern.server.McpAsyncNotifier NO_NOTIFIER =
-            new io.modelcontextprotocol.modern.server.McpAsyncNotifier() {
+    private static final McpAsyncNotifier NO_NOTIFIER =
+            new McpAsyncNotifier() {
                 @Override
                 public Mono<Void> progress(double progress, Double total, String message) {
                     return Mono.empty();

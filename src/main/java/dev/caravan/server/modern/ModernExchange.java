@@ -1,5 +1,6 @@
 package dev.caravan.server.modern;
 
+import dev.caravan.tool.KeyedClientInput;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
@@ -10,6 +11,8 @@ import io.modelcontextprotocol.spec.McpSchema;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * The calling client as routes see it ({@code CallContext.client()}), for a 2026-07-28 request. Routes and
@@ -17,7 +20,7 @@ import java.util.Map;
  * response stream; elicitation, sampling and roots are answered from the request state or become the next
  * {@code input_required} round (see {@link InputRounds}).
  */
-final class ModernExchange extends McpSyncServerExchange implements dev.caravan.tool.KeyedClientInput {
+final class ModernExchange extends McpSyncServerExchange implements KeyedClientInput {
     private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {
     };
 
@@ -43,7 +46,7 @@ final class ModernExchange extends McpSyncServerExchange implements dev.caravan.
     public McpSchema.ClientCapabilities getClientCapabilities() {
         // Only what the 2025 record knows: 2026 adds fields (extensions) the routes' checks do not use.
         Map<String, Object> declared = new LinkedHashMap<>(json.convertValue(ctx.clientCapabilities(), MAP));
-        declared.keySet().retainAll(java.util.Set.of("experimental", "roots", "sampling", "elicitation"));
+        declared.keySet().retainAll(Set.of("experimental", "roots", "sampling", "elicitation"));
         return json.convertValue(declared, McpSchema.ClientCapabilities.class);
     }
 
@@ -119,7 +122,7 @@ final class ModernExchange extends McpSyncServerExchange implements dev.caravan.
 
     private Map<String, Object> params(Object request) {
         Map<String, Object> params = new LinkedHashMap<>(json.convertValue(request, MAP));
-        params.values().removeIf(java.util.Objects::isNull);
+        params.values().removeIf(Objects::isNull);
         return params;
     }
 }

@@ -12,7 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -147,11 +149,11 @@ class OAuthDiscovery {
 
     /** The auth-params of a {@code Bearer} challenge (RFC 6750 §3). */
     static Map<String, String> bearerParams(String challenge) {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         Matcher m = PARAM.matcher(challenge.substring(Math.min(6, challenge.length())));
         while (m.find()) {
             String v = m.group(2) != null ? m.group(2).replaceAll("\\\\(.)", "$1") : m.group(3);
-            out.putIfAbsent(m.group(1).toLowerCase(java.util.Locale.ROOT), v);
+            out.putIfAbsent(m.group(1).toLowerCase(Locale.ROOT), v);
         }
         return out;
     }
@@ -260,8 +262,8 @@ class OAuthDiscovery {
     /** The RFC 8707 canonical URI of the MCP server: no fragment, no query, lower-case scheme and host. */
     static String canonical(URI server) {
         String path = server.getRawPath() == null ? "" : server.getRawPath();
-        return server.getScheme().toLowerCase(java.util.Locale.ROOT) + "://"
-                + server.getRawAuthority().toLowerCase(java.util.Locale.ROOT) + path;
+        return server.getScheme().toLowerCase(Locale.ROOT) + "://"
+                + server.getRawAuthority().toLowerCase(Locale.ROOT) + path;
     }
 
     static String target(URI uri) {

@@ -12,6 +12,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Map;
 
 /**
  * The OAuth credentials of one upstream, as the connection sees them (see {@link UpstreamAuth}): the current
@@ -119,7 +121,7 @@ final class OAuthUpstreamAuth implements UpstreamAuth {
         return stepUpScope == null ? discovered : union(discovered, stepUpScope);
     }
 
-    private void stepUp(java.util.Map<String, String> challenge) {
+    private void stepUp(Map<String, String> challenge) {
         String wanted = challenge.get("scope");
         if (!"insufficient_scope".equals(challenge.get("error")) || wanted == null || wanted.isBlank()) {
             return;
@@ -131,7 +133,7 @@ final class OAuthUpstreamAuth implements UpstreamAuth {
 
     /** The scopes of both, each once, in order of first appearance. */
     static String union(String a, String b) {
-        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        LinkedHashSet<String> all = new LinkedHashSet<>();
         for (String s : new String[] {a, b}) {
             if (s != null) {
                 for (String scope : s.trim().split("\\s+")) {

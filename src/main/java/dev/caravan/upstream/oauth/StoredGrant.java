@@ -2,6 +2,7 @@ package dev.caravan.upstream.oauth;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -30,7 +31,7 @@ record StoredGrant(String issuer, String authorizationUri, String tokenUri, Stri
     }
 
     /** Expired or expiring within the margin (no expiry known: never). */
-    boolean expiresWithin(java.time.Duration margin) {
+    boolean expiresWithin(Duration margin) {
         return expiresAt != null && Instant.now().plus(margin).isAfter(expiresAt);
     }
 }

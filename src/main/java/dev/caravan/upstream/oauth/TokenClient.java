@@ -30,7 +30,9 @@ import org.springframework.web.client.RestClientException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The token endpoint, through Spring Security's OAuth2 client: its {@link ClientRegistration}, its RestClient
@@ -78,8 +80,8 @@ class TokenClient {
         ClientRegistration.Builder b = ClientRegistration.withRegistrationId(name).clientId(g.clientId())
                 .clientSecret(g.clientSecret() == null ? "" : g.clientSecret()).authorizationGrantType(grant)
                 .clientAuthenticationMethod(method(g)).tokenUri(g.tokenUri())
-                .providerConfigurationMetadata(resource == null ? java.util.Map.of()
-                        : java.util.Map.of("resource", resource));
+                .providerConfigurationMetadata(resource == null ? Map.of()
+                        : Map.of("resource", resource));
         if (grant.equals(AuthorizationGrantType.AUTHORIZATION_CODE)) {
             b.authorizationUri(g.authorizationUri()).redirectUri(g.redirectUri());
         }
@@ -122,7 +124,7 @@ class TokenClient {
         return r.getAccessToken().getExpiresAt();
     }
 
-    private static OAuth2AccessTokenResponse call(java.util.function.Supplier<OAuth2AccessTokenResponse> send,
+    private static OAuth2AccessTokenResponse call(Supplier<OAuth2AccessTokenResponse> send,
                                                   String what) {
         try {
             return send.get();

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The {@code upstream_token} table (V30): one sealed {@link StoredGrant} per upstream, tied to the upstream's URL
@@ -23,11 +24,11 @@ class TokenStore implements GrantStore {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final JdbcTemplate jdbc;
-    private final java.util.function.Supplier<TokenCipher> key;
+    private final Supplier<TokenCipher> key;
     private volatile TokenCipher cipher;
 
     /** @param key read (or generated) on first use, so a Caravan without OAuth upstreams writes no key file */
-    TokenStore(JdbcTemplate jdbc, java.util.function.Supplier<TokenCipher> key) {
+    TokenStore(JdbcTemplate jdbc, Supplier<TokenCipher> key) {
         this.jdbc = jdbc;
         this.key = key;
     }

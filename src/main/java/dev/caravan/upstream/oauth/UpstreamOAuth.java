@@ -20,6 +20,7 @@ import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenRespon
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
 import org.springframework.stereotype.Component;
 
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -285,7 +286,7 @@ public class UpstreamOAuth implements OAuthConnector {
         if (base == null) {
             String tokenUri = options.tokenUrl();
             String issuer = null;
-            String resource = OAuthDiscovery.canonical(java.net.URI.create(options.serverUrl()));
+            String resource = OAuthDiscovery.canonical(URI.create(options.serverUrl()));
             String scope = options.scope();
             String method = "client_secret_basic";
             if (tokenUri == null) {

@@ -4,6 +4,8 @@ import dev.caravan.store.SqlTime;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -82,7 +84,7 @@ class AuditRepository {
         }
     }
 
-    private static void setNullable(java.sql.PreparedStatement ps, int i, String v) throws java.sql.SQLException {
+    private static void setNullable(PreparedStatement ps, int i, String v) throws SQLException {
         if (v == null) {
             ps.setNull(i, Types.VARCHAR);
         } else {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -43,7 +44,7 @@ public class AuditTrail implements AutoCloseable {
     private final Object progress = new Object();
     private final Thread writer;
     private final List<Consumer<AuditEvent>> listeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+            new CopyOnWriteArrayList<>();
     private volatile boolean closing;
     private long droppedReported;
     private Instant lastWarning = Instant.EPOCH;

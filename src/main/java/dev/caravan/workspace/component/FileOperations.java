@@ -12,6 +12,8 @@ import dev.caravan.workspace.storage.StorageException;
 import dev.caravan.workspace.storage.StorageFailureException;
 import dev.caravan.workspace.storage.WorkspacePath;
 import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,7 +42,7 @@ final class FileOperations {
     /** Bytes a write stored (write_file, edit_file, restore_version); for the audit trail. */
     static final String BYTES = "CaravanWorkspaceBytes";
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FileOperations.class);
+    private static final Logger log = LoggerFactory.getLogger(FileOperations.class);
 
     /** Caps that keep one call from filling the heap or running for ever. */
     record Limits(long maxReadBytes, int maxEntries, Duration walkTimeLimit) {

@@ -13,6 +13,7 @@ import org.apache.camel.Message;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -122,12 +123,12 @@ final class ReadOperations {
 
     /** Splits text after each '\n', keeping it (and a '\r' before it) on the line it ends. */
     private static final class LineReader {
-        private final java.io.Reader in;
+        private final Reader in;
         private final char[] buffer = new char[8192];
         private int pos;
         private int end;
 
-        LineReader(java.io.Reader in) {
+        LineReader(Reader in) {
             this.in = in;
         }
 

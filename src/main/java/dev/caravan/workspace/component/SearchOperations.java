@@ -15,6 +15,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,7 @@ final class SearchOperations {
         WorkspacePath base = path(args, "path", true);
         Listing walk = s.walk(base, walkOptions(base, args, "excludePatterns"));
         List<Map<String, Object>> roots = new ArrayList<>();
-        Map<WorkspacePath, List<Map<String, Object>>> children = new java.util.HashMap<>();
+        Map<WorkspacePath, List<Map<String, Object>>> children = new HashMap<>();
         children.put(base, roots);
         for (FileInfo e : walk.entries()) {
             Map<String, Object> node = new LinkedHashMap<>();

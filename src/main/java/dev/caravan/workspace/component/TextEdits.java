@@ -4,7 +4,9 @@ import dev.caravan.tool.ToolFailure;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Ordered oldText/newText replacements on a text, as the reference filesystem server's edit_file does: each
@@ -69,7 +71,7 @@ final class TextEdits {
         String baseIndent = indentOf(lines.get(start));
         String oldIndent = indentOf(oldLines[0]);
         // How the agent's indentation maps to the file's, learned from the lines that matched.
-        java.util.Map<String, String> indents = new java.util.HashMap<>();
+        Map<String, String> indents = new HashMap<>();
         for (int j = 0; j < oldLines.length; j++) {
             if (!oldLines[j].isBlank()) {
                 indents.putIfAbsent(indentOf(oldLines[j]), indentOf(lines.get(start + j)));
@@ -167,7 +169,7 @@ final class TextEdits {
         if (a.length() < 2 || b.length() < 2) {
             return 0;
         }
-        java.util.Map<Integer, Integer> bigrams = new java.util.HashMap<>();
+        Map<Integer, Integer> bigrams = new HashMap<>();
         for (int i = 0; i + 1 < a.length(); i++) {
             bigrams.merge(a.charAt(i) << 16 | a.charAt(i + 1), 1, Integer::sum);
         }

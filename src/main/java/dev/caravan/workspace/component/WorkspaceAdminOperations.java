@@ -13,6 +13,8 @@ import dev.caravan.workspace.Workspaces;
 import org.apache.camel.Message;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -153,7 +155,7 @@ final class WorkspaceAdminOperations {
             Duration lifetime = Duration.ofMinutes(minutes == null ? 60 : minutes);
             String token = ownership.issueClaim(workspace, caller, blankToNull(to), lifetime, keepAccess);
             return "Claim token for workspace '" + workspace + "': " + token + "\nIt works once, until "
-                    + java.time.Instant.now().plus(lifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + Instant.now().plus(lifetime).truncatedTo(ChronoUnit.SECONDS)
                     + (to == null || to.isBlank() ? ", for whoever redeems it" : ", only for " + to)
                     + ", with workspace_claim. You stay the owner until then.";
         }

@@ -16,6 +16,7 @@ import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -53,11 +54,11 @@ public class WorkspaceComponent extends DefaultComponent {
     private final UnattendedAccess unattended;
 
     /** Without the database (component tests): scopes are still checked. */
-    public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, java.time.Duration walkTimeLimit) {
+    public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, Duration walkTimeLimit) {
         this(workspaces, maxReadBytes, maxEntries, walkTimeLimit, WorkspaceServices.NONE);
     }
 
-    public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, java.time.Duration walkTimeLimit,
+    public WorkspaceComponent(Workspaces workspaces, long maxReadBytes, int maxEntries, Duration walkTimeLimit,
                               WorkspaceServices services) {
         this.operations = new FileOperations(workspaces, new FileOperations.Limits(maxReadBytes, maxEntries,
                 walkTimeLimit), services);

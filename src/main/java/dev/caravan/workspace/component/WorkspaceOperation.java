@@ -2,6 +2,7 @@ package dev.caravan.workspace.component;
 
 import dev.caravan.core.EnumIds;
 import dev.caravan.core.WorkspaceScopes.Operation;
+import dev.caravan.workspace.WorkspaceAccess;
 import dev.caravan.workspace.storage.WorkspacePath;
 
 import java.util.Arrays;
@@ -54,7 +55,7 @@ enum WorkspaceOperation {
     /** The classes that hold the bodies, one per family, and the access check (get_file_info's permissions). */
     record Families(ReadOperations read, WriteOperations write, SearchOperations search, VersionOperations versions,
                     LockOperations locks, ShareOperations shares, AuditOperations audit,
-                    dev.caravan.workspace.WorkspaceAccess access) {
+                    WorkspaceAccess access) {
     }
 
     /** The paths an operation changes, from its arguments; none for reads. */

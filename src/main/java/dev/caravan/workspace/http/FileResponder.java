@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -187,7 +189,7 @@ final class FileResponder {
      * text/plain. HTML and SVG keep their type; they are sandboxed as before.
      */
     static boolean readableAsText(String type) {
-        String t = type.toLowerCase(java.util.Locale.ROOT);
+        String t = type.toLowerCase(Locale.ROOT);
         return t.startsWith("text/") && !t.startsWith("text/html")
                 || t.startsWith("application/json") || t.startsWith("application/xml") || t.startsWith("application/yaml")
                 || t.startsWith("application/x-yaml") || t.startsWith("application/javascript")
@@ -196,20 +198,20 @@ final class FileResponder {
 
     /** Types a browser displays without running them as a page of this origin (nosniff keeps them so). */
     static boolean passive(String type) {
-        String t = type.toLowerCase(java.util.Locale.ROOT);
+        String t = type.toLowerCase(Locale.ROOT);
         return t.startsWith("application/pdf") || t.startsWith("text/plain") || t.startsWith("audio/")
                 || t.startsWith("video/") || t.startsWith("image/") && !t.startsWith("image/svg");
     }
 
     /** Text files Spring's type table does not know (it would call them application/octet-stream). */
-    private static final java.util.Map<String, String> MORE_TEXT = java.util.Map.of("yaml", "application/yaml",
+    private static final Map<String, String> MORE_TEXT = Map.of("yaml", "application/yaml",
             "yml", "application/yaml", "md", "text/markdown", "markdown", "text/markdown", "toml", "text/plain",
             "log", "text/plain", "ini", "text/plain",
             "conf", "text/plain", "properties", "text/plain");
 
     static String contentType(String name) {
         int dot = name.lastIndexOf('.');
-        String known = dot < 0 ? null : MORE_TEXT.get(name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT));
+        String known = dot < 0 ? null : MORE_TEXT.get(name.substring(dot + 1).toLowerCase(Locale.ROOT));
         MediaType type = known != null ? MediaType.parseMediaType(known)
                 : MediaTypeFactory.getMediaType(name).orElse(MediaType.APPLICATION_OCTET_STREAM);
         return type.getType().equals("text") && type.getCharset() == null ? type + ";charset=UTF-8" : type.toString();

@@ -4,6 +4,7 @@ import dev.caravan.web.ApiException;
 import dev.caravan.web.ApiProblem;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.tool.ToolFailure;
+import dev.caravan.workspace.WorkspaceProperties;
 import dev.caravan.workspace.lock.LockedException;
 import dev.caravan.workspace.Workspace;
 import dev.caravan.workspace.Workspaces;
@@ -50,7 +51,7 @@ public class FilesController {
     private final int maxEntries;
 
     public FilesController(Workspaces workspaces, FileApiAccess access, WorkspaceWrites writes,
-                           dev.caravan.workspace.WorkspaceProperties properties) {
+                           WorkspaceProperties properties) {
         this.workspaces = workspaces;
         this.access = access;
         this.writes = writes;

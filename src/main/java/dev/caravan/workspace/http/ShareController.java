@@ -4,6 +4,7 @@ import dev.caravan.web.ApiException;
 import dev.caravan.web.ApiProblem;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.workspace.Workspace;
+import dev.caravan.workspace.WorkspaceProperties;
 import dev.caravan.workspace.share.ShareDenied;
 import dev.caravan.workspace.share.SharePermission;
 import dev.caravan.workspace.share.ShareRecord;
@@ -11,6 +12,7 @@ import dev.caravan.workspace.share.Shares;
 import dev.caravan.workspace.storage.FileInfo;
 import dev.caravan.workspace.storage.PathRejectedException;
 import dev.caravan.workspace.lock.LockedException;
+import dev.caravan.workspace.storage.Precondition;
 import dev.caravan.workspace.storage.StorageException;
 import dev.caravan.workspace.storage.WorkspacePath;
 import dev.caravan.workspace.storage.WriteOptions;
@@ -20,17 +22,20 @@ import org.apache.tomcat.util.http.fileupload.FileItemIterator;
 import org.apache.tomcat.util.http.fileupload.FileItemStream;
 import org.apache.tomcat.util.http.fileupload.FileUploadException;
 import org.apache.tomcat.util.http.fileupload.FileUpload;
+import org.apache.tomcat.util.http.fileupload.InvalidFileNameException;
 import org.apache.tomcat.util.http.fileupload.servlet.ServletRequestContext;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -49,7 +54,7 @@ public class ShareController {
     private final WorkspaceWrites writes;
     private final int maxEntries;
 
-    public ShareController(Shares shares, WorkspaceWrites writes, dev.caravan.workspace.WorkspaceProperties properties) {
+    public ShareController(Shares shares, WorkspaceWrites writes, WorkspaceProperties properties) {
         this.shares = shares;
         this.writes = writes;
         this.maxEntries = properties.getMaxEntries();
@@ -174,7 +179,7 @@ public class ShareController {
             Workspace ws = shares.workspaceOf(share);
             WorkspacePath folder = target(request, share);
             if (request.getContentType() == null
-                    || !request.getContentType().toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")) {
+                    || !request.getContentType().toLowerCase(Locale.ROOT).startsWith("multipart/")) {
                 throw ApiException.invalid("POST the files as multipart/form-data, or PUT each one to this link + /NAME.");
             }
             List<Map<String, Object>> stored = new ArrayList<>();
@@ -191,7 +196,7 @@ public class ShareController {
                     stored.add(Map.of("name", path.relativeTo(WorkspacePath.of(share.path())).toString(),
                             "size", written.size()));
                 }
-            } catch (org.apache.tomcat.util.http.fileupload.InvalidFileNameException e) {
+            } catch (InvalidFileNameException e) {
                 // Thrown for a file name holding NUL; its message would echo the name back.
                 throw ApiException.invalid("An uploaded file's name contains a NUL character; rename the file and send it again.");
             } catch (FileUploadException e) {
@@ -215,7 +220,7 @@ public class ShareController {
     }
 
     /** Creates a file, never replacing one: a taken name is refused before a use is counted. */
-    private FileInfo upload(ShareRecord share, Workspace ws, WorkspacePath path, java.io.InputStream body, long size) {
+    private FileInfo upload(ShareRecord share, Workspace ws, WorkspacePath path, InputStream body, long size) {
         Optional<FileInfo> existing = ws.storage().find(path);
         if (existing.isPresent()) {
             throw ApiException.conflict("'" + path.relativeTo(WorkspacePath.of(share.path()))
@@ -223,7 +228,7 @@ public class ShareController {
         }
         shares.consumeUse(share);
         return writes.write(new WorkspaceWrites.Actor("share:" + share.id(), null, List.of()), ws, path, body,
-                new WriteOptions(dev.caravan.workspace.storage.Precondition.absent(), Math.max(-1, size)));
+                new WriteOptions(Precondition.absent(), Math.max(-1, size)));
     }
 
     /** Browsers may send a client-side path as the file name; keep the last part only. */

@@ -3,6 +3,7 @@ package dev.caravan.workspace.lock;
 import dev.caravan.workspace.storage.WorkspacePath;
 import org.springframework.dao.DuplicateKeyException;
 import dev.caravan.store.SqlTime;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 
@@ -40,7 +41,7 @@ class LockRepository {
         // A statement timeout, not SET LOCAL lock_timeout: no extra round trip, and the same on H2 and PostgreSQL.
         this.guardJdbc = new JdbcTemplate(jdbc.getDataSource());
         this.guardJdbc.setQueryTimeout(guardWaitSeconds);
-        String product = jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<String>) c ->
+        String product = jdbc.execute((ConnectionCallback<String>) c ->
                 c.getMetaData().getDatabaseProductName());
         this.postgres = "PostgreSQL".equalsIgnoreCase(product);
     }

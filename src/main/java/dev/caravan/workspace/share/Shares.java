@@ -9,6 +9,7 @@ import dev.caravan.workspace.storage.WorkspacePath;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -204,7 +205,7 @@ public class Shares {
     }
 
     private static int bytes(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** 256 random bits, URL-safe. */

@@ -16,6 +16,7 @@ import dev.caravan.workspace.storage.WriteOptions;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,6 +31,8 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
@@ -57,7 +60,7 @@ public final class VersionedStorage implements WorkspaceStorage {
     private static final Pattern ID = Pattern.compile("(\\d{8}T\\d{9}Z)-([0-9a-f]{8})-(overwrite|delete|move|restore)");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int ATTEMPTS = 16;
-    private static final java.util.concurrent.atomic.AtomicLong LAST_MILLIS = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong LAST_MILLIS = new AtomicLong();
 
     private final WorkspaceStorage files;
     private final int keep;
@@ -215,7 +218,7 @@ public final class VersionedStorage implements WorkspaceStorage {
     }
 
     @Override
-    public int sweepAbandoned(java.time.Instant olderThan) {
+    public int sweepAbandoned(Instant olderThan) {
         return files.sweepAbandoned(olderThan);
     }
 
@@ -384,7 +387,7 @@ public final class VersionedStorage implements WorkspaceStorage {
     /** Content that can be produced again (a restore, a markable stream). */
     private record Repeatable(ContentWriter content) implements ContentWriter {
         @Override
-        public void writeTo(java.io.OutputStream out) throws IOException {
+        public void writeTo(OutputStream out) throws IOException {
             content.writeTo(out);
         }
     }
@@ -392,7 +395,7 @@ public final class VersionedStorage implements WorkspaceStorage {
     /** Waits a moment after a lost race, so that racing writers spread out. */
     private static void backOff(int attempt) {
         try {
-            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 2 + 2 * attempt));
+            Thread.sleep(ThreadLocalRandom.current().nextInt(1, 2 + 2 * attempt));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -408,7 +411,7 @@ public final class VersionedStorage implements WorkspaceStorage {
         }
 
         @Override
-        public void writeTo(java.io.OutputStream out) throws IOException {
+        public void writeTo(OutputStream out) throws IOException {
             used = true;
             content.writeTo(out);
         }
