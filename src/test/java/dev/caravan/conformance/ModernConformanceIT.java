@@ -58,7 +58,7 @@ class ModernConformanceIT extends CaravanIntegrationTest {
     @Test
     void theRequiredScenariosThatPassKeepPassing() throws Exception {
         for (String file : ConformanceRunner.packFiles()) {
-            writeRouteAndAwait(file, Files.readString(ConformanceRunner.PROJECT.resolve("routes").resolve(file)));
+            writeRouteAndAwait(file, ConformanceRunner.packFile(file));
         }
         Published ep = publish("conformance", "conformance");
         await(Duration.ofSeconds(10), "the conformance tools on the endpoint", () -> {
