@@ -53,7 +53,7 @@ class ProbeConformanceIT {
     }
 
     static final Map<String, KnownFailure> KNOWN_FAILURES = Map.of(
-            "sse-retry", new KnownFailure("MCP Java SDK 2.1.0's Streamable HTTP client transport ignores the SSE "
+            "sse-retry", new KnownFailure("MCP Java SDK 2.1.0 and 2.2.0: the Streamable HTTP client transport ignores the SSE "
                     + "'retry:' field, skips the ids of priming events (empty data) and does not resume a POST "
                     + "stream that closes before its response with GET + Last-Event-ID (SEP-1699; "
                     + "modelcontextprotocol/java-sdk#1047); the wire protocol is the SDK's, so this waits for an "
