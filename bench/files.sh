@@ -34,9 +34,6 @@ trap 'exit 130' INT TERM
 
 build_jar
 
-now_ns() { date +%s%N; }
-mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.0f", b / 1048576 / (ns / 1e9) }'; }
-
 ADMIN_TOKEN=$(random_token)
 PORT=$(free_port)
 mkdir -p "$WORK/data" "$WORK/routes" "$WORK/connectors" "$WORK/copies"
@@ -82,15 +79,6 @@ same_as_source() {
 URL="http://127.0.0.1:$PORT/files/bench"
 AUTH="Authorization: Bearer $ADMIN_TOKEN"
 
-# This machine is a Firecracker VM with free page reporting: memory freed for longer than about 2 s is handed back
-# to the host, and touching it again costs a host fault per page. Each timed copy below fills 1 GiB of new page
-# cache, so whichever one happened to follow a pause would run up to 3x slower. prime() writes and frees a scratch
-# file just before each timed copy, so every copy starts with the same warm free memory.
-prime() {
-  sync
-  dd if=/dev/zero of="$WORK/copies/prime" bs=1M count="$((SIZE_MB + SIZE_MB / 8))" status=none
-  rm -f "$WORK/copies/prime"
-}
 # The server's CPU time (user + system, in clock ticks) so far.
 server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 TICK_MS=$((1000 / $(getconf CLK_TCK)))
@@ -146,7 +134,6 @@ for round in $(seq 1 "$ROUNDS"); do
     "${PUT_RATIO[-1]}" "${GET_RATIO[-1]}" "${SPLICE_RATIO[-1]}" "$put_cpu" "$get_cpu" "$n"
 done
 
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 MC=$(median "${CP_ALL[@]}"); MQ=$(median "${PIPE_ALL[@]}"); MP=$(median "${PUT_ALL[@]}"); MG=$(median "${GET_ALL[@]}")
 say ""
 # The ratios are paired: each round's PUT and GET against that round's cp, then the median of those.

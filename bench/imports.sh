@@ -37,10 +37,6 @@ trap 'exit 130' INT TERM
 
 build_jar
 
-now_ns() { date +%s%N; }
-mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.0f", b / 1048576 / (ns / 1e9) }'; }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-
 ADMIN_TOKEN=$(random_token)
 PORT=$(free_port)
 ORIGIN_PORT=$(free_port)
@@ -105,12 +101,6 @@ for job in ids:
             break
         time.sleep(0.02)
 PY
-}
-# Same reason as in files.sh: this VM hands freed memory back to the host; warm it before each timed copy.
-prime() {
-  sync
-  dd if=/dev/zero of="$WORK/copies/prime" bs=1M count="$((SIZE_MB + SIZE_MB / 8))" status=none
-  rm -f "$WORK/copies/prime"
 }
 
 say ""
