@@ -54,12 +54,7 @@ CARAVAN_ADMIN_TOKEN=$ADMIN_TOKEN java $HEAP -jar "$JAR" --server.address=127.0.0
   --caravan.routes-dir="$WORK/routes" --caravan.data-dir="$WORK/data" --caravan.connectors-dir="$WORK/connectors" \
   >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-t0=$(now_ns)
-until [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$PORT/files/bench/" 2>/dev/null)" == 200 ]]; do
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then say "Caravan exited during startup:"; tail -40 "$WORK/server.log"; exit 1; fi
-  if (( ($(now_ns) - t0) / 1000000000 > STARTUP_LIMIT_S )); then say "Caravan did not serve /files/bench/ in time"; exit 1; fi
-  sleep 0.2
-done
+await_caravan "http://127.0.0.1:$PORT/files/bench/"
 
 # Heap in use, sampled every 200 ms while the transfers run (jstat: survivor + eden + old used, KB). One jstat
 # process samples throughout: starting a jstat JVM per sample would keep a core busy beside the transfers.
@@ -143,7 +138,6 @@ say "server CPU per transfer (user + system), median: PUT $(median "${PUT_CPU_AL
 say "content check: sha256 of the file read back matches the source ($SRC_SUM)"
 
 kill "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
-PEAK_HEAP=$(awk '$1 ~ /^[0-9.]+$/ {printf "%.0f\n", $3+$4+$6+$8}' "$WORK/heap.samples" | sort -n | tail -1)
-say "server heap in use, peak of samples every 200 ms: $(awk -v k="${PEAK_HEAP:-0}" 'BEGIN {printf "%.0f MB", k/1024}') (of $HEAP)"
+say "server heap in use, peak of samples every 200 ms: $(peak_heap) (of $HEAP)"
 say "server peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$SERVER_PID/status")"
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

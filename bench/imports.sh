@@ -70,12 +70,7 @@ CARAVAN_ADMIN_TOKEN=$ADMIN_TOKEN java $HEAP -jar "$JAR" --server.address=127.0.0
 SERVER_PID=$!
 API="http://127.0.0.1:$PORT/admin/api/imports"
 AUTH="Authorization: Bearer $ADMIN_TOKEN"
-t0=$(now_ns)
-until [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "$AUTH" "$API" 2>/dev/null)" == 200 ]]; do
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then say "Caravan exited during startup:"; tail -40 "$WORK/server.log"; exit 1; fi
-  if (( ($(now_ns) - t0) / 1000000000 > STARTUP_LIMIT_S )); then say "Caravan did not start in time"; exit 1; fi
-  sleep 0.2
-done
+await_caravan "$API"
 jstat -gc "$SERVER_PID" 200 >"$WORK/heap.samples" 2>/dev/null &
 SAMPLER_PID=$!
 
@@ -139,7 +134,6 @@ small_ms=$(( ($(now_ns) - t) / 1000000 ))
 say "$SMALL small imports (4 KiB) started at once: $DONE done, $FAILED failed, all ended within $small_ms ms (submitting them, a curl and a python3 per job, took $submit_ms ms of it)   target: every one done"
 
 kill "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
-PEAK_HEAP=$(awk '$1 ~ /^[0-9.]+$/ {printf "%.0f\n", $3+$4+$6+$8}' "$WORK/heap.samples" | sort -n | tail -1)
-say "server heap in use, peak of samples every 200 ms: $(awk -v k="${PEAK_HEAP:-0}" 'BEGIN {printf "%.0f MB", k/1024}') (of $HEAP)   target: <= 256 MB"
+say "server heap in use, peak of samples every 200 ms: $(peak_heap) (of $HEAP)   target: <= 256 MB"
 say "server peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$SERVER_PID/status")"
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
