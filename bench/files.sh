@@ -34,9 +34,6 @@ trap 'exit 130' INT TERM
 
 build_jar
 
-now_ns() { date +%s%N; }
-mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.0f", b / 1048576 / (ns / 1e9) }'; }
-
 ADMIN_TOKEN=$(random_token)
 PORT=$(free_port)
 mkdir -p "$WORK/data" "$WORK/routes" "$WORK/connectors" "$WORK/copies"
@@ -57,12 +54,7 @@ CARAVAN_ADMIN_TOKEN=$ADMIN_TOKEN java $HEAP -jar "$JAR" --server.address=127.0.0
   --caravan.routes-dir="$WORK/routes" --caravan.data-dir="$WORK/data" --caravan.connectors-dir="$WORK/connectors" \
   >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-t0=$(now_ns)
-until [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$PORT/files/bench/" 2>/dev/null)" == 200 ]]; do
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then say "Caravan exited during startup:"; tail -40 "$WORK/server.log"; exit 1; fi
-  if (( ($(now_ns) - t0) / 1000000000 > STARTUP_LIMIT_S )); then say "Caravan did not serve /files/bench/ in time"; exit 1; fi
-  sleep 0.2
-done
+await_caravan "http://127.0.0.1:$PORT/files/bench/"
 
 # Heap in use, sampled every 200 ms while the transfers run (jstat: survivor + eden + old used, KB). One jstat
 # process samples throughout: starting a jstat JVM per sample would keep a core busy beside the transfers.
@@ -82,15 +74,6 @@ same_as_source() {
 URL="http://127.0.0.1:$PORT/files/bench"
 AUTH="Authorization: Bearer $ADMIN_TOKEN"
 
-# This machine is a Firecracker VM with free page reporting: memory freed for longer than about 2 s is handed back
-# to the host, and touching it again costs a host fault per page. Each timed copy below fills 1 GiB of new page
-# cache, so whichever one happened to follow a pause would run up to 3x slower. prime() writes and frees a scratch
-# file just before each timed copy, so every copy starts with the same warm free memory.
-prime() {
-  sync
-  dd if=/dev/zero of="$WORK/copies/prime" bs=1M count="$((SIZE_MB + SIZE_MB / 8))" status=none
-  rm -f "$WORK/copies/prime"
-}
 # The server's CPU time (user + system, in clock ticks) so far.
 server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 TICK_MS=$((1000 / $(getconf CLK_TCK)))
@@ -146,7 +129,6 @@ for round in $(seq 1 "$ROUNDS"); do
     "${PUT_RATIO[-1]}" "${GET_RATIO[-1]}" "${SPLICE_RATIO[-1]}" "$put_cpu" "$get_cpu" "$n"
 done
 
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 MC=$(median "${CP_ALL[@]}"); MQ=$(median "${PIPE_ALL[@]}"); MP=$(median "${PUT_ALL[@]}"); MG=$(median "${GET_ALL[@]}")
 say ""
 # The ratios are paired: each round's PUT and GET against that round's cp, then the median of those.
@@ -156,7 +138,6 @@ say "server CPU per transfer (user + system), median: PUT $(median "${PUT_CPU_AL
 say "content check: sha256 of the file read back matches the source ($SRC_SUM)"
 
 kill "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
-PEAK_HEAP=$(awk '$1 ~ /^[0-9.]+$/ {printf "%.0f\n", $3+$4+$6+$8}' "$WORK/heap.samples" | sort -n | tail -1)
-say "server heap in use, peak of samples every 200 ms: $(awk -v k="${PEAK_HEAP:-0}" 'BEGIN {printf "%.0f MB", k/1024}') (of $HEAP)"
+say "server heap in use, peak of samples every 200 ms: $(peak_heap) (of $HEAP)"
 say "server peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$SERVER_PID/status")"
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

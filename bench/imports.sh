@@ -37,10 +37,6 @@ trap 'exit 130' INT TERM
 
 build_jar
 
-now_ns() { date +%s%N; }
-mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.0f", b / 1048576 / (ns / 1e9) }'; }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-
 ADMIN_TOKEN=$(random_token)
 PORT=$(free_port)
 ORIGIN_PORT=$(free_port)
@@ -74,12 +70,7 @@ CARAVAN_ADMIN_TOKEN=$ADMIN_TOKEN java $HEAP -jar "$JAR" --server.address=127.0.0
 SERVER_PID=$!
 API="http://127.0.0.1:$PORT/admin/api/imports"
 AUTH="Authorization: Bearer $ADMIN_TOKEN"
-t0=$(now_ns)
-until [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "$AUTH" "$API" 2>/dev/null)" == 200 ]]; do
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then say "Caravan exited during startup:"; tail -40 "$WORK/server.log"; exit 1; fi
-  if (( ($(now_ns) - t0) / 1000000000 > STARTUP_LIMIT_S )); then say "Caravan did not start in time"; exit 1; fi
-  sleep 0.2
-done
+await_caravan "$API"
 jstat -gc "$SERVER_PID" 200 >"$WORK/heap.samples" 2>/dev/null &
 SAMPLER_PID=$!
 
@@ -105,12 +96,6 @@ for job in ids:
             break
         time.sleep(0.02)
 PY
-}
-# Same reason as in files.sh: this VM hands freed memory back to the host; warm it before each timed copy.
-prime() {
-  sync
-  dd if=/dev/zero of="$WORK/copies/prime" bs=1M count="$((SIZE_MB + SIZE_MB / 8))" status=none
-  rm -f "$WORK/copies/prime"
 }
 
 say ""
@@ -149,7 +134,6 @@ small_ms=$(( ($(now_ns) - t) / 1000000 ))
 say "$SMALL small imports (4 KiB) started at once: $DONE done, $FAILED failed, all ended within $small_ms ms (submitting them, a curl and a python3 per job, took $submit_ms ms of it)   target: every one done"
 
 kill "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
-PEAK_HEAP=$(awk '$1 ~ /^[0-9.]+$/ {printf "%.0f\n", $3+$4+$6+$8}' "$WORK/heap.samples" | sort -n | tail -1)
-say "server heap in use, peak of samples every 200 ms: $(awk -v k="${PEAK_HEAP:-0}" 'BEGIN {printf "%.0f MB", k/1024}') (of $HEAP)   target: <= 256 MB"
+say "server heap in use, peak of samples every 200 ms: $(peak_heap) (of $HEAP)   target: <= 256 MB"
 say "server peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$SERVER_PID/status")"
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

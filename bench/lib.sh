@@ -1,5 +1,5 @@
 # Shared by the bench/*.sh scripts (sourced, not run): output, ports, tokens, a quiet machine, stopping a process,
-# and building the jar and the load generators. Expects ROOT and BENCH_DIR to be set.
+# building the jar and the load generators, timing and medians, warming memory, awaiting Caravan, its peak heap. Expects ROOT and BENCH_DIR to be set.
 
 say() { printf '%s\n' "$*"; }
 
@@ -66,4 +66,38 @@ build_load_generator() {
   # shellcheck disable=SC2046
   javac -nowarn -encoding UTF-8 -d "$WORK/classes" -cp "$CP" $(find "${@:-$BENCH_DIR/src/main/java}" -name '*.java')
   cp "$BENCH_DIR/src/main/resources/logback.xml" "$WORK/classes/"
+}
+
+now_ns() { date +%s%N; }
+# MB/s for $1 bytes in $2 nanoseconds.
+mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.0f", b / 1048576 / (ns / 1e9) }'; }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# This machine is a Firecracker VM with free page reporting: memory freed for longer than about 2 s is handed back
+# to the host, and touching it again costs a host fault per page. Each timed copy fills SIZE_MB of new page cache,
+# so whichever one happened to follow a pause would run up to 3x slower. prime() writes and frees a scratch file in
+# $WORK/copies just before each timed copy, so every copy starts with the same warm free memory.
+prime() {
+  sync
+  dd if=/dev/zero of="$WORK/copies/prime" bs=1M count="$((SIZE_MB + SIZE_MB / 8))" status=none
+  rm -f "$WORK/copies/prime"
+}
+
+# Waits until Caravan (SERVER_PID, logging to $WORK/server.log) answers $1 with 200 to ADMIN_TOKEN, for at most
+# STARTUP_LIMIT_S seconds; stops the run, with the end of the server's log, when it exits first.
+await_caravan() {
+  local url=$1 t0
+  t0=$(now_ns)
+  until [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ADMIN_TOKEN" "$url" 2>/dev/null)" == 200 ]]; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then say "Caravan exited during startup:"; tail -40 "$WORK/server.log"; exit 1; fi
+    if (( ($(now_ns) - t0) / 1000000000 > STARTUP_LIMIT_S )); then say "Caravan did not answer $url in time"; exit 1; fi
+    sleep 0.2
+  done
+}
+
+# The peak heap in use in $WORK/heap.samples (jstat -gc lines: survivor + eden + old used, KB), e.g. "180 MB".
+peak_heap() {
+  local kb
+  kb=$(awk '$1 ~ /^[0-9.]+$/ {printf "%.0f\n", $3+$4+$6+$8}' "$WORK/heap.samples" | sort -n | tail -1)
+  awk -v k="${kb:-0}" 'BEGIN {printf "%.0f MB", k/1024}'
 }

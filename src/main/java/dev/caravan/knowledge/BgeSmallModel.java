@@ -19,6 +19,9 @@ import java.util.concurrent.Executor;
  */
 public final class BgeSmallModel implements EmbeddingModel {
     public static final String ID = "bge-small-en-v1.5-q";
+    public static final int DIMENSION = 384;
+    /** The model's input window in tokens, [CLS] and [SEP] included. */
+    public static final int MAX_TOKENS = 512;
     private static final String TOKENIZER = "/bge-small-en-v1.5-q-tokenizer.json";
 
     private final BgeSmallEnV15QuantizedEmbeddingModel model;
@@ -45,12 +48,12 @@ public final class BgeSmallModel implements EmbeddingModel {
 
     @Override
     public int dimension() {
-        return 384;
+        return DIMENSION;
     }
 
     @Override
     public int maxTokens() {
-        return 512;
+        return MAX_TOKENS;
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.util.function.Supplier;
 
 /**
  * Loads the model on first use: a hub without knowledge bases never pays its memory (about 100 MB) or the seconds
- * it takes to load. The id, dimension and window are known without loading it.
+ * it takes to load. The id, dimension and window are bge-small's constants, known without loading it.
  */
 final class LazyModel implements EmbeddingModel {
     private final Supplier<EmbeddingModel> factory;
@@ -35,12 +35,12 @@ final class LazyModel implements EmbeddingModel {
 
     @Override
     public int dimension() {
-        return 384;
+        return BgeSmallModel.DIMENSION;
     }
 
     @Override
     public int maxTokens() {
-        return 512;
+        return BgeSmallModel.MAX_TOKENS;
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.caravan.server;
 
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +25,7 @@ final class OpenStreams {
     /** Keeps the stream until it ends by itself or {@link #sweep} closes it. */
     void track(AsyncContext stream, String endpoint, String tokenHash) {
         open.put(stream, new Opener(endpoint, tokenHash));
-        stream.addListener(new Forget(stream));
+        stream.addListener(new WhenStreamEnds(() -> open.remove(stream)));
     }
 
     int size() {
@@ -52,33 +50,6 @@ final class OpenStreams {
         } catch (IllegalStateException e) {
             // already completed by the SDK or the container
             log.debug("Stream already ended: {}", e.getMessage());
-        }
-    }
-
-    private final class Forget implements AsyncListener {
-        private final AsyncContext stream;
-
-        Forget(AsyncContext stream) {
-            this.stream = stream;
-        }
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            open.remove(stream);
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            open.remove(stream);
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-            open.remove(stream);
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
         }
     }
 }

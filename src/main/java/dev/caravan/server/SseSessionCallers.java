@@ -1,8 +1,6 @@
 package dev.caravan.server;
 
 import dev.caravan.core.Caller;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
@@ -50,7 +48,7 @@ final class SseSessionCallers {
                     writer = new PrintWriter(new Announcement(super.getWriter(), id -> {
                         sessions.put(id, new Session(caller.endpoint(), tokenHash));
                         if (request.isAsyncStarted()) {
-                            request.getAsyncContext().addListener(new Forget(id));
+                            request.getAsyncContext().addListener(new WhenStreamEnds(() -> sessions.remove(id)));
                         }
                     }));
                 }
@@ -100,33 +98,6 @@ final class SseSessionCallers {
                 }
                 seen = null;
             }
-        }
-    }
-
-    private final class Forget implements AsyncListener {
-        private final String id;
-
-        Forget(String id) {
-            this.id = id;
-        }
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            sessions.remove(id);
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            sessions.remove(id);
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-            sessions.remove(id);
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
         }
     }
 }

@@ -1,12 +1,9 @@
 package dev.caravan.conformance;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.caravan.support.CaravanIntegrationTest;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
-import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,32 +14,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * secret URL (credential in {@code ?key=}); its DNS-rebinding scenario needs the host to be localhost.
  * The runner itself is {@link ConformanceRunner} (shared with {@link ProxyConformanceIT}).
  */
-class ConformanceSuiteIT extends CaravanIntegrationTest {
+class ConformanceSuiteIT extends ConformancePackTest {
     private static Published endpoint;
 
     /** Scenario counts of the active suite in the version test-peers pins (0.1.16). */
     @ParameterizedTest(name = "spec {0}")
     @CsvSource({"2025-06-18, 26", "2025-11-25, 30"})
     void theActiveSuitePasses(String specVersion, int scenarios) throws Exception {
-        Published ep = publishPack();
+        Published ep = publishedOnce();
         ConformanceRunner.run(ep.secretUrl(), ep.token(), specVersion, "conformance")
                 .printSummary("MCP conformance suite").assertPassed(scenarios);
     }
 
-    /** Copies the real pack into this application's routes directory and publishes it once per class. */
-    private synchronized Published publishPack() throws IOException {
+    /** The pack published once per class. */
+    private synchronized Published publishedOnce() throws IOException {
         if (endpoint != null) {
             return endpoint;
         }
-        for (String file : ConformanceRunner.packFiles()) {
-            writeRouteAndAwait(file, ConformanceRunner.packFile(file));
-        }
-        // Published after the routes loaded, so the endpoint knows the prompts' completions from the start.
-        Published ep = publish("conformance", "conformance");
-        await(Duration.ofSeconds(10), "the conformance tools on the endpoint", () -> {
-            JsonNode exposed = json(admin("GET", "/admin/api/endpoints/conformance", null).body()).path("exposedTools");
-            return ConformanceRunner.TOOLS.stream().allMatch(t -> exposed.toString().contains("\"" + t + "\""));
-        });
+        Published ep = publishPack();
         assertThat(ep.secretUrl()).startsWith("http://localhost:");
         endpoint = ep;
         return ep;

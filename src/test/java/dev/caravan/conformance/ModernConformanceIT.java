@@ -1,11 +1,8 @@
 package dev.caravan.conformance;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.caravan.support.CaravanIntegrationTest;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -18,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link #PASSING} must keep passing; the others are printed with their failed checks (see README, "MCP
  * 2026-07-28", for why each still fails).
  */
-class ModernConformanceIT extends CaravanIntegrationTest {
+class ModernConformanceIT extends ConformancePackTest {
     /** Passing on 2026-12-03 (33 of 50); the 17 others are listed with their reason in README. */
     static final List<String> PASSING = List.of(
             "server-caching",
@@ -57,14 +54,7 @@ class ModernConformanceIT extends CaravanIntegrationTest {
 
     @Test
     void theRequiredScenariosThatPassKeepPassing() throws Exception {
-        for (String file : ConformanceRunner.packFiles()) {
-            writeRouteAndAwait(file, ConformanceRunner.packFile(file));
-        }
-        Published ep = publish("conformance", "conformance");
-        await(Duration.ofSeconds(10), "the conformance tools on the endpoint", () -> {
-            JsonNode exposed = json(admin("GET", "/admin/api/endpoints/conformance", null).body()).path("exposedTools");
-            return ConformanceRunner.TOOLS.stream().allMatch(t -> exposed.toString().contains("\"" + t + "\""));
-        });
+        Published ep = publishPack();
         SortedMap<String, List<String>> verdicts = ConformanceRunner.runRequirements(ep.secretUrl(), ep.token(),
                 "2026-07-28", "conformance-next");
         long passed = verdicts.values().stream().filter(List::isEmpty).count();

@@ -24,17 +24,7 @@ class FirstContactIT extends CaravanIntegrationTest {
 
     @BeforeAll
     void publishEndpoint() {
-        writeRouteAndAwait("crm.yaml", """
-                - route:
-                    from:
-                      uri: ai-tool:crm_lookup_customer
-                      parameters:
-                        tags: crm
-                        description: Looks a customer up.
-                      steps:
-                        - setBody:
-                            constant: found
-                """);
+        writeCrmLookupRoute();
         crm = publish("crm", "crm");
     }
 

@@ -28,22 +28,9 @@ class HostileInputIT extends CaravanIntegrationTest {
 
     @BeforeAll
     void publishEndpointAndOpenSession() {
-        writeRouteAndAwait("crm.yaml", """
-                - route:
-                    from:
-                      uri: ai-tool:crm_lookup_customer
-                      parameters:
-                        tags: crm
-                        description: Looks a customer up.
-                      steps:
-                        - setBody:
-                            constant: found
-                """);
+        writeCrmLookupRoute();
         crm = publish("crm", "crm");
-        HttpResponse<String> init = send(mcpPost(crm, null, initializeRequest(1)).build());
-        assertThat(init.statusCode()).isEqualTo(200);
-        session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
-        assertThat(send(mcpPost(crm, session, INITIALIZED).build()).statusCode()).isEqualTo(202);
+        session = rawSession(crm);
     }
 
     private HttpResponse<String> post(String body) {

@@ -27,17 +27,7 @@ class SlowClientsIT extends CaravanIntegrationTest {
 
     @BeforeAll
     void publishEndpoints() {
-        writeRouteAndAwait("crm.yaml", """
-                - route:
-                    from:
-                      uri: ai-tool:crm_lookup_customer
-                      parameters:
-                        tags: crm
-                        description: Looks a customer up.
-                      steps:
-                        - setBody:
-                            constant: found
-                """);
+        writeCrmLookupRoute();
         flooded = publish("flooded", "crm");
         normal = publish("normal", "crm");
     }

@@ -249,6 +249,21 @@ public abstract class CaravanIntegrationTest {
         });
     }
 
+    /** Writes crm.yaml: one tool, {@code crm_lookup_customer} (tag {@code crm}), that answers "found". */
+    protected void writeCrmLookupRoute() {
+        writeRouteAndAwait("crm.yaml", """
+                - route:
+                    from:
+                      uri: ai-tool:crm_lookup_customer
+                      parameters:
+                        tags: crm
+                        description: Looks a customer up.
+                      steps:
+                        - setBody:
+                            constant: found
+                """);
+    }
+
     /**
      * Copies the project's route files of {@code routes/FOLDER} (e.g. the workspace tools) into this test's routes
      * directory and waits until the watcher has loaded every one.

@@ -67,8 +67,7 @@ final class ModernExchange extends McpSyncServerExchange implements KeyedClientI
 
     @Override
     public McpSchema.CreateMessageResult createMessage(String key, McpSchema.CreateMessageRequest request) {
-        return json.convertValue(rounds.answer(key, McpSchema.METHOD_SAMPLING_CREATE_MESSAGE, params(request)),
-                McpSchema.CreateMessageResult.class);
+        return ask(key, McpSchema.METHOD_SAMPLING_CREATE_MESSAGE, params(request), McpSchema.CreateMessageResult.class);
     }
 
     @Override
@@ -78,14 +77,12 @@ final class ModernExchange extends McpSyncServerExchange implements KeyedClientI
 
     @Override
     public McpSchema.ElicitResult createElicitation(String key, McpSchema.ElicitRequest request) {
-        return json.convertValue(rounds.answer(key, McpSchema.METHOD_ELICITATION_CREATE, params(request)),
-                McpSchema.ElicitResult.class);
+        return ask(key, McpSchema.METHOD_ELICITATION_CREATE, params(request), McpSchema.ElicitResult.class);
     }
 
     @Override
     public McpSchema.ListRootsResult listRoots() {
-        return json.convertValue(rounds.answer(null, McpSchema.METHOD_ROOTS_LIST, Map.of()),
-                McpSchema.ListRootsResult.class);
+        return ask(null, McpSchema.METHOD_ROOTS_LIST, Map.of(), McpSchema.ListRootsResult.class);
     }
 
     @Override
@@ -118,6 +115,11 @@ final class ModernExchange extends McpSyncServerExchange implements KeyedClientI
     @Override
     public Object ping() {
         return Map.of();
+    }
+
+    /** The client's answer to a server-to-client request, read as {@code type}. */
+    private <T> T ask(String key, String method, Map<String, Object> params, Class<T> type) {
+        return json.convertValue(rounds.answer(key, method, params), type);
     }
 
     private Map<String, Object> params(Object request) {
