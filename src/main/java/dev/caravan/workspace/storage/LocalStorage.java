@@ -206,7 +206,12 @@ public final class LocalStorage implements WorkspaceStorage {
                 FileInfo info = info(path, r.attributes());
                 if (after != null && after.isRegularFile() && etag(after).equals(info.etag())) {
                     try {
-                        checkLinks(path, r.file(), after);
+                        if (!checkLinks(path, r.file(), after)) {
+                            // Replaced (a write's rename) between opening and counting its links: a plain race,
+                            // not an escape; open the new file instead.
+                            channel.close();
+                            continue;
+                        }
                     } catch (RuntimeException | IOException e) {
                         channel.close();
                         throw e;
@@ -235,19 +240,21 @@ public final class LocalStorage implements WorkspaceStorage {
      * Refuses a file that has names on disk other than this one and Caravan's own pins: a hard link made outside
      * Caravan may be the very file of another place, so reading or sharing it would hand that out. {@code opened}
      * describes the file actually open; the link count is read by path and kept only if it is of the same file.
+     *
+     * @return false when the name no longer names the opened file (replaced meanwhile), so nothing was counted
      */
-    private void checkLinks(WorkspacePath path, Path file, BasicFileAttributes opened) throws IOException {
+    private boolean checkLinks(WorkspacePath path, Path file, BasicFileAttributes opened) throws IOException {
         if (allowHardLinks) {
-            return;
+            return true;
         }
         Map<String, Object> unix;
         try {
             unix = Files.readAttributes(file, "unix:nlink,fileKey", LinkOption.NOFOLLOW_LINKS);
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            return; // no link counts on this platform
+            return true; // no link counts on this platform
         }
         if (!Objects.equals(unix.get("fileKey"), opened.fileKey())) {
-            throw swapped(path);
+            return false;
         }
         int links = ((Number) unix.get("nlink")).intValue();
         if (links > 1 + pins.count(opened.fileKey())) {
@@ -255,6 +262,7 @@ public final class LocalStorage implements WorkspaceStorage {
                     + "be a file from outside the workspace; workspaces refuse such files. Replace it with a copy, or "
                     + "set allow-hard-links: true for this workspace if links there are intended.");
         }
+        return true;
     }
 
     @Override
@@ -264,7 +272,9 @@ public final class LocalStorage implements WorkspaceStorage {
             if (!r.exists() || !r.attributes().isRegularFile()) {
                 return Optional.empty();
             }
-            checkLinks(path, r.file(), r.attributes());
+            if (!checkLinks(path, r.file(), r.attributes())) {
+                return Optional.empty(); // replaced meanwhile: nothing to pin (the caller reads it instead)
+            }
             Optional<Path> link = pins.link(r.file());
             // The name may have moved on to a newer version between the resolve and the link: then pin nothing.
             BasicFileAttributes linked = link.isPresent() ? attributes(link.get()) : null;
