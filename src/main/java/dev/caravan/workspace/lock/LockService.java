@@ -208,8 +208,9 @@ public class LockService implements LockGuard {
                 return change.get();
             });
         } catch (PessimisticLockingFailureException | QueryTimeoutException e) {
-            throw new ToolFailure("Another write to " + (paths.size() == 1 ? "'" + paths.get(0) + "'" : "these paths")
-                    + " is still in progress; nothing was changed. Retry in a few seconds.");
+            // Locked (HTTP 423), not a plain ToolFailure (which the file API answers with 404).
+            throw new LockedException("Another write to " + (paths.size() == 1 ? "'" + paths.get(0) + "'"
+                    : "these paths") + " is still in progress; nothing was changed. Retry in a few seconds.", List.of());
         } finally {
             shared.unlock();
         }
