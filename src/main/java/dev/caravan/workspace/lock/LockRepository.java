@@ -7,6 +7,10 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +75,29 @@ class LockRepository {
     public void shareGuard(String workspace) {
         jdbc.queryForList("select workspace from workspace_lock_guard where workspace = ? for share", String.class,
                 workspace);
+    }
+
+    /**
+     * Takes a transaction-scoped PostgreSQL advisory lock per (workspace, path), in key order so that two writes
+     * of the same paths cannot deadlock: a conditional write on another node waits here until this transaction
+     * (which spans the write) ends. Waits at most the guard timeout. Inside a transaction.
+     */
+    public void lockPaths(String workspace, List<WorkspacePath> paths) {
+        long[] keys = paths.stream().mapToLong(p -> pathKey(workspace, p)).distinct().sorted().toArray();
+        for (long key : keys) {
+            guardJdbc.queryForList("select pg_advisory_xact_lock(?)", Object.class, key);
+        }
+    }
+
+    /** The same 64-bit key on every node: the first bytes of SHA-256 over workspace and path. */
+    static long pathKey(String workspace, WorkspacePath path) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(("caravan-path\0" + workspace + "\0" + path)
+                    .getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
     }
 
     /** Live locks in the workspace whose path is {@code path}, one of its ancestors, or under it. */

@@ -37,8 +37,14 @@ import java.util.function.Supplier;
  * holding the guard against acquires: on this node a per-workspace read lock (acquires take the write lock), and on
  * PostgreSQL additionally the guard row {@code FOR SHARE} in a transaction that spans the write. An acquire anywhere
  * therefore waits until every mutation that passed its check has finished writing; a mutation that starts later
- * reads the new lock (READ COMMITTED reads what committed before each statement). Writers do not wait for each
- * other. H2 is embedded and serves one process, so the node-local lock suffices there (H2 has no FOR SHARE). The
+ * reads the new lock (READ COMMITTED reads what committed before each statement).
+ *
+ * <p><b>Why compare-and-swap holds across nodes:</b> on PostgreSQL a mutation also takes a transaction-scoped
+ * advisory lock per (workspace, path) it changes, so writes to one path queue across nodes from precondition check
+ * to commit (an {@code ifMatch} or create-only write on a shared folder would otherwise race a write on another
+ * node between its check and its rename). Every write takes it, not only conditional ones: an unconditional write
+ * slipping between another node's check and rename would be lost just the same. Writes to different paths do not
+ * wait for each other. H2 is embedded and serves one process, so the node-local lock suffices there (H2 has no FOR SHARE). The
  * price is a pooled connection held for the duration of each write on PostgreSQL.
  *
  * <p>Times come from this node's clock; nodes are expected to keep NTP time (a skew of seconds only shifts when a
@@ -198,8 +204,13 @@ public class LockService implements LockGuard {
             return tx.execute(status -> {
                 repository.shareGuard(workspace);
                 check(workspace, paths, tokens);
+                repository.lockPaths(workspace, paths);
                 return change.get();
             });
+        } catch (PessimisticLockingFailureException | QueryTimeoutException e) {
+            // Locked (HTTP 423), not a plain ToolFailure (which the file API answers with 404).
+            throw new LockedException("Another write to " + (paths.size() == 1 ? "'" + paths.get(0) + "'"
+                    : "these paths") + " is still in progress; nothing was changed. Retry in a few seconds.", List.of());
         } finally {
             shared.unlock();
         }

@@ -17,7 +17,7 @@ public class LockedException extends ToolFailure {
         this.blocking = List.copyOf(blocking);
     }
 
-    /** The live locks that stood in the way (at least one). */
+    /** The live locks that stood in the way (none when another write to the same path held this one up too long). */
     public List<WorkspaceLock> blocking() {
         return blocking;
     }

@@ -54,8 +54,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * leave a temp file, which listings hide and deleting its directory removes. Temp file, stamp and rename all happen
  * inside the target's directory opened from the root without following links ({@link Directory}), so a folder swapped
  * for a link meanwhile cannot send the content elsewhere. Create-only and etag writes hold a per-path lock (shared by
- * every instance in this JVM) from check to rename; two processes writing the same file conditionally can still
- * race, so several nodes should share a workspace through S3, not a shared disk. (Where the platform has no secure
+ * every instance in this JVM) from check to rename; across processes, nodes on one PostgreSQL queue writes to a
+ * path before they reach here ({@code LockService}'s per-path advisory lock), which this class alone cannot. (Where the platform has no secure
  * directory streams, create-only commits with a hard link, which fails atomically even across processes.)
  *
  * <p><b>Hard links</b> made outside Caravan may give a workspace name to a file from elsewhere, so a file with more

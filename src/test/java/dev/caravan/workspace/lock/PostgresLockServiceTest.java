@@ -74,4 +74,36 @@ class PostgresLockServiceTest extends LockServiceContract {
             pool.shutdownNow();
         }
     }
+    /**
+     * Writes to one path queue across nodes (what makes ifMatch and create-only atomic on a shared folder), writes
+     * to another path do not; a write held up too long is refused with "retry", and nothing ran.
+     */
+    @Test
+    void aWriteToTheSamePathOnAnotherNodeWaitsAndOthersDoNot() throws Exception {
+        LockService node2 = new LockService(new LockRepository(new JdbcTemplate(ds), 1),
+                new TransactionTemplate(new DataSourceTransactionManager(ds)), DEFAULT_TTL, MAX_TTL, clock);
+        CountDownLatch finish = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<String> write = writeInProgress(pool, finish);
+            assertThat(node2.guarded("ws", List.of(p("docs/b.txt")), List.of(), () -> "other path"))
+                    .isEqualTo("other path");
+            boolean[] ran = {false};
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> node2.guarded("ws", List.of(p("docs/a.txt")), List.of(), () -> ran[0] = true))
+                    .isInstanceOf(LockedException.class).hasMessageContaining("Another write to 'docs/a.txt' is "
+                            + "still in progress; nothing was changed. Retry");
+            assertThat(ran[0]).isFalse();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+            Future<String> queued = pool.submit(() -> node2.guarded("ws", List.of(p("docs/a.txt")), List.of(),
+                    () -> "after"));
+            Thread.sleep(300);
+            assertThat(queued).as("the same path waits for the write in progress").isNotDone();
+            finish.countDown();
+            assertThat(write.get(10, TimeUnit.SECONDS)).isEqualTo("written");
+            assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo("after");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
