@@ -60,7 +60,9 @@ class JsonRpcVettingPropertyTest {
         assertThat(outcome.code()).isIn(CODES);
         // 200 only for a well-formed request with bad parameters (JSON-RPC error on a normal HTTP answer).
         assertThat(outcome.status() == 200).isEqualTo(outcome.code() == JsonRpcVetting.INVALID_PARAMS);
-        assertThat(outcome.error()).isNotBlank().doesNotContainPattern(LEAK);
+        assertThat(outcome.error()).isNotBlank();
+        // A quoted key is the client's own text (a duplicate key's name); the rest is ours and must not leak internals.
+        assertThat(outcome.error().replaceAll("'[^']*'", "''")).doesNotContainPattern(LEAK);
         JsonNode id = outcome.id();
         assertThat(id).isNotNull();
         assertThat(id.isNull() || id.isTextual() || id.isIntegralNumber()).isTrue();
