@@ -56,7 +56,7 @@ public final class ArgumentBinder {
                         + typeOf(value) + " " + preview(value) + ".");
             }
             Object allowed = property == null ? null : property.get("enum");
-            if (allowed instanceof Collection<?> values && !values.contains(value)) {
+            if (allowed instanceof Collection<?> values && values.stream().noneMatch(v -> sameValue(v, value))) {
                 throw new ArgumentException("Argument '" + name + "' must be one of " + values + ", got "
                         + preview(value) + ".");
             }
@@ -98,6 +98,18 @@ public final class ArgumentBinder {
             case "object" -> value instanceof Map<?, ?>;
             default -> true;
         };
+    }
+
+    /** Numbers compare by value: a call's 1 (Integer or Long) or 1.0 matches an enum's 1, whatever Java types hold them. */
+    private static boolean sameValue(Object allowed, Object value) {
+        if (allowed instanceof Number a && value instanceof Number v) {
+            try {
+                return new BigDecimal(a.toString()).compareTo(new BigDecimal(v.toString())) == 0;
+            } catch (NumberFormatException e) {
+                return a.equals(v);
+            }
+        }
+        return allowed != null && allowed.equals(value);
     }
 
     private static boolean isWhole(Number n) {

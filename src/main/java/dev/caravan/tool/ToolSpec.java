@@ -3,6 +3,7 @@ package dev.caravan.tool;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,7 +100,7 @@ public record ToolSpec(String name, String title, String description, Set<String
                 property.put("description", attributes.get("description"));
             }
             if (attributes.get("enum") != null) {
-                property.put("enum", UriOptions.csv(attributes.get("enum")));
+                property.put("enum", enumValues(type, UriOptions.csv(attributes.get("enum")), param, uri));
             }
             properties.put(param, property);
             if (Boolean.parseBoolean(attributes.getOrDefault("required", "false").trim())) {
@@ -113,6 +114,30 @@ public record ToolSpec(String name, String title, String description, Set<String
             schema.put("required", required);
         }
         return schema;
+    }
+
+    /** Enum entries are written as text; a numeric or boolean parameter's schema must list numbers or booleans. */
+    private static List<Object> enumValues(String type, List<String> written, String param, String uri) {
+        List<Object> values = new ArrayList<>();
+        for (String value : written) {
+            try {
+                values.add(switch (type) {
+                    case "integer" -> new BigDecimal(value).toBigIntegerExact();
+                    case "number" -> new BigDecimal(value);
+                    case "boolean" -> {
+                        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                            throw new NumberFormatException(value);
+                        }
+                        yield Boolean.parseBoolean(value);
+                    }
+                    default -> value;
+                });
+            } catch (ArithmeticException | NumberFormatException e) {
+                throw new RouteDefinitionException(uri + ": parameter '" + param + "' is of type " + type
+                        + " but its enum lists '" + value + "'");
+            }
+        }
+        return values;
     }
 
     public McpSchema.Tool toMcpTool() {

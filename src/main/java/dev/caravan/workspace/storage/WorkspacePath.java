@@ -86,6 +86,11 @@ public final class WorkspacePath implements Comparable<WorkspacePath> {
             checkSegment(segment, shown);
             segments.add(segment);
         }
+        if (!segments.isEmpty() && DRIVE.matcher(segments.get(0)).matches()) {
+            // The check above misses a drive behind "./" or "//"; the first segment is what counts.
+            throw new PathRejectedException("Path " + shown + " starts with a drive letter; give it relative to the "
+                    + "workspace root, e.g. 'docs/notes.md'.");
+        }
         WorkspacePath path = new WorkspacePath(segments);
         if (path.text.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
             throw new PathRejectedException("Path " + shown + " is longer than " + MAX_PATH_BYTES

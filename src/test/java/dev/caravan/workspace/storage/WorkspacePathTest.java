@@ -28,6 +28,9 @@ class WorkspacePathTest {
         assertThatThrownBy(() -> WorkspacePath.of("%2e%2e/x")).hasMessageContaining("percent-encoded");
         assertThatThrownBy(() -> WorkspacePath.of("a\\b")).hasMessageContaining("backslash");
         assertThatThrownBy(() -> WorkspacePath.of("C:/x")).hasMessageContaining("drive letter");
+        // Found by WorkspacePathPropertyTest: a "./" or "//" before the drive hid it, and "C:" then came out canonical.
+        assertThatThrownBy(() -> WorkspacePath.of("./c://")).hasMessageContaining("drive letter");
+        assertThatThrownBy(() -> WorkspacePath.of(".//C:/x")).hasMessageContaining("drive letter");
         assertThatThrownBy(() -> WorkspacePath.of("a\u0000b")).hasMessage(
                 "Path 'a\\u0000b' contains a control character (such as NUL or a line break); remove it.");
         assertThatThrownBy(() -> WorkspacePath.of(null)).isInstanceOf(PathRejectedException.class);
