@@ -1,6 +1,7 @@
 package dev.caravan.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.web.ApiProblem;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -45,9 +46,10 @@ public final class HostCheckFilter extends OncePerRequestFilter {
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
         Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "about:blank");
-        problem.put("title", "Forbidden");
-        problem.put("status", 403);
+        // The same problem the API advice answers (the filter runs before Spring MVC, so it writes it itself).
+        problem.put("type", ApiProblem.FORBIDDEN.type().toString());
+        problem.put("title", ApiProblem.FORBIDDEN.title());
+        problem.put("status", ApiProblem.FORBIDDEN.status().value());
         problem.put("detail", refused);
         response.getWriter().write(JSON.writeValueAsString(problem));
     }
