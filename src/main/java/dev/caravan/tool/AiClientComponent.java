@@ -12,6 +12,8 @@ import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,8 +25,12 @@ import java.util.Map;
  * <li>{@code sampling?maxTokens=N&systemPrompt=TEXT}: asks the client's model; body in = prompt, body out = reply</li>
  * <li>{@code elicitation?requestedSchema=JSON}: asks the user; body in = message, body out = the answered fields,
  * header {@value Headers#ELICITATION_ACTION} = accept / decline / cancel</li>
- * <li>both take {@code inputKey=NAME}: the question's key in a 2026-07-28 {@code input_required} result</li>
+ * <li>{@code roots}: asks the client for its roots; body out = a list of {@code {uri, name}} maps</li>
+ * <li>all three take {@code inputKey=NAME}: the question's key in a 2026-07-28 {@code input_required} result</li>
  * </ul>
+ * A route that asks for something the client did not declare gets an error result (2025 sessions) or the request
+ * fails with -32021 naming the capability (2026-07-28). Routes can branch on
+ * {@value Headers#CLIENT_CAPABILITIES} to ask only what the client supports.
  */
 public class AiClientComponent extends DefaultComponent {
 
@@ -36,8 +42,9 @@ public class AiClientComponent extends DefaultComponent {
             case "progress" -> progress(options);
             case "sampling" -> sampling(options);
             case "elicitation" -> elicitation(options);
+            case "roots" -> roots(options);
             default -> throw new RouteDefinitionException(uri + ": unknown action '" + remaining
-                    + "' (use log, progress, sampling or elicitation)");
+                    + "' (use log, progress, sampling, elicitation or roots)");
         };
         return new DefaultEndpoint(uri, this) {
             @Override
@@ -104,10 +111,8 @@ public class AiClientComponent extends DefaultComponent {
         String inputKey = options.get("inputKey");
         return (exchange, call) -> {
             McpSyncServerExchange client = require(call, "sampling");
-            if (client.getClientCapabilities() == null || client.getClientCapabilities().sampling() == null) {
-                throw new ToolFailure("This tool needs the client to support sampling (sampling/createMessage), "
-                        + "and the connected client does not declare it.");
-            }
+            McpSchema.ClientCapabilities declared = client.getClientCapabilities();
+            requireCapability(client, "sampling", "sampling/createMessage", declared != null && declared.sampling() != null);
             McpSchema.CreateMessageRequest request = McpSchema.CreateMessageRequest.builder()
                     .messages(List.of(new McpSchema.SamplingMessage(McpSchema.Role.USER,
                             new McpSchema.TextContent(ToolResults.text(exchange.getMessage().getBody())))))
@@ -130,10 +135,8 @@ public class AiClientComponent extends DefaultComponent {
         String inputKey = options.get("inputKey");
         return (exchange, call) -> {
             McpSyncServerExchange client = require(call, "elicitation");
-            if (client.getClientCapabilities() == null || client.getClientCapabilities().elicitation() == null) {
-                throw new ToolFailure("This tool needs the client to support elicitation (elicitation/create), "
-                        + "and the connected client does not declare it.");
-            }
+            McpSchema.ClientCapabilities declared = client.getClientCapabilities();
+            requireCapability(client, "elicitation", "elicitation/create", declared != null && declared.elicitation() != null);
             @SuppressWarnings("unchecked")
             Map<String, Object> requested = exchange.getMessage().getHeader("CaravanRequestedSchema", schema, Map.class);
             McpSchema.ElicitResult result;
@@ -152,6 +155,43 @@ public class AiClientComponent extends DefaultComponent {
             exchange.getMessage().setHeader(Headers.ELICITATION_ACTION, result.action().name().toLowerCase());
             exchange.getMessage().setBody(result.content() == null ? Map.of() : result.content());
         };
+    }
+
+    private static Action roots(UriOptions options) {
+        String inputKey = options.get("inputKey");
+        return (exchange, call) -> {
+            McpSyncServerExchange client = require(call, "roots");
+            McpSchema.ClientCapabilities declared = client.getClientCapabilities();
+            requireCapability(client, "roots", "roots/list", declared != null && declared.roots() != null);
+            McpSchema.ListRootsResult result;
+            try {
+                result = client instanceof KeyedClientInput keyed ? keyed.listRootsUnder(inputKey) : client.listRoots();
+            } catch (ClientInputPending pending) {
+                exchange.setRouteStop(true);
+                return;
+            }
+            List<Map<String, Object>> roots = new ArrayList<>();
+            for (McpSchema.Root root : result.roots() == null ? List.<McpSchema.Root>of() : result.roots()) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("uri", root.uri());
+                if (root.name() != null) {
+                    entry.put("name", root.name());
+                }
+                roots.add(entry);
+            }
+            exchange.getMessage().setBody(roots);
+        };
+    }
+
+    private static void requireCapability(McpSyncServerExchange client, String capability, String method, boolean declared) {
+        if (declared) {
+            return;
+        }
+        if (client instanceof KeyedClientInput keyed) {
+            keyed.capabilityMissing(capability);
+        }
+        throw new ToolFailure("This tool needs the client to support " + capability + " (" + method
+                + "), and the connected client does not declare it.");
     }
 
     private static McpSyncServerExchange require(CallContext call, String what) {

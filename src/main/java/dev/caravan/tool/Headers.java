@@ -20,6 +20,12 @@ public final class Headers {
     public static final String ELICITATION_ACTION = "CaravanElicitationAction";
     /** Who is calling, as {@code endpoint/credential} (see {@link Caller#principal()}). */
     public static final String CALLER = "CaravanCaller";
+    /**
+     * The capabilities the calling client declared, as a sorted list of names ({@code elicitation},
+     * {@code roots}, {@code sampling}, ...), so a route can ask only what the client can answer; empty outside
+     * an MCP call.
+     */
+    public static final String CLIENT_CAPABILITIES = "CaravanClientCapabilities";
     /** Set by ai-client:sampling: the model that answered. */
     public static final String SAMPLING_MODEL = "CaravanSamplingModel";
 

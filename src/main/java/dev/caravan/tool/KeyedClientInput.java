@@ -10,4 +10,13 @@ public interface KeyedClientInput {
     McpSchema.ElicitResult createElicitation(String key, McpSchema.ElicitRequest request);
 
     McpSchema.CreateMessageResult createMessage(String key, McpSchema.CreateMessageRequest request);
+
+    McpSchema.ListRootsResult listRootsUnder(String key);
+
+    /**
+     * The route needs a capability ({@code sampling}, {@code elicitation}, {@code roots}) the client did not
+     * declare. On 2026-07-28 the request then fails with the protocol's error for it (-32021, naming the
+     * capability), not with a tool result: the client can tell it must declare the capability and call again.
+     */
+    void capabilityMissing(String capability);
 }

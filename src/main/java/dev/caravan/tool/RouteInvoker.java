@@ -8,6 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -108,6 +110,7 @@ public class RouteInvoker {
         prepare.accept(exchange);
         exchange.setProperty(CallContext.PROPERTY, context);
         exchange.getMessage().setHeader(Headers.CALLER, context.caller().principal());
+        exchange.getMessage().setHeader(Headers.CLIENT_CAPABILITIES, capabilityNames(context));
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             consumer.getAsyncProcessor().process(exchange, sync -> done.complete(null));
@@ -131,6 +134,27 @@ public class RouteInvoker {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    private static List<String> capabilityNames(CallContext context) {
+        McpSchema.ClientCapabilities declared = context.client() == null ? null : context.client().getClientCapabilities();
+        if (declared == null) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        if (declared.elicitation() != null) {
+            names.add("elicitation");
+        }
+        if (declared.experimental() != null) {
+            names.add("experimental");
+        }
+        if (declared.roots() != null) {
+            names.add("roots");
+        }
+        if (declared.sampling() != null) {
+            names.add("sampling");
+        }
+        return List.copyOf(names);
     }
 
     /** Marks the exchange so the routing engine runs none of its remaining steps. */

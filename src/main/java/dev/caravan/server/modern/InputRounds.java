@@ -45,6 +45,7 @@ final class InputRounds {
     private int next;
     private Pending pending;
     private McpSchema.InputRequest pendingRequest;
+    private String missingCapability;
 
     private InputRounds(boolean enabled, String arguments, List<Answer> answers) {
         this.enabled = enabled;
@@ -52,13 +53,13 @@ final class InputRounds {
         this.answers = answers;
     }
 
-    /** For features that cannot ask the client in this era (resources, prompts, completions). */
+    /** For features that cannot ask the client in this era (resources, completions). */
     static InputRounds none() {
         return new InputRounds(false, null, new ArrayList<>());
     }
 
     /**
-     * The rounds of a tools/call: {@code openedState} is the request state the SDK has verified (or null on the
+     * The rounds of a tools/call or prompts/get: {@code openedState} is the request state the SDK has verified (or null on the
      * first round), {@code inputResponses} the client's answers to the previous round.
      */
     static InputRounds open(Object toolArguments, String openedState, Map<String, Object> inputResponses) {
@@ -115,6 +116,18 @@ final class InputRounds {
         pending = new Pending(key != null ? key : "ask-" + n, method, question);
         pendingRequest = new McpSchema.UnknownInputRequest(method, params);
         throw new ClientInputPending(method);
+    }
+
+    /** The route needed a capability the client did not declare (the first one it met). */
+    synchronized void capabilityMissing(String capability) {
+        if (missingCapability == null) {
+            missingCapability = capability;
+        }
+    }
+
+    /** The request ends with -32021 naming this capability (null: none was missing). */
+    synchronized String missingCapability() {
+        return missingCapability;
     }
 
     synchronized boolean isPending() {

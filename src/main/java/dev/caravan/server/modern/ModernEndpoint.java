@@ -74,7 +74,8 @@ public final class ModernEndpoint {
      * @param codec      seals request state (shared key, see RequestStateKeys)
      * @param listTtlMs  the caching hint on listings; list_changed on subscriptions/listen tells of changes sooner
      * @param keepAlive  how often an open response stream is pinged, which is also how soon a vanished client's
-     *                   call is stopped when the route sends nothing
+     *                   call is stopped when the route sends nothing; a call that finishes sooner without
+     *                   sending anything is answered in one JSON response (see LateStream)
      */
     public record Settings(RequestStateCodec codec, int maxRequestBytes, long listTtlMs, Duration keepAlive) {
     }
@@ -84,11 +85,13 @@ public final class ModernEndpoint {
     private final McpJsonMapper json;
     private final McpChangeFeed changes = new McpChangeFeed();
     private final HttpServletMcpTransport transport;
+    private final Duration keepAlive;
 
     public ModernEndpoint(String name, String version, Supplier<Features> features, McpJsonMapper json, Settings settings) {
         this.name = name;
         this.features = features;
         this.json = json;
+        this.keepAlive = settings.keepAlive();
         McpSchema.CacheScope scope = McpSchema.CacheScope.PRIVATE; // a listing depends on the credential's view
         McpServer server = McpServer.builder()
                 .serverInfo(McpSchema.Implementation.builder("caravan/" + name, version).build())
@@ -153,15 +156,14 @@ public final class ModernEndpoint {
         private Mono<McpAsyncResponse<McpSchema.CallToolOutcome>> call(Catalog.Tool tool, McpRequestContext ctx,
                                                                       McpSchema.CallToolRequest request) {
             InputRounds rounds = InputRounds.open(request.arguments(), request.requestState(), request.inputResponses());
-            // Streamed, so progress and log messages reach the caller while the route runs; when the client goes
-            // away the stream is cancelled and so is the route's exchange.
-            return Mono.just(McpAsyncResponse.streaming(notifier -> {
-                CallContext call = new CallContext(new ModernExchange(ctx, notifier, rounds, json), ctx.progressToken(),
-                        caller(ctx));
-                return Mono.fromCallable(() -> outcome(tool, request, call, rounds))
-                        .subscribeOn(Schedulers.boundedElastic())
-                        .doOnCancel(call::cancel);
-            }));
+            // Streamed once the route sends progress or log messages or runs past the keep-alive interval, so
+            // they reach the caller while it runs; when the client goes away the stream is cancelled and so is
+            // the route's exchange. A quick, quiet call is one JSON answer (its error keeps its HTTP status).
+            LateStream answer = new LateStream();
+            CallContext call = new CallContext(new ModernExchange(ctx, answer, rounds, json), ctx.progressToken(),
+                    caller(ctx));
+            return answer.respond(Mono.fromCallable(() -> outcome(tool, request, call, rounds))
+                    .subscribeOn(Schedulers.boundedElastic()), keepAlive, call::cancel);
         }
 
         private McpSchema.CallToolOutcome outcome(Catalog.Tool tool, McpSchema.CallToolRequest request,
@@ -174,6 +176,7 @@ public final class ModernEndpoint {
                 log.warn("Tool '{}' on endpoint '{}' failed [{}]", request.name(), name, id, e);
                 result = ToolResults.error("Tool '" + request.name() + "' failed unexpectedly (reference " + id + ").");
             }
+            refuseMissingCapability(rounds);
             // The route asked the client: the answer comes with the retry, whatever the route made of the stop.
             return rounds.isPending() ? rounds.inputRequired() : json.convertValue(result, McpSchema.CallToolResult.class);
         }
@@ -242,8 +245,20 @@ public final class ModernEndpoint {
             }
             return McpSyncPrompt.of(json.convertValue(prompt.definition(), McpSchema.Prompt.class), (c, request) -> {
                 Map<String, Object> arguments = request.arguments() == null ? null : new HashMap<>(request.arguments());
-                var result = prompt.handler().apply(arguments, call(c));
-                return McpSyncResponse.result(json.convertValue(result, McpSchema.GetPromptResult.class));
+                // A prompt's route may ask the client too: the same rounds as a tool's (the SDK binds the state
+                // to prompts/get and the prompt's name).
+                InputRounds rounds = InputRounds.open(request.arguments(), request.requestState(), request.inputResponses());
+                io.modelcontextprotocol.spec.McpSchema.GetPromptResult result;
+                try {
+                    result = prompt.handler().apply(arguments,
+                            new CallContext(new ModernExchange(c, NO_NOTIFIER, rounds, json), null, caller(c)));
+                } catch (RuntimeException e) {
+                    refuseMissingCapability(rounds);
+                    throw e;
+                }
+                refuseMissingCapability(rounds);
+                return McpSyncResponse.result(rounds.isPending() ? rounds.inputRequired()
+                        : json.convertValue(result, McpSchema.GetPromptResult.class));
             }).withCompletionHandler(completer(() -> features.get().prompts().get(promptName),
                     Catalog.Prompt::completer, Catalog.Prompt::completions));
         }
@@ -276,7 +291,19 @@ public final class ModernEndpoint {
         };
     }
 
-    /** A call context for features that cannot ask the client in this era (resources, prompts, completions). */
+    /**
+     * The route reached an ask the client did not declare the capability for: the request fails with -32021 and
+     * the capability in {@code requiredCapabilities}, as the 2026-07-28 revision requires (HTTP 400).
+     */
+    private void refuseMissingCapability(InputRounds rounds) {
+        String missing = rounds.missingCapability();
+        if (missing != null) {
+            throw McpException.missingClientCapability(
+                    json.convertValue(Map.of(missing, Map.of()), McpSchema.ClientCapabilities.class));
+        }
+    }
+
+    /** A call context for features that cannot ask the client in this era (resources, completions). */
     private CallContext call(McpRequestContext ctx) {
         return new CallContext(new ModernExchange(ctx, NO_NOTIFIER, InputRounds.none(), json), null, caller(ctx));
     }

@@ -82,13 +82,24 @@ final class ModernExchange extends McpSyncServerExchange implements KeyedClientI
 
     @Override
     public McpSchema.ListRootsResult listRoots() {
-        return ask(null, McpSchema.METHOD_ROOTS_LIST, Map.of(), McpSchema.ListRootsResult.class);
+        return listRootsUnder(null);
     }
 
     @Override
     public McpSchema.ListRootsResult listRoots(String cursor) {
-        return listRoots();
+        return listRootsUnder(null); // one answer holds all roots: there are no pages to ask for
     }
+
+    @Override
+    public McpSchema.ListRootsResult listRootsUnder(String key) {
+        return ask(key, McpSchema.METHOD_ROOTS_LIST, Map.of(), McpSchema.ListRootsResult.class);
+    }
+
+    @Override
+    public void capabilityMissing(String capability) {
+        rounds.capabilityMissing(capability);
+    }
+
 
     @Override
     public void loggingNotification(McpSchema.LoggingMessageNotification message) {
