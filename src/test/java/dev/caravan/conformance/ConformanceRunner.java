@@ -149,6 +149,13 @@ public final class ConformanceRunner {
         return verdicts;
     }
 
+    /** The suite's own totals line of the last {@link #runRequirements} into {@code outDir}: "N passed, M failed". */
+    public static String checkTotals(String outDir, String revision) throws IOException {
+        Path console = PROJECT.resolve("target/" + outDir + "/" + revision + "/suite-output.txt");
+        return Files.readAllLines(console, StandardCharsets.UTF_8).stream().filter(l -> l.startsWith("Total: "))
+                .map(l -> l.substring("Total: ".length())).findFirst().orElse("no totals line");
+    }
+
     private static List<Path> checkFiles(Path out) throws IOException {
         if (!Files.isDirectory(out)) {
             return List.of();
