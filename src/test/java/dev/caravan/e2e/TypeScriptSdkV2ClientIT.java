@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The TypeScript SDK v2 client ({@code @modelcontextprotocol/client} 2.4.0 in test-peers, Node 22) against one
  * endpoint URL in both protocol eras: pinned to 2026-07-28 (stateless, asks as input_required rounds) and its
  * default 2025 handshake (a session, asks over the response stream). In each: a tool call, an elicitation round
- * the client answers, and a call the client aborts, whose route must not reach its last step.
+ * and a roots request the client answers, and a call the client aborts, whose route must not reach its last step.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TypeScriptSdkV2ClientIT extends CaravanIntegrationTest {
@@ -68,6 +68,17 @@ class TypeScriptSdkV2ClientIT extends CaravanIntegrationTest {
                         - setBody:
                             simple: "Hello, ${body[name]}!"
                 - route:
+                    id: ts2-roots
+                    from:
+                      uri: ai-tool:ts2_roots
+                      parameters:
+                        tags: ts2
+                        description: Names the client's roots.
+                      steps:
+                        - to: ai-client:roots
+                        - setBody:
+                            simple: "roots: ${body}"
+                - route:
                     id: ts2-slow
                     from:
                       uri: ai-tool:ts2_slow
@@ -92,12 +103,13 @@ class TypeScriptSdkV2ClientIT extends CaravanIntegrationTest {
         assertThat(r.get("protocolVersion").asText()).isEqualTo(version);
         assertThat(r.get("era").asText()).isEqualTo(era);
         assertThat(r.at("/server/name").asText()).isEqualTo("caravan/ts2");
-        assertThat(r.get("tools").toString()).isEqualTo("[\"ts2_ask\",\"ts2_echo\",\"ts2_slow\"]");
+        assertThat(r.get("tools").toString()).isEqualTo("[\"ts2_ask\",\"ts2_echo\",\"ts2_roots\",\"ts2_slow\"]");
         assertThat(r.at("/echo/content/0/text").asText()).isEqualTo("HELLO");
         assertThat(r.at("/echo/isError").asBoolean()).isFalse();
         // The route asked once and resumed with the client's answer (2026-07-28: on the retry of the call).
         assertThat(r.get("asked").toString()).isEqualTo("[\"What is your name?\"]");
         assertThat(r.at("/ask/content/0/text").asText()).isEqualTo("Hello, Ada!");
+        assertThat(r.at("/roots/content/0/text").asText()).isEqualTo("roots: [{uri=file:///work/site, name=site}]");
         assertThat(r.at("/cancelled/rejected").asText()).contains("caller gave up");
         assertThat(r.at("/control/content/0/text").asText()).isEqualTo("done");
         // The control call started after the aborted one and waited as long: the aborted one's last step would
@@ -110,7 +122,7 @@ class TypeScriptSdkV2ClientIT extends CaravanIntegrationTest {
     private JsonNode run(String era) throws Exception {
         Process p = new ProcessBuilder(List.of(PEERS.resolve("node_modules/node/bin/node").toString(),
                 PEERS.resolve("clients/sdk2-client.mjs").toString(), era, endpoint.url(), endpoint.token(),
-                "ts2_echo", "ts2_ask", "ts2_slow")).directory(PEERS.toFile()).start();
+                "ts2_echo", "ts2_ask", "ts2_slow", "ts2_roots")).directory(PEERS.toFile()).start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("TypeScript SDK v2 client did not finish");
