@@ -1,6 +1,5 @@
 package dev.caravan.cluster;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.caravan.core.Periodic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -57,7 +55,7 @@ public final class AdvisoryLeases implements Periodic.Guard, AutoCloseable {
                 drop();
             }
             if (held == null) {
-                held = open();
+                held = SideConnection.open(dataSource);
                 schema = currentSchema(held);
             }
             if (!leading.contains(name) && tryLock(key(schema, name))) {
@@ -77,18 +75,6 @@ public final class AdvisoryLeases implements Periodic.Guard, AutoCloseable {
     public synchronized void close() {
         closed = true;
         drop();
-    }
-
-    /**
-     * A connection beside the pool: the pool would retire or lend a connection it thinks idle, and a held one would
-     * count against the requests' share.
-     */
-    private Connection open() throws SQLException {
-        Connection c = dataSource instanceof HikariDataSource h
-                ? DriverManager.getConnection(h.getJdbcUrl(), h.getUsername(), h.getPassword())
-                : dataSource.getConnection();
-        c.setAutoCommit(true);
-        return c;
     }
 
     private boolean tryLock(long key) throws SQLException {
