@@ -70,14 +70,15 @@ CREATED=$(curl -s -m 10 -X POST "http://127.0.0.1:${NODE_PORTS[0]}/admin/api/end
   -H 'Content-Type: application/json' -d '{"name":"bench","tools":["bench"]}')
 TOKEN=$(printf '%s' "$CREATED" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 [[ -n "$TOKEN" ]] || { say "could not publish the endpoint: $CREATED"; exit 1; }
+serves_bench() {   # a 2026-07-28 tools/list on node $1 names bench_echo
+  curl -s -m 5 "http://127.0.0.1:$1/mcp/bench" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/list' \
+    -d '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}'
+}
 for port in "${NODE_PORTS[@]}"; do   # node 2 learns the endpoint from the database (reconcile, 1 s here)
   t0=$(date +%s)
-  until [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$port/admin/api/endpoints/bench")" == 200 ]] \
-        && curl -s -m 5 "http://127.0.0.1:$port/mcp/bench" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-             -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' \
-             -d '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}' \
-           | grep -q bench_echo; do
-    (( $(date +%s) - t0 < 60 )) || { say "node on $port does not serve the endpoint"; exit 1; }
+  until serves_bench "$port" | grep -q bench_echo; do
+    (( $(date +%s) - t0 < STARTUP_LIMIT_S )) || { say "node on $port does not serve the endpoint: $(serves_bench "$port" | head -c 300)"; exit 1; }
     sleep 0.5
   done
 done
@@ -109,15 +110,16 @@ CONF
 "$NGINX" -p "$WORK/nginx/" -c conf/nginx.conf -e logs/error.log -g 'daemon off;' >"$WORK/nginx.log" 2>&1 &
 NGINX_PID=$!; PIDS+=("$NGINX_PID")
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$LB_TWO") 2>/dev/null && break; sleep 0.1; done
-say "nginx $($NGINX -v 2>&1 | sed 's/.*\///') pid $NGINX_PID (one worker): :$LB_ONE -> node 1, :$LB_TWO -> nodes 1 and 2"
+NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -1)   # the worker does the proxying; the master only supervises
+say "nginx $($NGINX -v 2>&1 | sed 's/.*\///') pid $NGINX_PID, worker pid $NGINX_WORKER: :$LB_ONE -> node 1, :$LB_TWO -> nodes 1 and 2"
 say "rows: 2025 = 2025-11-25 sessions on node 1 (initialize once per worker, Mcp-Session-Id on each call); 2026 = 2026-07-28 on node 1 (no session); lb-1 / lb-2 = 2026-07-28 through nginx to 1 / 2 nodes"
 say "server us = CPU per call of the node process(es) (and nginx for lb rows); closed loop, ${BENCH_WARMUP:-3} s warm-up then ${BENCH_MEASURE:-8} s measured per row"
 
 wait_quiet
 java -Xms128m -cp "$WORK/classes:$CP" dev.caravan.bench.NodesBench \
-  node1="http://127.0.0.1:${NODE_PORTS[0]}/mcp/bench" via-one="http://127.0.0.1:$LB_ONE/mcp/bench" \
+  node1="http://127.0.0.1:${NODE_PORTS[0]}/mcp/bench" node2="http://127.0.0.1:${NODE_PORTS[1]}/mcp/bench" via-one="http://127.0.0.1:$LB_ONE/mcp/bench" \
   via-two="http://127.0.0.1:$LB_TWO/mcp/bench" token="$TOKEN" node-pids="${NODE_PIDS[0]},${NODE_PIDS[1]}" \
-  nginx-pid="$NGINX_PID" workers="${BENCH_WORKERS:-16}" warmup="${BENCH_WARMUP:-3}" measure="${BENCH_MEASURE:-8}" \
+  nginx-pid="$NGINX_WORKER" workers="${BENCH_WORKERS:-16}" warmup="${BENCH_WARMUP:-3}" measure="${BENCH_MEASURE:-8}" \
   tries="${BENCH_TRIES:-3}"
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in 1 2; do

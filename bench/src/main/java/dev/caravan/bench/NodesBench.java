@@ -17,6 +17,7 @@ public final class NodesBench {
     private static final PrintStream OUT = System.out;
 
     private final URI node1;
+    private final URI node2;
     private final URI viaOne;
     private final URI viaTwo;
     private final String token;
@@ -29,6 +30,7 @@ public final class NodesBench {
 
     private NodesBench(Map<String, String> args) {
         node1 = URI.create(args.get("node1"));
+        node2 = URI.create(args.get("node2"));
         viaOne = URI.create(args.get("via-one"));
         viaTwo = URI.create(args.get("via-two"));
         token = args.get("token");
@@ -46,11 +48,18 @@ public final class NodesBench {
     }
 
     private void run() throws Exception {
-        double jitWarmup = 20;
-        OUT.printf("warm-up (not counted): both eras on node 1, then through nginx to both nodes, %.0f s each%n", jitWarmup);
-        modern("warm", node1, new Cpu(nodePids[0]), 0, jitWarmup);
-        session("warm", node1, new Cpu(nodePids[0]), 0, jitWarmup);
-        modern("warm", viaTwo, new Cpu(nodePids), 0, jitWarmup);
+        double jitWarmup = 30;
+        OUT.printf("warm-up (not counted): each node directly in both eras, then through nginx to both nodes, "
+                + "%.0f s each%n", jitWarmup);
+        for (int n = 0; n < nodePids.length; n++) {
+            URI node = n == 0 ? node1 : node2;
+            Load.Result m = modern("warm", node, new Cpu(nodePids[n]), 0, jitWarmup);
+            Load.Result s = session("warm", node, new Cpu(nodePids[n]), 0, jitWarmup);
+            OUT.printf("  node %d: 2026 %.0f calls/s (jit %.2f), 2025 %.0f calls/s (jit %.2f)%n", n + 1, m.rate(),
+                    m.cpu().jit(), s.rate(), s.cpu().jit());
+        }
+        Load.Result lb = modern("warm", viaTwo, new Cpu(nodePids), 0, jitWarmup);
+        OUT.printf("  nginx to both: %.0f calls/s (jit %.2f)%n", lb.rate(), lb.cpu().jit());
 
         OUT.printf("%-8s %8s %9s %7s %7s %7s %6s %9s %9s   %s%n", "kind", "workers", "calls/s", "p50 ms", "p99 ms",
                 "max ms", "errors", "server us", "client us", "CPU in cores during the measured phase");
