@@ -4,7 +4,7 @@
 # Two Caravan nodes (the jar) on one fresh PostgreSQL schema; prints calls/s, p50/p99 and CPU per call of the node
 # processes (and nginx) from /proc; see bench/README.md ("Several nodes").
 #
-#   bench/nodes.sh                     # about 3 minutes on a quiet 2-core machine
+#   bench/nodes.sh                     # about 5 minutes on a quiet 2-core machine
 #
 # Settings (environment): BENCH_WORKERS (16), BENCH_WARMUP (3 s), BENCH_MEASURE (8 s per row), BENCH_TRIES (3),
 # BENCH_QUIET_WAIT (300 s), CARAVAN_JAR (target/caravan.jar), BENCH_JAVA_OPTS (extra Caravan JVM options),
@@ -110,7 +110,9 @@ CONF
 "$NGINX" -p "$WORK/nginx/" -c conf/nginx.conf -e logs/error.log -g 'daemon off;' >"$WORK/nginx.log" 2>&1 &
 NGINX_PID=$!; PIDS+=("$NGINX_PID")
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$LB_TWO") 2>/dev/null && break; sleep 0.1; done
-NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -1)   # the worker does the proxying; the master only supervises
+NGINX_WORKER=""   # the worker does the proxying; the master only supervises
+for _ in $(seq 1 50); do NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -1) && [[ -n "$NGINX_WORKER" ]] && break; sleep 0.1; done
+[[ -n "$NGINX_WORKER" ]] || { say "nginx started no worker: $(cat "$WORK/nginx/logs/error.log")"; exit 1; }
 say "nginx $($NGINX -v 2>&1 | sed 's/.*\///') pid $NGINX_PID, worker pid $NGINX_WORKER: :$LB_ONE -> node 1, :$LB_TWO -> nodes 1 and 2"
 say "rows: 2025 = 2025-11-25 sessions on node 1 (initialize once per worker, Mcp-Session-Id on each call); 2026 = 2026-07-28 on node 1 (no session); lb-1 / lb-2 = 2026-07-28 through nginx to 1 / 2 nodes"
 say "server us = CPU per call of the node process(es) (and nginx for lb rows); closed loop, ${BENCH_WARMUP:-3} s warm-up then ${BENCH_MEASURE:-8} s measured per row"
