@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * route reload, an upstream that does not answer) holds up only its own task. {@link #close()} stops it; the owner
  * calls it as it stops.
  * <p>
- * Every run goes through a {@link Guard}: today each node runs everything; "once across the nodes" (a lease in the
- * database) plugs in there without the callers changing.
+ * Every run goes through a {@link Guard}: {@link Guard#EVERY_NODE} for work that keeps this node's own state in line;
+ * work that must happen once across the nodes is given the singleton guard (a PostgreSQL advisory-lock lease, see
+ * {@code cluster.SingletonGuard}).
  */
 public final class Periodic implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Periodic.class);

@@ -43,7 +43,12 @@ public class EndpointRuntime implements AutoCloseable {
         this.settings = properties.getMcp();
         // After close, Camel still stops routes (and so changes the catalogue): the closed syncer ignores that.
         catalog.onChange(syncer::request);
-        catalog.onResourceUpdated(uri -> servers.values().forEach(s -> s.resourceUpdated(uri)));
+        catalog.onResourceUpdated(this::resourceUpdated);
+    }
+
+    /** Tells this node's listeners (both eras) that the resource changed; also for updates other nodes relay. */
+    public void resourceUpdated(String uri) {
+        servers.values().forEach(s -> s.resourceUpdated(uri));
     }
 
     /** A per-process key: request state sealed here opens on this node only (tests, a single node). */

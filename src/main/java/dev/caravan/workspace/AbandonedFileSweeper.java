@@ -9,7 +9,9 @@ import java.time.Instant;
 
 /**
  * Sweeps every workspace for leftovers of writes that died (temp files, incomplete S3 uploads) older than
- * {@code caravan.workspace.temp-file-max-age}: once at start, then every quarter of that age.
+ * {@code caravan.workspace.temp-file-max-age}: once at start, then every quarter of that age. An S3 workspace is
+ * shared by every node, so one node sweeps it (under the guard's lease, one per workspace); a local directory is
+ * swept by the node that has it.
  */
 final class AbandonedFileSweeper {
     private static final Logger log = LoggerFactory.getLogger(AbandonedFileSweeper.class);
@@ -17,24 +19,35 @@ final class AbandonedFileSweeper {
     private final Workspaces workspaces;
     private final Duration maxAge;
 
-    AbandonedFileSweeper(Workspaces workspaces, Duration maxAge) {
+    private final Periodic.Guard shared;
+
+    AbandonedFileSweeper(Workspaces workspaces, Duration maxAge, Periodic.Guard shared) {
         this.workspaces = workspaces;
         this.maxAge = maxAge;
+        this.shared = shared;
     }
 
     /** One pass over every workspace; one that fails is logged and does not stop the others. */
     void sweep() {
         Instant olderThan = Instant.now().minus(maxAge);
         for (Workspace workspace : workspaces.all()) {
-            try {
-                int removed = workspace.storage().sweepAbandoned(olderThan);
-                if (removed > 0) {
-                    log.info("Workspace '{}': removed {} leftover(s) of interrupted writes", workspace.name(), removed);
-                }
-            } catch (RuntimeException e) {
-                log.warn("Workspace '{}': sweeping leftovers of interrupted writes failed; will retry",
-                        workspace.name(), e);
+            if ("s3".equals(workspace.backend())) {
+                shared.run("workspaces-sweep/" + workspace.name(), () -> sweep(workspace, olderThan));
+            } else {
+                sweep(workspace, olderThan);
             }
+        }
+    }
+
+    private static void sweep(Workspace workspace, Instant olderThan) {
+        try {
+            int removed = workspace.storage().sweepAbandoned(olderThan);
+            if (removed > 0) {
+                log.info("Workspace '{}': removed {} leftover(s) of interrupted writes", workspace.name(), removed);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Workspace '{}': sweeping leftovers of interrupted writes failed; will retry",
+                    workspace.name(), e);
         }
     }
 

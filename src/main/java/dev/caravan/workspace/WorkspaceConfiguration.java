@@ -6,6 +6,7 @@ import dev.caravan.core.Periodic;
 import dev.caravan.core.PhasedLifecycle;
 import dev.caravan.store.OwnershipRepository;
 import dev.caravan.store.WorkspaceRepository;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -69,8 +70,10 @@ public class WorkspaceConfiguration {
 
     /** Removes leftovers of interrupted writes at start and periodically. */
     @Bean
-    SmartLifecycle abandonedFileSweeper(Workspaces workspaces, WorkspaceProperties properties) {
-        Periodic sweep = new AbandonedFileSweeper(workspaces, properties.getTempFileMaxAge()).schedule();
+    SmartLifecycle abandonedFileSweeper(Workspaces workspaces, WorkspaceProperties properties,
+                                        ObjectProvider<Periodic.Guard> singleton) {
+        Periodic sweep = new AbandonedFileSweeper(workspaces, properties.getTempFileMaxAge(),
+                singleton.getIfAvailable(() -> Periodic.Guard.EVERY_NODE)).schedule();
         return new PhasedLifecycle("workspaces-sweep", sweep::start, sweep::close);
     }
 }

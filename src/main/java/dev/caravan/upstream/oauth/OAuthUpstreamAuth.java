@@ -203,6 +203,9 @@ final class OAuthUpstreamAuth implements UpstreamAuth {
     }
 
     private void refresh(String why) {
+        if (adoptStored()) {
+            return;
+        }
         log.info("Upstream {}: refreshing the OAuth access token ({})", name(), why);
         try {
             OAuth2AccessTokenResponse r = owner.tokens().refresh(TokenClient.registration(name(), grant,
@@ -212,9 +215,27 @@ final class OAuthUpstreamAuth implements UpstreamAuth {
             grant = grant.withTokens(r.getAccessToken().getTokenValue(), refreshToken, TokenClient.expiresAt(r));
             owner.save(this, grant);
         } catch (OAuthException e) {
+            if (adoptStored()) {
+                return; // another node refreshed first and the server rotated the refresh token we sent
+            }
             lose("refreshing the OAuth access token failed: " + e.getMessage());
             throw new OAuthException(reason);
         }
+    }
+
+    /**
+     * Several nodes share the grant (in the database): another node may have refreshed it already, and with a
+     * rotating refresh token ours is then spent. Takes the stored tokens when they are other and still fresh.
+     */
+    private boolean adoptStored() {
+        StoredGrant stored = owner.stored(this);
+        if (stored == null || !stored.hasAccessToken() || stored.accessToken().equals(grant.accessToken())
+                || stored.expiresWithin(EARLY)) {
+            return false;
+        }
+        log.info("Upstream {}: using the OAuth tokens another node refreshed", name());
+        grant = stored;
+        return true;
     }
 
     /** The tokens are no good: forget them (keeping the client registration) and wait for a person. */

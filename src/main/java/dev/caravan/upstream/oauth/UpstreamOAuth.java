@@ -314,6 +314,16 @@ public class UpstreamOAuth implements OAuthConnector {
         return tokens;
     }
 
+    /** The grant as stored now (another node may have changed it), or null when it cannot be read. */
+    StoredGrant stored(OAuthUpstreamAuth auth) {
+        try {
+            return store.load(auth.name(), OAuthOptions.resolve(auth.config().url(), variables));
+        } catch (RuntimeException e) {
+            log.debug("Upstream {}: could not read the stored grant: {}", auth.name(), e.getMessage());
+            return null;
+        }
+    }
+
     void save(OAuthUpstreamAuth auth, StoredGrant grant) {
         try {
             store.save(auth.name(), OAuthOptions.resolve(auth.config().url(), variables), grant);

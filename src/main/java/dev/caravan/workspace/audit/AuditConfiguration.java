@@ -19,7 +19,9 @@ public class AuditConfiguration {
 
     @Bean(destroyMethod = "close")
     AuditTrail auditTrail(AuditRepository repository, AuditProperties properties) {
-        return new AuditTrail(repository, properties.getQueueCapacity(), properties.getRetention(),
+        AuditTrail trail = new AuditTrail(repository, properties.getQueueCapacity(), properties.getRetention(),
                 properties.getPurgeInterval(), Clock.systemUTC());
+        trail.waitForChanges(properties.getChangeStoreWait());
+        return trail;
     }
 }

@@ -15,6 +15,20 @@ public class AuditProperties {
     private int queueCapacity = 10_000;
     /** Most records one search returns. */
     private int maxResults = 500;
+    /**
+     * How long a successful change (write, move, delete) waits for its record to be stored before the caller is
+     * answered; 0 answers at once. Set it (e.g. 2s) on several nodes: a node killed right after answering then
+     * cannot lose the record of a change a client saw succeed. Costs about one database round trip per change.
+     */
+    private Duration changeStoreWait = Duration.ZERO;
+
+    public Duration getChangeStoreWait() {
+        return changeStoreWait;
+    }
+
+    public void setChangeStoreWait(Duration changeStoreWait) {
+        this.changeStoreWait = changeStoreWait;
+    }
 
     public Duration getRetention() {
         return retention;

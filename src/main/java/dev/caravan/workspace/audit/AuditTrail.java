@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * way. On close the writer stores what is queued before it stops.
  *
  * <p>The writer also deletes records older than the retention, once per purge interval.
+ *
+ * <p>A change a client is told succeeded ({@link #recordChange}) can be made to wait until its record is stored
+ * ({@link #waitForChanges}): a node killed right after answering then cannot take the record with it.
  */
 public class AuditTrail implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
@@ -42,6 +45,9 @@ public class AuditTrail implements AutoCloseable {
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final Object progress = new Object();
+    /** Offers and their sequence numbers in one order, so "done reached my number" means "mine is stored". */
+    private final Object offers = new Object();
+    private volatile Duration changeWait = Duration.ZERO;
     private final Thread writer;
     private final List<Consumer<AuditEvent>> listeners =
             new CopyOnWriteArrayList<>();
@@ -72,8 +78,30 @@ public class AuditTrail implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /**
+     * Makes {@link #recordChange} wait up to {@code timeout} until the record is stored (zero: do not wait). Past
+     * the timeout the change goes on answering: the database is slow or down, and the record stays queued.
+     */
+    public void waitForChanges(Duration timeout) {
+        this.changeWait = timeout == null ? Duration.ZERO : timeout;
+    }
+
+    /** Queues the record of a change (a write, move, delete); waits until it is stored if so configured. */
+    public void recordChange(AuditEvent event) {
+        long seq = offer(event);
+        Duration wait = changeWait;
+        if (seq > 0 && !wait.isZero()) {
+            awaitDone(seq, System.nanoTime() + wait.toNanos());
+        }
+    }
+
     /** Queues the event; never blocks, never throws. */
     public void record(AuditEvent event) {
+        offer(event);
+    }
+
+    /** The event's number in the queue's order, or 0 when it was dropped. */
+    private long offer(AuditEvent event) {
         for (Consumer<AuditEvent> l : listeners) {
             try {
                 l.accept(event);
@@ -81,11 +109,13 @@ public class AuditTrail implements AutoCloseable {
                 log.warn("An audit listener failed ({})", e.toString());
             }
         }
-        if (closing || !queue.offer(event)) {
-            dropped.incrementAndGet();
-            return;
+        synchronized (offers) {
+            if (closing || !queue.offer(event)) {
+                dropped.incrementAndGet();
+                return 0;
+            }
+            return accepted.incrementAndGet();
         }
-        accepted.incrementAndGet();
     }
 
     public List<AuditEvent> search(AuditQuery query) {
@@ -99,8 +129,10 @@ public class AuditTrail implements AutoCloseable {
 
     /** Waits until every event recorded so far is stored (or dropped); for tests and shutdown. */
     public boolean flush(Duration timeout) {
-        long target = accepted.get();
-        long end = System.nanoTime() + timeout.toNanos();
+        return awaitDone(accepted.get(), System.nanoTime() + timeout.toNanos());
+    }
+
+    private boolean awaitDone(long target, long end) {
         synchronized (progress) {
             while (done.get() < target) {
                 long left = end - System.nanoTime();

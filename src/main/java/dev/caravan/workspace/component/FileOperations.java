@@ -104,7 +104,12 @@ final class FileOperations {
             throw e;
         } finally {
             if (audit != null && op.audit().recorded()) {
-                audit.record(auditEvent(op, workspaceName, message, caller, outcome, detail, started));
+                AuditEvent event = auditEvent(op, workspaceName, message, caller, outcome, detail, started);
+                if (op.writes() && AuditOutcome.OK.equals(outcome)) {
+                    audit.recordChange(event);
+                } else {
+                    audit.record(event);
+                }
             }
         }
     }

@@ -94,7 +94,7 @@ public class WorkspaceWrites {
     private void record(Actor actor, Workspace workspace, String operation, WorkspacePath path, String outcome,
                         String detail, long bytes, long started) {
         if (audit != null) {
-            audit.record(AuditEvent.of(Instant.now(), actor.principal(), actor.endpoint(), workspace.name(), operation,
+            audit.recordChange(AuditEvent.of(Instant.now(), actor.principal(), actor.endpoint(), workspace.name(), operation,
                     path.toString(), null, outcome, detail, bytes, (System.nanoTime() - started) / 1_000_000));
         }
     }

@@ -1,5 +1,7 @@
 package dev.caravan.workspace.lock;
 
+import dev.caravan.core.Periodic;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,7 +27,7 @@ public class LockConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    LockPurge lockPurge(LockService locks, LockProperties properties) {
-        return new LockPurge(locks, properties.getPurgeInterval());
+    LockPurge lockPurge(LockService locks, LockProperties properties, ObjectProvider<Periodic.Guard> singleton) {
+        return new LockPurge(locks, properties.getPurgeInterval(), singleton.getIfAvailable(() -> Periodic.Guard.EVERY_NODE));
     }
 }

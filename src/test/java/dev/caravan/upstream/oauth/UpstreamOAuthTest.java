@@ -44,6 +44,8 @@ class UpstreamOAuthTest {
     final Deque<String[]> answers = new ConcurrentLinkedDeque<>(); // {status, body}
     final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
     final List<String> authorizations = new CopyOnWriteArrayList<>();
+    /** Runs as a token request arrives, before it is answered (what another node does meanwhile). */
+    volatile Runnable meanwhile = () -> { };
     JdbcTemplate jdbc;
     MockEnvironment environment;
     String secretKey;
@@ -59,6 +61,7 @@ class UpstreamOAuthTest {
                         URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             }
             requests.add(form);
+            meanwhile.run();
             authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
             String[] answer = answers.poll();
             byte[] body = (answer == null ? "{\"error\":\"server_error\"}" : answer[1]).getBytes();
@@ -155,6 +158,31 @@ class UpstreamOAuthTest {
         StoredGrant kept = oauth.store().load("up", "https://mcp.example.com/mcp");
         assertThat(kept.accessToken()).isNull();
         assertThat(kept.clientId()).isEqualTo("client-1"); // the registration is kept for the next authorization
+    }
+
+    @Test
+    void twoNodesSharingAGrantRefreshItOnceAndARaceLostToTheOtherNodeKeepsTheAuthorization() {
+        UpstreamConfig config = config("{type: oauth}");
+        oauth().store().save("up", "https://mcp.example.com/mcp", grant("old", "r1", Instant.now().plusSeconds(20)));
+        OAuthUpstreamAuth one = (OAuthUpstreamAuth) oauth().apply(config);
+        OAuthUpstreamAuth two = (OAuthUpstreamAuth) oauth().apply(config);
+
+        answers.add(new String[] {"200", "{\"access_token\":\"new-1\",\"token_type\":\"Bearer\",\"expires_in\":3600,"
+                + "\"refresh_token\":\"r2\"}"});
+        assertThat(one.accessToken()).isEqualTo("new-1");
+        // Node two's copy expires too, but node one refreshed already: two takes the stored tokens, no request.
+        assertThat(two.accessToken()).isEqualTo("new-1");
+        assertThat(requests).hasSize(1);
+
+        // new-1 is refused on node two while node one refreshes it (r2 -> r4): two's refresh, sent with the now
+        // spent r2, is refused, and two takes what one stored instead of needing authorization again.
+        meanwhile = () -> oauth().store().save("up", "https://mcp.example.com/mcp",
+                grant("new-3", "r4", Instant.now().plusSeconds(3600)));
+        answers.add(new String[] {"400", "{\"error\":\"invalid_grant\",\"error_description\":\"refresh token reused\"}"});
+        assertThat(two.recover(401, null)).as("retry with the tokens the other node got").isTrue();
+        assertThat(two.needsAuthorization()).isFalse();
+        assertThat(two.accessToken()).isEqualTo("new-3");
+        assertThat(oauth().store().load("up", "https://mcp.example.com/mcp").refreshToken()).isEqualTo("r4");
     }
 
     @Test

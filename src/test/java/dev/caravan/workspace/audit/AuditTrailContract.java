@@ -116,6 +116,31 @@ abstract class AuditTrailContract {
     }
 
     @Test
+    void aChangeThatWaitsForItsRecordFindsItStoredWhenItReturns() throws Exception {
+        AuditTrail trail = new AuditTrail(repository, 10_000, Duration.ofDays(90), Duration.ofHours(1),
+                new MutableClock(t0));
+        trail.waitForChanges(Duration.ofSeconds(10));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Boolean>> seen = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String path = "w" + i;
+                seen.add(pool.submit(() -> {
+                    trail.recordChange(event(0, "p", "write_file", path, null, "ok"));
+                    // No flush: returning at all means the record is in the database.
+                    return repository.search(new AuditQuery(null, null, null, path, null, null, null, 5)).size() == 1;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> f : seen) {
+                assertThat(f.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+            trail.close();
+        }
+    }
+
+    @Test
     void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
         // A database that cannot keep up: each batch waits 2 s before it is stored.
         JdbcTemplate jdbc = new JdbcTemplate(ds);

@@ -60,6 +60,17 @@ public final class S3TestServer implements AutoCloseable {
         context.getBlobStore().createContainerInLocation(null, name);
     }
 
+    /** An object's bytes read directly from the store (not through the S3 API under test), or null. */
+    public byte[] read(String bucket, String key) throws java.io.IOException {
+        org.jclouds.blobstore.domain.Blob blob = context.getBlobStore().getBlob(bucket, key);
+        if (blob == null) {
+            return null;
+        }
+        try (java.io.InputStream in = blob.getPayload().openStream()) {
+            return in.readAllBytes();
+        }
+    }
+
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + proxy.getPort());
     }
