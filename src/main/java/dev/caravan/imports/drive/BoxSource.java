@@ -52,7 +52,7 @@ final class BoxSource extends DriveSource {
     }
 
     private Download content(JsonNode file, String shared, Context context) {
-        Download d = Download.get(api("/files/" + enc(file.path("id").asText()) + "/content"));
+        Download d = Download.get(api("/files/" + seg(file.path("id").asText()) + "/content"));
         if (shared != null) {
             d = d.header("BoxApi", shared);
         }
@@ -64,7 +64,7 @@ final class BoxSource extends DriveSource {
         List<String> skipped = new ArrayList<>();
         int offset = 0;
         while (files.size() <= context.folderMaxFiles()) {
-            JsonNode page = json(Download.get(api("/folders/" + enc(folder.path("id").asText())
+            JsonNode page = json(Download.get(api("/folders/" + seg(folder.path("id").asText())
                     + "/items?fields=id,type,name,size&limit=1000&offset=" + offset)).header("BoxApi", shared), context);
             JsonNode entries = page.path("entries");
             for (JsonNode e : entries) {

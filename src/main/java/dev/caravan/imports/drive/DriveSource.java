@@ -9,6 +9,8 @@ import dev.caravan.imports.ImportFailure;
 import dev.caravan.imports.ImportReason;
 import dev.caravan.imports.ImportSource;
 
+import org.springframework.web.util.UriUtils;
+
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -114,6 +116,11 @@ abstract class DriveSource implements ImportSource {
 
     static String enc(String v) {
         return URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** One path segment: RFC 3986 keeps sub-delimiters such as '!' (Graph's item ids) as they are. */
+    static String seg(String v) {
+        return UriUtils.encodePathSegment(v, StandardCharsets.UTF_8);
     }
 
     static String host(URI url) {

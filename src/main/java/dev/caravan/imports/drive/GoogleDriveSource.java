@@ -137,7 +137,7 @@ final class GoogleDriveSource extends DriveSource {
     }
 
     private Download download(JsonNode file, Context context) {
-        String id = file.path("id").asText();
+        String id = seg(file.path("id").asText());
         String mime = file.path("mimeType").asText();
         String name = file.path("name").asText(null);
         String key = file.path("resourceKey").asText(null);

@@ -44,7 +44,7 @@ final class OneDriveSource extends DriveSource {
         if (web(url)) {
             base = "/shares/" + shareId(url.toString());
         } else if (ITEM_ID.matcher(url.toString()).matches()) {
-            base = "/me/drive/items/" + url; // a file id of the connected account's own drive
+            base = "/me/drive/items/" + seg(url.toString()); // a file id of the connected account's own drive
         } else {
             throw new ImportFailure(ImportReason.INVALID_REQUEST, "That is neither a OneDrive/SharePoint link nor "
                     + "a drive item id.");
@@ -69,7 +69,7 @@ final class OneDriveSource extends DriveSource {
         }
         List<Download> files = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        URI next = api("/drives/" + enc(drive) + "/items/" + enc(id) + "/children?$top=200");
+        URI next = api("/drives/" + seg(drive) + "/items/" + seg(id) + "/children?$top=200");
         while (next != null && files.size() <= context.folderMaxFiles()) {
             JsonNode page = json(Download.get(next), context);
             for (JsonNode child : page.path("value")) {
@@ -80,14 +80,25 @@ final class OneDriveSource extends DriveSource {
                 }
                 String direct = child.path("@microsoft.graph.downloadUrl").asText(null);
                 Download d = direct != null ? Download.get(URI.create(direct))
-                        : authed(Download.get(api("/drives/" + enc(drive) + "/items/" + enc(child.path("id").asText())
+                        : authed(Download.get(api("/drives/" + seg(drive) + "/items/" + seg(child.path("id").asText())
                         + "/content")), context);
                 files.add(d.named(name, sizeOrNull(child)));
             }
             String link = page.path("@odata.nextLink").asText(null);
-            next = link == null ? null : URI.create(link);
+            next = link == null ? null : sameApi(URI.create(link));
         }
         return new Folder(folder.path("name").asText(), files, skipped);
+    }
+
+    /** The next page carries the token: it must be on the API's own origin (Graph answers absolute links). */
+    private URI sameApi(URI next) {
+        URI api = api("/");
+        if (!String.valueOf(next.getScheme()).equalsIgnoreCase(api.getScheme())
+                || !host(next).equals(host(api)) || next.getPort() != api.getPort()) {
+            throw new ImportFailure(ImportReason.FAILED, "OneDrive's next page of the folder is on another host; "
+                    + "the listing was not followed there.");
+        }
+        return next;
     }
 
     /** Graph's errors: {"error": {"code": "itemNotFound", "message": ...}}. */

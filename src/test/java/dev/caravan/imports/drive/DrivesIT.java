@@ -29,6 +29,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -83,6 +84,20 @@ class DrivesIT extends CaravanIntegrationTest {
             r.add("caravan.import.drives." + p + ".api-url", () -> api + "/" + p + "/api");
         }
         r.add("caravan.import.drives.dropbox.content-url", () -> api + "/dropbox/content");
+        try {
+            Path connectors = Files.createTempDirectory("caravan-drives-connectors");
+            Files.writeString(connectors.resolve("workspaces.yaml"), """
+                    workspaces:
+                      - name: default
+                        backend: local
+                      - name: small
+                        backend: local
+                        max-file-size: 1KB
+                    """);
+            r.add("caravan.connectors-dir", connectors::toString);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @BeforeAll
@@ -105,7 +120,11 @@ class DrivesIT extends CaravanIntegrationTest {
 
     /** A client on an endpoint of its own: a principal with no drive connected yet. */
     McpSyncClient principal() {
-        McpSyncClient c = initialized(streamableClient(publish("drives" + ENDPOINTS.incrementAndGet(), "workspace")));
+        return client(publish("drives" + ENDPOINTS.incrementAndGet(), "workspace"));
+    }
+
+    McpSyncClient client(Published endpoint) {
+        McpSyncClient c = initialized(streamableClient(endpoint));
         clients.add(c);
         return c;
     }
@@ -480,5 +499,120 @@ class DrivesIT extends CaravanIntegrationTest {
         HttpResponse<String> refused = admin("POST", "/admin/api/drives/nosuch/connect", "");
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("Unknown drive");
+    }
+
+    // ---- shared folders of the other drives
+
+    @Test
+    void aDropboxFolderLinkIsListedAndEachFileFetchedByItsPathInTheLink() throws Exception {
+        McpSyncClient c = principal();
+        connect(c, "dropbox", "d-dir", "d-dir-r");
+        String link = "https://www.dropbox.com/scl/fo/f0ld3r/AAB?rlkey=xyz&dl=0";
+        API.stubFor(post(urlPathEqualTo("/dropbox/api/sharing/get_shared_link_metadata"))
+                .willReturn(okJson("{\".tag\":\"folder\",\"url\":\"" + link + "\",\"id\":\"id:f\",\"name\":\"Photos\"}")));
+        API.stubFor(bearer(post(urlPathEqualTo("/dropbox/api/files/list_folder")), "d-dir")
+                .withRequestBody(equalToJson("{\"path\":\"\",\"shared_link\":{\"url\":\"" + link + "\"}}"))
+                .willReturn(okJson("{\"entries\":[{\".tag\":\"file\",\"name\":\"a.jpg\",\"id\":\"id:a\",\"size\":3},"
+                        + "{\".tag\":\"folder\",\"name\":\"old\",\"id\":\"id:o\"}],\"cursor\":\"c1\",\"has_more\":true}")));
+        API.stubFor(post(urlPathEqualTo("/dropbox/api/files/list_folder/continue")).withRequestBody(equalToJson("{\"cursor\":\"c1\"}"))
+                .willReturn(okJson("{\"entries\":[{\".tag\":\"file\",\"name\":\"b.jpg\",\"id\":\"id:b\",\"size\":3}],"
+                        + "\"cursor\":\"c2\",\"has_more\":false}")));
+        for (String name : List.of("a.jpg", "b.jpg")) {
+            API.stubFor(post(urlPathEqualTo("/dropbox/content/sharing/get_shared_link_file"))
+                    .withHeader("Dropbox-API-Arg", equalToJson("{\"url\":\"" + link + "\",\"path\":\"/" + name + "\"}"))
+                    .willReturn(aResponse().withHeader("Content-Type", "application/octet-stream").withBody(name.substring(0, 1) + "!!")));
+        }
+        JsonNode job = imported(c, "url", link, "path", "dbx/");
+        assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("done");
+        assertThat(Files.readString(file("dbx/Photos/a.jpg"))).isEqualTo("a!!");
+        assertThat(Files.readString(file("dbx/Photos/b.jpg"))).isEqualTo("b!!");
+        assertThat(job.path("files").toString()).contains("old/ (sub-folders are not imported)");
+        assertThat(job.path("bytes").asLong()).isEqualTo(6);
+    }
+
+    @Test
+    void aBoxFolderAndAOneDriveFolderImportTheirFilesReportingTheOneThatFailed() throws Exception {
+        McpSyncClient c = principal();
+        connect(c, "box", "b-dir", "b-dir-r");
+        String box = "https://app.box.com/s/f0lderlink";
+        API.stubFor(get(urlPathEqualTo("/box/api/shared_items")).withHeader("BoxApi", equalTo("shared_link=" + box))
+                .willReturn(okJson("{\"type\":\"folder\",\"id\":\"11446498\",\"name\":\"Pictures\"}")));
+        API.stubFor(get(urlPathEqualTo("/box/api/folders/11446498/items")).withHeader("BoxApi", equalTo("shared_link=" + box))
+                .willReturn(okJson("{\"total_count\":2,\"entries\":[{\"type\":\"file\",\"id\":\"1\",\"name\":\"ok.txt\",\"size\":2},"
+                        + "{\"type\":\"file\",\"id\":\"2\",\"name\":\"gone.txt\",\"size\":2}],\"offset\":0,\"limit\":1000}")));
+        API.stubFor(get(urlPathEqualTo("/box/api/files/1/content")).willReturn(aResponse().withBody("ok")));
+        API.stubFor(get(urlPathEqualTo("/box/api/files/2/content")).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"type\":\"error\",\"status\":404,\"code\":\"not_found\",\"message\":\"Not Found\"}")));
+        String message = failed(c, "url", box, "path", "boxdir/");
+        assertThat(message).contains("1 of 2 files were imported").contains("not_found");
+        assertThat(Files.readString(file("boxdir/Pictures/ok.txt"))).isEqualTo("ok");
+
+        connect(c, "onedrive", "m-dir", "m-dir-r");
+        String od = "https://onedrive.live.com/redir?resid=ABC!123&authkey=!xyz";
+        String share = "u!" + Base64.getUrlEncoder().withoutPadding().encodeToString(od.getBytes(StandardCharsets.UTF_8));
+        API.stubFor(get(urlPathEqualTo("/onedrive/api/shares/" + share + "/driveItem"))
+                .willReturn(okJson("{\"id\":\"ABC!123\",\"name\":\"Docs\",\"folder\":{\"childCount\":1},"
+                        + "\"parentReference\":{\"driveId\":\"abc\"}}")));
+        API.stubFor(bearer(get(urlPathEqualTo("/onedrive/api/drives/abc/items/ABC!123/children")), "m-dir")
+                .willReturn(okJson("{\"value\":[{\"id\":\"ABC!200\",\"name\":\"r.txt\",\"size\":3,\"file\":{},"
+                        + "\"@microsoft.graph.downloadUrl\":\"http://127.0.0.1:" + CDN.port() + "/pre-auth/r.txt?tempauth=1\"}]}")));
+        CDN.stubFor(get(urlPathEqualTo("/pre-auth/r.txt")).willReturn(aResponse().withBody("r!!")));
+        JsonNode job = imported(c, "url", od, "path", "oddir/");
+        assertThat(job.path("state").asText()).isEqualTo("done");
+        assertThat(Files.readString(file("oddir/Docs/r.txt"))).isEqualTo("r!!");
+        assertThat(CDN.findAll(getRequestedFor(urlPathEqualTo("/pre-auth/r.txt"))).get(0).containsHeader("Authorization"))
+                .isFalse();
+    }
+
+    // ---- the HTTP file API's users
+
+    @Test
+    void theFileApiStartsAnImportAndAStreamOverTheCapEndsTooLarge() throws Exception {
+        Published endpoint = publish("drives" + ENDPOINTS.incrementAndGet(), "workspace");
+        McpSyncClient c = client(endpoint);
+        connect(c, "dropbox", "d-api", "d-api-r");
+        String link = "https://www.dropbox.com/s/big0000/big.bin?dl=0";
+        API.stubFor(post(urlPathEqualTo("/dropbox/api/sharing/get_shared_link_metadata"))
+                .willReturn(okJson("{\".tag\":\"file\",\"name\":\"big.bin\",\"id\":\"id:big\"}"))); // no size
+        API.stubFor(post(urlPathEqualTo("/dropbox/content/sharing/get_shared_link_file"))
+                .willReturn(aResponse().withHeader("Content-Type", "application/octet-stream").withBody(new byte[4000])
+                        .withChunkedDribbleDelay(4, 200)));
+        JsonNode tooLarge = waitForEnd(endpoint, startByFileApi(endpoint, "small", link, "in/"));
+        assertThat(tooLarge.path("state").asText()).isEqualTo("failed");
+        assertThat(tooLarge.path("reason").asText()).isEqualTo("too_large");
+        assertThat(dataDir.resolve("workspaces/small/in/big.bin")).doesNotExist();
+
+        JsonNode done = waitForEnd(endpoint, startByFileApi(endpoint, "default", link, "api/"));
+        assertThat(done.path("state").asText()).isEqualTo("done");
+        assertThat(Files.size(file("api/big.bin"))).isEqualTo(4000);
+
+        Published other = publish("drives" + ENDPOINTS.incrementAndGet(), "workspace");
+        HttpResponse<String> foreign = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/imports/" + done.path("job").asText()))
+                .header("Authorization", "Bearer " + other.token()).GET().build());
+        assertThat(foreign.statusCode()).isEqualTo(404);
+        HttpResponse<String> anonymous = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/imports")).GET().build());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+    }
+
+    String startByFileApi(Published endpoint, String workspace, String url, String path) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/imports"))
+                .header("Authorization", "Bearer " + endpoint.token()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("workspace", workspace)
+                        .put("url", url).put("path", path).toString())).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(r.headers().firstValue("Location")).hasValue("/imports/" + json(r.body()).path("job").asText());
+        return json(r.body()).path("job").asText();
+    }
+
+    JsonNode waitForEnd(Published endpoint, String job) {
+        JsonNode[] last = new JsonNode[1];
+        await(java.time.Duration.ofSeconds(30), "import " + job + " ends", () -> {
+            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/imports/" + job))
+                    .header("Authorization", "Bearer " + endpoint.token()).GET().build());
+            last[0] = json(r.body());
+            return Set.of("done", "failed").contains(last[0].path("state").asText());
+        });
+        return last[0];
     }
 }
