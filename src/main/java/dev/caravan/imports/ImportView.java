@@ -27,7 +27,9 @@ final class ImportView {
         if (j.total() != null) {
             m.put("total", j.total());
         }
-        if (j.writtenPath() != null) {
+        if (j.writtenPath() != null && j.files() != null) {
+            m.put("folder", j.writtenPath()); // a shared folder's import: its files are listed under "files"
+        } else if (j.writtenPath() != null) {
             Map<String, Object> file = new LinkedHashMap<>();
             file.put("path", j.writtenPath());
             file.put("etag", j.etag());

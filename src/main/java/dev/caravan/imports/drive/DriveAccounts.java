@@ -132,8 +132,10 @@ public final class DriveAccounts {
         return refused -> {
             String rejected = refused.getOrDefault("Authorization", "").replaceFirst("^Bearer ", "");
             try {
-                return Map.of("Authorization", "Bearer " + oauth.refresh(account(provider, principal),
+                Map<String, String> renewed = new LinkedHashMap<>(refused); // BoxApi, Dropbox-API-Arg ... stay
+                renewed.put("Authorization", "Bearer " + oauth.refresh(account(provider, principal),
                         client(provider), rejected));
+                return renewed;
             } catch (AccountOAuth.NotConnected e) {
                 throw authRequired(provider, principal, "the provider no longer accepts the connection");
             } catch (OAuthException e) {

@@ -247,6 +247,26 @@ class DrivesIT extends CaravanIntegrationTest {
     }
 
     @Test
+    void aTokenExpiringMidDownloadIsRefreshedAndTheRetryKeepsTheApiArgHeader() throws Exception {
+        McpSyncClient c = principal();
+        connect(c, "dropbox", "d-old", "d-old-r");
+        String link = "https://www.dropbox.com/s/exp1red/report.csv?dl=0";
+        API.stubFor(post(urlPathEqualTo("/dropbox/api/sharing/get_shared_link_metadata"))
+                .willReturn(okJson("{\".tag\":\"file\",\"name\":\"report.csv\",\"id\":\"id:r\",\"size\":4}")));
+        API.stubFor(bearer(post(urlPathEqualTo("/dropbox/content/sharing/get_shared_link_file")), "d-old")
+                .willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json")
+                        .withBody("{\"error_summary\":\"expired_access_token/.\",\"error\":{\".tag\":\"expired_access_token\"}}")));
+        API.stubFor(post(urlPathEqualTo("/dropbox/token")).withRequestBody(containing("refresh_token=d-old-r"))
+                .willReturn(okJson(token("d-new", null, 14400))));
+        API.stubFor(bearer(post(urlPathEqualTo("/dropbox/content/sharing/get_shared_link_file")), "d-new")
+                .withHeader("Dropbox-API-Arg", equalToJson("{\"url\":\"" + link + "\"}"))
+                .willReturn(aResponse().withHeader("Content-Type", "text/csv").withBody("a,b\n")));
+        JsonNode job = imported(c, "url", link, "path", "exp/");
+        assertThat(job.path("state").asText()).isEqualTo("done");
+        assertThat(Files.readString(file("exp/report.csv"))).isEqualTo("a,b\n");
+    }
+
+    @Test
     void a429StormBacksOffThenEndsRateLimited() throws Exception {
         McpSyncClient c = principal();
         connect(c, "gdrive", "g-storm", "g-storm-r");
@@ -356,7 +376,7 @@ class DrivesIT extends CaravanIntegrationTest {
         JsonNode job = imported(c, "url", "https://drive.google.com/drive/folders/1SharedFolder1?resourcekey=0-abcKEY",
                 "path", "shared/");
         assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("done");
-        assertThat(job.path("file").path("path").asText()).isEqualTo("shared/_Team/");
+        assertThat(job.path("folder").asText()).isEqualTo("shared/_Team/");
         assertThat(Files.readString(file("shared/_Team/Plan.docx"))).startsWith("PK");
         assertThat(Files.readString(file("shared/_Team/_.._etc__passwd"))).isEqualTo("root");
         List<String> states = new ArrayList<>();
