@@ -7,6 +7,7 @@ import dev.caravan.workspace.Workspaces;
 import dev.caravan.workspace.audit.AuditTrail;
 import dev.caravan.workspace.http.WorkspaceWrites;
 import dev.caravan.workspace.lock.LockService;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
@@ -15,6 +16,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Wires URL import: the guard, the fetcher, the job queue with its workers, and the {@code imports:} component. */
@@ -30,10 +32,14 @@ public class ImportConfiguration {
 
     @Bean(destroyMethod = "close")
     ImportJobs importJobs(JdbcTemplate jdbc, Workspaces workspaces, LockService locks, AuditTrail audit,
-                          WebFetcher fetcher, ImportProperties properties) {
-        ImportSources sources = new ImportSources(List.of(new WebSource()));
+                          WebFetcher fetcher, ImportProperties properties, ObjectProvider<ImportSource> drives) {
+        // The drives (beans of imports.drive) recognise their URLs first; the web takes any http(s) URL left.
+        List<ImportSource> all = new ArrayList<>(drives.orderedStream().toList());
+        all.add(new WebSource());
+        ImportSources sources = new ImportSources(all);
         // Its own WorkspaceWrites without an audit trail: the job records one 'import' event, not an http_put too.
-        ImportRunner runner = new ImportRunner(workspaces, new WorkspaceWrites(locks, null), sources, fetcher);
+        ImportRunner runner = new ImportRunner(workspaces, new WorkspaceWrites(locks, null), sources, fetcher,
+                new FolderImport.Caps(properties.getFolderMaxFiles(), properties.getFolderMaxBytes().toBytes()));
         return new ImportJobs(new ImportJobRepository(jdbc), runner, sources, audit, properties, Clock.systemUTC());
     }
 

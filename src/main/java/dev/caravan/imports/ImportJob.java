@@ -10,17 +10,18 @@ import java.time.Instant;
  * @param principal   who asked (the audit trail's principal); jobs are listed per principal
  * @param writtenPath the file written, once done
  * @param attempts    how often a node started it (a job whose node died is started once more)
+ * @param files       a shared folder's import: the per-file report as JSON, else null
  */
 public record ImportJob(String id, String workspace, String target, String url, String provider, String onConflict,
                         String principal, String endpoint, ImportState state, ImportReason reason, String detail,
                         Integer httpStatus, long bytes, Long total, String writtenPath, String etag, String sha256,
                         String contentType, int attempts, boolean cancelRequested, String leaseOwner,
-                        Instant leaseUntil, Instant createdAt, Instant updatedAt, Instant finishedAt) {
+                        Instant leaseUntil, Instant createdAt, Instant updatedAt, Instant finishedAt, String files) {
 
     /** A new queued job. */
     public static ImportJob queued(String id, String workspace, String target, String url, String provider,
                                    String onConflict, String principal, String endpoint, Instant now) {
         return new ImportJob(id, workspace, target, url, provider, onConflict, principal, endpoint, ImportState.QUEUED,
-                null, null, null, 0, null, null, null, null, null, 0, false, null, null, now, now, null);
+                null, null, null, 0, null, null, null, null, null, 0, false, null, null, now, now, null, null);
     }
 }

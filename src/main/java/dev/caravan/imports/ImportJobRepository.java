@@ -23,13 +23,23 @@ public class ImportJobRepository {
             (Long) rs.getObject("total", Long.class), rs.getString("written_path"), rs.getString("etag"),
             rs.getString("sha256"), rs.getString("content_type"), rs.getInt("attempts"),
             rs.getBoolean("cancel_requested"), rs.getString("lease_owner"), SqlTime.instant(rs, "lease_until"),
-            SqlTime.instant(rs, "created_at"), SqlTime.instant(rs, "updated_at"), SqlTime.instant(rs, "finished_at"));
+            SqlTime.instant(rs, "created_at"), SqlTime.instant(rs, "updated_at"), SqlTime.instant(rs, "finished_at"),
+            rs.getString("files"));
 
     /** How a job ended. */
     public record Outcome(ImportState state, ImportReason reason, String detail, Integer httpStatus, long bytes,
-                          Long total, String writtenPath, String etag, String sha256, String contentType) {
-        static Outcome failed(ImportReason reason, String detail, Integer httpStatus, long bytes, Long total) {
-            return new Outcome(ImportState.FAILED, reason, cut(detail), httpStatus, bytes, total, null, null, null, null);
+                          Long total, String writtenPath, String etag, String sha256, String contentType,
+                          String files) {
+        /** A single file's outcome (no per-file report). */
+        public Outcome(ImportState state, ImportReason reason, String detail, Integer httpStatus, long bytes,
+                       Long total, String writtenPath, String etag, String sha256, String contentType) {
+            this(state, reason, detail, httpStatus, bytes, total, writtenPath, etag, sha256, contentType, null);
+        }
+
+        static Outcome failed(ImportReason reason, String detail, Integer httpStatus, long bytes, Long total,
+                              String files) {
+            return new Outcome(ImportState.FAILED, reason, cut(detail), httpStatus, bytes, total, null, null, null, null,
+                    files);
         }
     }
 
@@ -100,11 +110,12 @@ public class ImportJobRepository {
     /** Ends a running job this owner holds; false when it lost the lease meanwhile. */
     public boolean finish(String id, String owner, Outcome o, Instant now) {
         return jdbc.update("update import_job set state = ?, reason = ?, detail = ?, http_status = ?, bytes = ?, "
-                        + "total = ?, written_path = ?, etag = ?, sha256 = ?, content_type = ?, lease_owner = null, "
+                        + "total = ?, written_path = ?, etag = ?, sha256 = ?, content_type = ?, files = ?, "
+                        + "lease_owner = null, "
                         + "lease_until = null, updated_at = ?, finished_at = ? where id = ? and lease_owner = ? "
                         + "and state = ?", o.state().word(), o.reason() == null ? null : o.reason().word(),
                 cut(o.detail()), o.httpStatus(), o.bytes(), o.total(), o.writtenPath(), o.etag(), o.sha256(),
-                o.contentType(), SqlTime.time(now), SqlTime.time(now), id, owner, ImportState.RUNNING.word()) == 1;
+                o.contentType(), o.files(), SqlTime.time(now), SqlTime.time(now), id, owner, ImportState.RUNNING.word()) == 1;
     }
 
     /**

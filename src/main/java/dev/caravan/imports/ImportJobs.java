@@ -94,7 +94,10 @@ public class ImportJobs implements AutoCloseable {
         } catch (URISyntaxException e) {
             throw new ImportFailure(ImportReason.INVALID_REQUEST, "The URL is not valid: " + e.getReason() + ".");
         }
-        WebFetcher.checkScheme(url);
+        String provider = sources.choose(request.provider(), url);
+        if (provider.equals(ImportSources.WEB) || url.getScheme() != null) {
+            WebFetcher.checkScheme(url); // a drive also takes a bare file id
+        }
         String onConflict = request.onConflict() == null || request.onConflict().isBlank() ? "rename"
                 : request.onConflict().strip().toLowerCase(Locale.ROOT);
         if (!CONFLICTS.contains(onConflict)) {
@@ -106,7 +109,6 @@ public class ImportJobs implements AutoCloseable {
         if (!target.isEmpty() && !target.endsWith("/") && WorkspacePath.of(target).isRoot()) {
             target = "";
         }
-        String provider = sources.choose(request.provider(), url);
         Instant now = clock.instant();
         ImportJob job = ImportJob.queued(UUID.randomUUID().toString(), request.workspace(), target, url.toString(),
                 provider, onConflict, principal, endpoint, now);
@@ -145,7 +147,8 @@ public class ImportJobs implements AutoCloseable {
         return new ImportJob(j.id(), j.workspace(), j.target(), j.url(), j.provider(), j.onConflict(), j.principal(),
                 j.endpoint(), j.state(), j.reason(), j.detail(), j.httpStatus(), r.progress.bytes.get(),
                 r.progress.total, j.writtenPath(), j.etag(), j.sha256(), j.contentType(), j.attempts(),
-                j.cancelRequested(), j.leaseOwner(), j.leaseUntil(), j.createdAt(), j.updatedAt(), j.finishedAt());
+                j.cancelRequested(), j.leaseOwner(), j.leaseUntil(), j.createdAt(), j.updatedAt(), j.finishedAt(),
+                j.files());
     }
 
     /** Renews this node's leases (noting cancellations asked for on other nodes), recovers dead nodes' jobs, claims. */
@@ -233,7 +236,8 @@ public class ImportJobs implements AutoCloseable {
     }
 
     private static ImportJobRepository.Outcome failed(ImportReason reason, String message, Integer status, Running r) {
-        return ImportJobRepository.Outcome.failed(reason, message, status, r.progress.bytes.get(), r.progress.total);
+        return ImportJobRepository.Outcome.failed(reason, message, status, r.progress.bytes.get(), r.progress.total,
+                null);
     }
 
     /** One audit record per ended job: the URL without its query (which may carry a token), the file written. */

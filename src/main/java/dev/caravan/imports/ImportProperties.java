@@ -2,6 +2,8 @@ package dev.caravan.imports;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import org.springframework.util.unit.DataSize;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,26 @@ public class ImportProperties {
     private Duration retention = Duration.ofDays(7);
     /** The longest wait an import_url call may ask for. */
     private Duration maxWait = Duration.ofMinutes(5);
+    /** The most files one shared-folder import brings in; a folder with more is refused before any download. */
+    private int folderMaxFiles = 100;
+    /** The most bytes one shared-folder import brings in, all files together. */
+    private DataSize folderMaxBytes = DataSize.ofGigabytes(1);
+
+    public int getFolderMaxFiles() {
+        return folderMaxFiles;
+    }
+
+    public void setFolderMaxFiles(int folderMaxFiles) {
+        this.folderMaxFiles = folderMaxFiles;
+    }
+
+    public DataSize getFolderMaxBytes() {
+        return folderMaxBytes;
+    }
+
+    public void setFolderMaxBytes(DataSize folderMaxBytes) {
+        this.folderMaxBytes = folderMaxBytes;
+    }
 
     public List<String> getAllowedHosts() {
         return allowedHosts;

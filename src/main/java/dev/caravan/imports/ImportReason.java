@@ -3,8 +3,8 @@ package dev.caravan.imports;
 import java.util.Locale;
 
 /**
- * Why an import job failed, as the word tools and the admin API return. The cloud-drive reasons
- * ({@code auth_required}, {@code export_too_large}) belong to providers not built yet; they are here so the words
+ * Why an import job failed, as the word tools and the admin API return. {@code auth_required},
+ * {@code html_interstitial} and {@code export_too_large} come from the cloud drives ({@code imports.drive}); the words
  * stay one list.
  */
 public enum ImportReason {

@@ -41,8 +41,11 @@ final class ImportRunner {
     private final WorkspaceWrites writes;
     private final ImportSources sources;
     private final WebFetcher fetcher;
+    private final FolderImport.Caps folders;
 
-    ImportRunner(Workspaces workspaces, WorkspaceWrites writes, ImportSources sources, WebFetcher fetcher) {
+    ImportRunner(Workspaces workspaces, WorkspaceWrites writes, ImportSources sources, WebFetcher fetcher,
+                 FolderImport.Caps folders) {
+        this.folders = folders;
         this.workspaces = workspaces;
         this.writes = writes;
         this.sources = sources;
@@ -51,16 +54,76 @@ final class ImportRunner {
 
     ImportJobRepository.Outcome run(ImportJob job, Progress progress, FetchControl control) {
         Workspace workspace = workspaces.get(job.workspace());
-        ImportSource.Download download = sources.get(job.provider()).resolve(URI.create(job.url()));
+        long max = workspace.config().maxFileBytes() != null ? workspace.config().maxFileBytes()
+                : StorageLimits.DEFAULT.maxFileBytes();
+        ImportSource.Resolved resolved = sources.get(job.provider()).resolve(URI.create(job.url()),
+                context(job, control, max));
+        if (resolved instanceof ImportSource.Folder folder) {
+            return new FolderImport(this, job, workspace, max, folders).run(folder, progress, control);
+        }
+        ImportSource.Download download = (ImportSource.Download) resolved;
+        Written w = write(job, workspace, download, max, job.target(), 0, progress, control);
+        return new ImportJobRepository.Outcome(ImportState.DONE, null, null, null, w.bytes(), progress.total,
+                w.path(), w.etag(), w.sha256(), w.contentType(), null);
+    }
+
+    /** One file stored. */
+    record Written(String path, String etag, String sha256, String contentType, long bytes) {
+    }
+
+    private ImportSource.Context context(ImportJob job, FetchControl control, long max) {
+        return new ImportSource.Context() {
+            @Override
+            public String principal() {
+                return job.principal();
+            }
+
+            @Override
+            public ImportSource.Reply call(ImportSource.Download request) {
+                return fetcher.call(request, control);
+            }
+
+            @Override
+            public int folderMaxFiles() {
+                return folders.maxFiles();
+            }
+
+            @Override
+            public long folderMaxBytes() {
+                return folders.maxBytes();
+            }
+
+            @Override
+            public long maxFileBytes() {
+                return max;
+            }
+
+            @Override
+            public java.time.Instant deadline() {
+                return control.deadline();
+            }
+        };
+    }
+
+    /**
+     * Fetches one download into {@code target} (a folder ending in '/' or a file path); {@code before} bytes were
+     * imported by earlier files of the same job (progress counts on from there).
+     */
+    Written write(ImportJob job, Workspace workspace, ImportSource.Download download, long max, String target,
+                  long before, Progress progress, FetchControl control) {
+        if (download.size() != null && download.size() > max) {
+            throw tooLarge(max); // the metadata says so: not one byte is fetched
+        }
         try (WebFetcher.Response response = fetcher.open(download, control)) {
-            progress.total = response.length >= 0 ? response.length : null;
-            long max = workspace.config().maxFileBytes() != null ? workspace.config().maxFileBytes()
-                    : StorageLimits.DEFAULT.maxFileBytes();
+            if (before == 0) {
+                progress.total = response.length >= 0 ? Long.valueOf(response.length) : download.size();
+            }
             if (response.length > max) {
                 throw tooLarge(max);
             }
-            String name = FileNames.choose(response.contentDisposition, response.url);
-            WorkspacePath path = target(job.target(), name);
+            String given = download.name() == null ? null : FileNames.sanitise(download.name());
+            String name = given != null ? given : FileNames.choose(response.contentDisposition, response.url);
+            WorkspacePath path = target(target, name);
             PushbackInputStream peek = new PushbackInputStream(response.body, SNIFF_BYTES);
             byte[] head = peek.readNBytes(SNIFF_BYTES);
             peek.unread(head);
@@ -69,7 +132,7 @@ final class ImportRunner {
                 throw new ImportFailure(ImportReason.HTML_INTERSTITIAL, "The server sent an HTML page where a file "
                         + "was expected (html_interstitial), e.g. a sign-in or virus-scan page.");
             }
-            Counting counting = new Counting(peek, max, progress);
+            Counting counting = new Counting(peek, max, before, progress);
             WriteOptions options = options(workspace, job.onConflict(), path);
             path = options == null ? free(workspace, path) : path;
             WriteOptions chosen = options == null ? WriteOptions.createOnly() : options;
@@ -83,9 +146,8 @@ final class ImportRunner {
             } catch (RuntimeException e) {
                 throw counting.failure != null ? counting.failure : e;
             }
-            return new ImportJobRepository.Outcome(ImportState.DONE, null, null, null, counting.count,
-                    progress.total, written.path().toString(), written.etag(),
-                    HexFormat.of().formatHex(counting.digest.digest()), type);
+            return new Written(written.path().toString(), written.etag(),
+                    HexFormat.of().formatHex(counting.digest.digest()), type, counting.count);
         } catch (IOException e) {
             throw WebFetcher.failure(e);
         } catch (FileTooLargeException e) {
@@ -133,7 +195,7 @@ final class ImportRunner {
                 + " (already_exists); choose a file path.");
     }
 
-    private static ImportFailure tooLarge(long max) {
+    static ImportFailure tooLarge(long max) {
         return new ImportFailure(ImportReason.TOO_LARGE, "The file is larger than this workspace takes"
                 + (max > 0 ? " (" + max + " bytes" + ")" : "") + " (too_large); nothing was written.");
     }
@@ -143,12 +205,14 @@ final class ImportRunner {
         final MessageDigest digest;
         final long max;
         final Progress progress;
+        final long before;
         long count;
         RuntimeException failure;
 
-        Counting(InputStream in, long max, Progress progress) {
+        Counting(InputStream in, long max, long before, Progress progress) {
             super(in);
             this.max = max;
+            this.before = before;
             this.progress = progress;
             try {
                 this.digest = MessageDigest.getInstance("SHA-256");
@@ -183,7 +247,7 @@ final class ImportRunner {
                     throw failure;
                 }
                 digest.update(b, off, n);
-                progress.bytes.set(count);
+                progress.bytes.set(before + count);
             }
             return n;
         }

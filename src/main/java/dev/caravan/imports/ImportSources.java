@@ -8,6 +8,8 @@ import java.util.Map;
 
 /** The sources by provider word; picks one from the URL when the caller names none (drives first, the web last). */
 final class ImportSources {
+    static final String WEB = "web";
+
     private final Map<String, ImportSource> byId = new LinkedHashMap<>();
 
     ImportSources(List<ImportSource> sources) {

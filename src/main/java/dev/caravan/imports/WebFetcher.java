@@ -1,7 +1,7 @@
 package dev.caravan.imports;
 
 import org.apache.hc.client5.http.ConnectTimeoutException;
-import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -12,6 +12,7 @@ import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.util.Timeout;
 
 import java.io.Closeable;
@@ -21,6 +22,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -85,14 +87,45 @@ final class WebFetcher implements Closeable {
         }
     }
 
+    /** The body of an API answer is read whole, up to this much. */
+    static final int MAX_REPLY_BYTES = 4 * 1024 * 1024;
+
     Response open(ImportSource.Download download, FetchControl control) {
+        Opened o = send(download, control);
+        return response(o.url, o.headers, o.request, o.response, control);
+    }
+
+    /** An API request: the same policy as a download, the 2xx body read whole (at most {@link #MAX_REPLY_BYTES}). */
+    ImportSource.Reply call(ImportSource.Download request, FetchControl control) {
+        Opened o = send(request, control);
+        try (ClassicHttpResponse r = o.response) {
+            InputStream in = r.getEntity() == null ? InputStream.nullInputStream() : r.getEntity().getContent();
+            byte[] body = in.readNBytes(MAX_REPLY_BYTES + 1);
+            if (body.length > MAX_REPLY_BYTES) {
+                throw new ImportFailure(ImportReason.FAILED, "The provider's API answered more than "
+                        + MAX_REPLY_BYTES + " bytes of metadata.");
+            }
+            return new ImportSource.Reply(r.getCode(), name -> header(r, name), body);
+        } catch (IOException e) {
+            throw failure(e);
+        }
+    }
+
+    private record Opened(URI url, Map<String, String> headers, HttpUriRequestBase request,
+                          ClassicHttpResponse response) {
+    }
+
+    private Opened send(ImportSource.Download download, FetchControl control) {
         URI url = download.url();
         Map<String, String> headers = download.headers();
+        String method = download.method();
+        byte[] body = download.body();
         int retries = 0;
+        boolean reauthed = false;
         for (int hop = 0; ; ) {
             checkScheme(url);
             control.check();
-            HttpGet request = get(url, headers, -1, null);
+            HttpUriRequestBase request = request(method, url, headers, body, -1, null);
             ClassicHttpResponse response = execute(request, url);
             int status = response.getCode();
             if (status >= 300 && status < 400 && status != 304 && response.getFirstHeader("Location") != null) {
@@ -106,10 +139,27 @@ final class WebFetcher implements Closeable {
                 if (!sameOrigin(url, next)) {
                     headers = Map.of(); // a drive's token is for its own host only
                 }
+                if (status != 307 && status != 308) {
+                    method = "GET";
+                    body = null;
+                }
                 url = next;
                 continue;
             }
-            if ((status == 429 || status == 503) && retries < MAX_RETRIES) {
+            if (status == 401 && download.reauth() != null && !reauthed && !headers.isEmpty()) {
+                closeQuietly(response);
+                headers = download.reauth().renewed(headers);
+                reauthed = true;
+                continue;
+            }
+            boolean notReady = status == 202 && response.getFirstHeader("Retry-After") != null;
+            if (status >= 200 && status < 300 && !notReady) {
+                return new Opened(url, headers, request, response);
+            }
+            ImportFailure mapped = notReady ? null : mapped(download, status, response);
+            boolean limited = status == 429 || status == 503 || notReady
+                    || (mapped != null && mapped.reason() == ImportReason.RATE_LIMITED);
+            if (limited && retries < MAX_RETRIES) {
                 long wait = retryAfterMillis(response.getFirstHeader("Retry-After"), retries);
                 closeQuietly(response);
                 if (Instant.now().plusMillis(wait).isAfter(control.deadline())) {
@@ -120,26 +170,40 @@ final class WebFetcher implements Closeable {
                 control.pause(wait);
                 continue;
             }
-            if (status == 429) {
-                closeQuietly(response);
-                throw new ImportFailure(ImportReason.RATE_LIMITED, "The server kept refusing with HTTP 429 "
-                        + "(rate_limited); try again later.", status);
+            closeQuietly(response);
+            if (mapped != null) {
+                throw mapped;
+            }
+            if (limited && status != 503) {
+                throw new ImportFailure(ImportReason.RATE_LIMITED, "The server kept refusing with HTTP " + status
+                        + " (rate_limited); try again later.", status);
             }
             if (status == 404 || status == 410) {
-                closeQuietly(response);
                 throw new ImportFailure(ImportReason.NOT_FOUND, "The server has no file at this URL (HTTP " + status
                         + ", not_found).", status);
             }
-            if (status < 200 || status >= 300) {
-                closeQuietly(response);
-                throw new ImportFailure(ImportReason.HTTP_STATUS, "The server answered HTTP " + status
-                        + " (http_status) instead of the file.", status);
-            }
-            return response(url, headers, request, response, control);
+            throw new ImportFailure(ImportReason.HTTP_STATUS, "The server answered HTTP " + status
+                    + " (http_status) instead of the file.", status);
         }
     }
 
-    private Response response(URI url, Map<String, String> headers, HttpGet request, ClassicHttpResponse response,
+    /** The source's reading of an error answer (its JSON body), or null. */
+    private static ImportFailure mapped(ImportSource.Download download, int status, ClassicHttpResponse response) {
+        if (download.errors() == null) {
+            return null;
+        }
+        String text = "";
+        try {
+            if (response.getEntity() != null) {
+                text = new String(response.getEntity().getContent().readNBytes(64 * 1024), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            // no body to read: the status alone decides
+        }
+        return download.errors().map(status, text, name -> header(response, name));
+    }
+
+    private Response response(URI url, Map<String, String> headers, HttpUriRequestBase request, ClassicHttpResponse response,
                               FetchControl control) {
         HttpEntity entity = response.getEntity();
         long length = entity == null ? 0 : entity.getContentLength();
@@ -147,7 +211,8 @@ final class WebFetcher implements Closeable {
         if (validator == null || validator.startsWith("W/")) {
             validator = header(response, "Last-Modified");
         }
-        boolean ranges = "bytes".equalsIgnoreCase(header(response, "Accept-Ranges")) && validator != null;
+        boolean ranges = "bytes".equalsIgnoreCase(header(response, "Accept-Ranges")) && validator != null
+                && "GET".equals(request.getMethod());
         InputStream first;
         try {
             first = entity == null ? InputStream.nullInputStream() : entity.getContent();
@@ -168,14 +233,14 @@ final class WebFetcher implements Closeable {
         private final long length;
         private final String validator;
         private final FetchControl control;
-        private HttpGet request;
+        private HttpUriRequestBase request;
         private ClassicHttpResponse response;
         private InputStream in;
         private long position;
         private int resumes;
         private boolean ended;
 
-        Resuming(URI url, Map<String, String> headers, long length, String validator, HttpGet request,
+        Resuming(URI url, Map<String, String> headers, long length, String validator, HttpUriRequestBase request,
                  ClassicHttpResponse response, InputStream in, FetchControl control) {
             this.request = request;
             this.url = url;
@@ -223,7 +288,7 @@ final class WebFetcher implements Closeable {
             request.cancel();
             closeQuietly(response);
             control.pause(200L * resumes);
-            request = get(url, headers, position, validator);
+            request = request("GET", url, headers, null, position, validator);
             ClassicHttpResponse again = execute(request, url);
             Header range = again.getFirstHeader("Content-Range");
             if (again.getCode() != 206 || range == null || !range.getValue().startsWith("bytes " + position + "-")
@@ -245,9 +310,13 @@ final class WebFetcher implements Closeable {
         }
     }
 
-    private static HttpGet get(URI url, Map<String, String> headers, long from, String validator) {
-        HttpGet get = new HttpGet(url);
+    private static HttpUriRequestBase request(String method, URI url, Map<String, String> headers, byte[] body,
+                                              long from, String validator) {
+        HttpUriRequestBase get = new HttpUriRequestBase(method, url);
         headers.forEach(get::setHeader);
+        if (body != null) {
+            get.setEntity(new ByteArrayEntity(body, null));
+        }
         if (from > 0) {
             get.setHeader("Range", "bytes=" + from + "-");
             get.setHeader("If-Range", validator);
@@ -255,7 +324,7 @@ final class WebFetcher implements Closeable {
         return get;
     }
 
-    private ClassicHttpResponse execute(HttpGet get, URI url) {
+    private ClassicHttpResponse execute(HttpUriRequestBase get, URI url) {
         try {
             return client.executeOpen(null, get, null);
         } catch (IOException e) {

@@ -1,7 +1,6 @@
 package dev.caravan.imports;
 
 import java.net.URI;
-import java.util.Map;
 
 /** The plain web: the URL is the download; any content, HTML too, is the file. */
 final class WebSource implements ImportSource {
@@ -16,7 +15,7 @@ final class WebSource implements ImportSource {
     }
 
     @Override
-    public Download resolve(URI url) {
-        return new Download(url, Map.of(), true);
+    public Resolved resolve(URI url, Context context) {
+        return Download.get(url);
     }
 }

@@ -38,7 +38,7 @@ class ScopesAndOwnershipIT extends CaravanIntegrationTest {
     static final Set<String> READ_TOOLS = Set.of("list_workspaces", "list_allowed_directories", "read_text_file", "read_file",
             "read_media_file",
             "read_multiple_files", "list_directory", "list_directory_with_sizes", "directory_tree", "search_files",
-            "grep_files", "get_file_info", "list_versions", "import_status", "import_list");
+            "grep_files", "get_file_info", "list_versions", "import_status", "import_list", "drive_connections");
     static final Set<String> UNTAGGED = Set.of("workspace_transfer", "workspace_claim", "sneaky_write");
 
     @Autowired

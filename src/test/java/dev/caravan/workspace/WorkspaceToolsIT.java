@@ -29,7 +29,8 @@ class WorkspaceToolsIT extends CaravanIntegrationTest {
             "grep_files", "get_file_info", "list_versions", "restore_version", "workspace_create", "workspace_transfer",
             "workspace_claim", "share_create", "share_list", "share_revoke",
             "lock_acquire", "lock_status", "lock_renew", "lock_release", "audit_search",
-            "import_url", "import_status", "import_list", "import_cancel");
+            "import_url", "import_status", "import_list", "import_cancel", "drive_connect", "drive_connections",
+            "drive_disconnect");
 
     McpSyncClient client;
 

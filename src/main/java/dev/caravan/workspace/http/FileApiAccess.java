@@ -19,7 +19,7 @@ import java.util.Set;
  * endpoint exposes a file-reading tool, write and delete when it exposes {@code write_file}; and within that, what
  * its credential's workspace scopes allow ({@link WorkspaceAccess}, the same check the workspace tools make).
  */
-class FileApiAccess {
+public class FileApiAccess {
     public enum Right { READ, WRITE }
 
     private static final List<String> READ_TOOLS = List.of("read_text_file", "read_media_file", "read_multiple_files");
