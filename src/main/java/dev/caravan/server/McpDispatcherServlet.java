@@ -98,11 +98,6 @@ public class McpDispatcherServlet extends HttpServlet {
         }
     }
 
-    /** Calls on the hand-off pool now (for tests and metrics). */
-    int callsInFlight() {
-        return handoff.inFlight();
-    }
-
     private void serve(HttpServletRequest request, HttpServletResponse response, Held held)
             throws ServletException, IOException {
         // Per address first, before any credential is looked at: one host cannot take every slot below.
