@@ -162,8 +162,8 @@ public class CaravanConfiguration {
         ServletRegistrationBean<McpDispatcherServlet> bean = new ServletRegistrationBean<>(new McpDispatcherServlet(
                 runtime, endpoints, calls, guard, properties.getMcp().getMaxRequestBytes(),
                 new McpAdmission(properties.getMcp().getMaxConcurrentRequests(),
-                        properties.getMcp().getMaxConcurrentPerClient()),
-                properties.getMcp().getBodyReadTimeout()), "/mcp/*", "/sse/*");
+                        properties.getMcp().getMaxConcurrentPerClient(), properties.getMcp().getMaxConcurrentPerAddress()),
+                properties.getMcp().getBodyReadTimeout(), properties.getMcp().getMaxCallsInFlight()), "/mcp/*", "/sse/*");
         bean.setAsyncSupported(true);
         bean.setLoadOnStartup(1);
         return bean;

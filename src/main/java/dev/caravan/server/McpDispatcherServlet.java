@@ -48,16 +48,18 @@ public class McpDispatcherServlet extends HttpServlet {
     private final Periodic sweeper;
     private final McpAdmission admission;
     private final Duration bodyReadTimeout;
+    /** Where POSTs wait out their call, off Tomcat's threads (see CallHandoff for why a pool). */
+    private final CallHandoff handoff;
 
     public McpDispatcherServlet(EndpointRuntime runtime, EndpointService endpoints, CallRegistry calls,
                                 OriginGuard guard, int maxRequestBytes) {
         this(runtime, endpoints, calls, guard, maxRequestBytes, new McpAdmission(Integer.MAX_VALUE / 2),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), 64);
     }
 
     public McpDispatcherServlet(EndpointRuntime runtime, EndpointService endpoints, CallRegistry calls,
                                 OriginGuard guard, int maxRequestBytes, McpAdmission admission,
-                                Duration bodyReadTimeout) {
+                                Duration bodyReadTimeout, int maxCallsInFlight) {
         this.runtime = runtime;
         this.endpoints = endpoints;
         this.calls = calls;
@@ -65,6 +67,7 @@ public class McpDispatcherServlet extends HttpServlet {
         this.maxRequestBytes = maxRequestBytes;
         this.admission = admission;
         this.bodyReadTimeout = bodyReadTimeout;
+        this.handoff = new CallHandoff(maxCallsInFlight);
         this.sweepSoon = Periodic.onRequest("stream-revoke", Duration.ZERO, this::closeRevokedStreams).start();
         this.sweeper = Periodic.every("stream-recheck", Duration.ofSeconds(1), this::closeRevokedStreams).start();
         endpoints.onCredentialsChanged(sweepSoon::request);
@@ -78,6 +81,7 @@ public class McpDispatcherServlet extends HttpServlet {
     public void destroy() {
         sweeper.close();
         sweepSoon.close();
+        handoff.close();
         super.destroy();
     }
 
@@ -86,10 +90,27 @@ public class McpDispatcherServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
-        serviceUnlessDraining(request, response);
+        Held held = new Held();
+        try {
+            serviceUnlessDraining(request, response, held);
+        } finally {
+            held.threadReturns();
+        }
     }
 
-    private void serve(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+    private void serve(HttpServletRequest request, HttpServletResponse response, Held held)
+            throws ServletException, IOException {
+        // Per address first, before any credential is looked at: one host cannot take every slot below.
+        String address = request.getRemoteAddr();
+        if (!admission.tryEnterAddress(address)) {
+            response.setHeader("Retry-After", "1");
+            response.setHeader("Connection", "close");
+            error(response, 429, -32000, "Too many concurrent MCP requests from this client address (at most "
+                    + admission.perAddress() + ", caravan.mcp.max-concurrent-per-address); retry shortly");
+            return;
+        }
+        held.untilDone(() -> admission.leaveAddress(address));
+        // Request threads only: released when this thread leaves, even if the call goes on on the hand-off pool.
         if (!admission.tryEnter()) {
             // Refused before anything is read; the connection closes so its unread body holds nothing.
             response.setHeader("Retry-After", "2");
@@ -99,13 +120,14 @@ public class McpDispatcherServlet extends HttpServlet {
             return;
         }
         try {
-            dispatch(request, response);
+            dispatch(request, response, held);
         } finally {
             admission.leave();
         }
     }
 
-    private void dispatch(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+    private void dispatch(HttpServletRequest request, HttpServletResponse response, Held held)
+            throws ServletException, IOException {
         // Spring Security's header filter does not run for this servlet (see AdminSecurity): the two headers that
         // matter for JSON and event streams are set here.
         response.setHeader("X-Content-Type-Options", "nosniff");
@@ -177,15 +199,12 @@ public class McpDispatcherServlet extends HttpServlet {
                     + admission.perClient() + ", caravan.mcp.max-concurrent-per-client); retry shortly");
             return;
         }
-        try {
-            pass(request, response, target, endpoint, caller, openedWith);
-        } finally {
-            admission.leaveClient(client);
-        }
+        held.untilDone(() -> admission.leaveClient(client));
+        pass(request, response, target, endpoint, caller, openedWith, held);
     }
 
     private void pass(HttpServletRequest request, HttpServletResponse response, Target target, EndpointViews endpoint,
-                      Caller caller, String openedWith) throws ServletException, IOException {
+                      Caller caller, String openedWith, Held held) throws ServletException, IOException {
         HttpServletRequest vetted = request;
         if ("POST".equals(request.getMethod())) {
             vetted = vet(request, response, target);
@@ -205,15 +224,29 @@ public class McpDispatcherServlet extends HttpServlet {
         }
         if (target.sse() && !target.sseMessage()) {
             server.serveSse(vetted, sseCallers.recording(vetted, answer, caller, openedWith));
+        } else if ("POST".equals(vetted.getMethod())) {
+            // A POST may wait minutes on a route or an upstream: it waits on the hand-off pool, not on this thread.
+            boolean modern = Boolean.TRUE.equals(vetted.getAttribute(MODERN));
+            CallHandoff.Work work = target.sse() ? server::serveSse : modern ? server::serveModern
+                    : server::serveStreamable;
+            if (!handoff.start(vetted, answer, work, handed -> track(handed, target, openedWith), held)) {
+                response.setHeader("Retry-After", "2");
+                error(response, 503, -32000, "The server is at its limit of " + handoff.limit()
+                        + " MCP calls in flight (caravan.mcp.max-calls-in-flight); retry shortly");
+            }
+            return;
         } else if (target.sse()) {
             server.serveSse(vetted, answer);
-        } else if (Boolean.TRUE.equals(vetted.getAttribute(MODERN))) {
-            server.serveModern(vetted, answer);
         } else {
             server.serveStreamable(vetted, answer);
         }
-        if (openedWith != null && vetted.isAsyncStarted()) {
-            streams.track(vetted.getAsyncContext(), target.name(), openedWith);
+        track(vetted, target, openedWith);
+    }
+
+    /** A response the SDK holds open is closed when its credential stops opening the endpoint. */
+    private void track(HttpServletRequest request, Target target, String openedWith) {
+        if (openedWith != null && request.isAsyncStarted()) {
+            streams.track(request.getAsyncContext(), target.name(), openedWith);
         }
     }
 
@@ -245,7 +278,7 @@ public class McpDispatcherServlet extends HttpServlet {
     }
 
     /** While the node shuts down, new requests are refused and those in flight counted, so they can finish. */
-    private void serviceUnlessDraining(HttpServletRequest request, HttpServletResponse response)
+    private void serviceUnlessDraining(HttpServletRequest request, HttpServletResponse response, Held held)
             throws ServletException, IOException {
         if (!calls.enter()) {
             response.setHeader("Retry-After", "5");
@@ -253,11 +286,8 @@ public class McpDispatcherServlet extends HttpServlet {
                     + "retry in a moment (another node, or this one after its restart, will answer)");
             return;
         }
-        try {
-            serve(request, response);
-        } finally {
-            calls.leave();
-        }
+        held.untilDone(calls::leave);
+        serve(request, response, held);
     }
 
     /** Checks type and size, reads the body once, records the call key and applies cancellations. */

@@ -28,11 +28,35 @@ public class McpServerProperties {
     public static class Mcp {
         /** Largest JSON-RPC request body accepted. */
         private int maxRequestBytes = 4 * 1024 * 1024;
-        /** MCP requests in the dispatcher at once (each holds a request thread); the rest of Tomcat's
-         * threads stay for the admin API, files, shares and health. Past it: 503 + Retry-After. */
+        /** MCP requests on Tomcat's request threads at once (receiving and checking their body); the rest of
+         * Tomcat's threads stay for the admin API, files, shares and health. Past it: 503 + Retry-After. A call
+         * then waits on its route or upstream on a Caravan thread (see max-calls-in-flight), not on these. */
         private int maxConcurrentRequests = 100;
-        /** MCP requests one credential (or legacy SSE session) may have in the dispatcher at once; past it 429. */
+        /** MCP POSTs whose call is under way at once (each waits on a Caravan thread, not a request thread, for
+         * its route or upstream); past it: 503 + Retry-After. */
+        private int maxCallsInFlight = 512;
+        /** MCP requests one credential (or legacy SSE session) may have in flight at once; past it 429. */
         private int maxConcurrentPerClient = 16;
+        /** MCP requests one client address may have in flight at once, counted before any credential is
+         * checked; past it 429 + Retry-After. Behind a reverse proxy, set server.forward-headers-strategy so the
+         * address is the client's, not the proxy's. */
+        private int maxConcurrentPerAddress = 128;
+
+        public int getMaxCallsInFlight() {
+            return maxCallsInFlight;
+        }
+
+        public void setMaxCallsInFlight(int maxCallsInFlight) {
+            this.maxCallsInFlight = maxCallsInFlight;
+        }
+
+        public int getMaxConcurrentPerAddress() {
+            return maxConcurrentPerAddress;
+        }
+
+        public void setMaxConcurrentPerAddress(int maxConcurrentPerAddress) {
+            this.maxConcurrentPerAddress = maxConcurrentPerAddress;
+        }
 
         public int getMaxConcurrentPerClient() {
             return maxConcurrentPerClient;

@@ -35,6 +35,16 @@ final class CleanEnvStdioTransport extends StdioClientTransport {
         return builder;
     }
 
+    /**
+     * One sender at a time. The SDK emits into a sink that takes one emitter at a time and busy-loops at most
+     * 100 ms for its turn; with hundreds of calls sent at once (calls no longer wait for a request thread) some
+     * waited longer, failed with "Failed to enqueue message", and a failed ping marked the upstream down.
+     */
+    @Override
+    public synchronized Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+        return super.sendMessage(message);
+    }
+
     @Override
     public Mono<Void> connect(Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
         return super.connect(handler).doOnSuccess(ignored -> {

@@ -312,7 +312,8 @@ final class UpstreamConnection implements AutoCloseable {
      * result came. The caller's progress token, if any, is replaced by one of ours and progress relayed back.
      */
     McpSchema.CallToolResult call(String tool, Map<String, Object> arguments, CallContext context, Duration timeout) {
-        // The bulkhead: a hung upstream holds at most maxCalls callers (each a request thread) until its timeout.
+        // The bulkhead: a hung upstream holds at most maxCalls callers (each a thread of the dispatcher's call pool,
+        // not a request thread) until its timeout.
         if (!calls.tryAcquire()) {
             callListener.finished(config.name(), "busy", 0);
             throw new UpstreamCallException(config.name(), UpstreamCallException.Kind.UNAVAILABLE, "Upstream '"

@@ -22,4 +22,17 @@ class McpAdmissionTest {
         admission.leaveClient("a");
         assertThat(admission.tryEnterClient("a")).isTrue();
     }
+
+    @Test
+    void capsPerAddressApartFromCredentials() {
+        McpAdmission admission = new McpAdmission(100, 100, 2);
+        assertThat(admission.tryEnterAddress("127.0.0.2")).isTrue();
+        assertThat(admission.tryEnterAddress("127.0.0.2")).isTrue();
+        assertThat(admission.tryEnterAddress("127.0.0.2")).isFalse();
+        assertThat(admission.tryEnterAddress("::1")).isTrue();
+        assertThat(admission.tryEnterClient("credential:x")).isTrue();
+        admission.leaveAddress("127.0.0.2");
+        assertThat(admission.tryEnterAddress("127.0.0.2")).isTrue();
+        assertThat(admission.perAddress()).isEqualTo(2);
+    }
 }

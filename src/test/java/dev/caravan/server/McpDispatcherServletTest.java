@@ -1,5 +1,7 @@
 package dev.caravan.server;
 
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -7,6 +9,8 @@ import org.springframework.mock.web.MockHttpServletResponse;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,7 +55,37 @@ class McpDispatcherServletTest {
     private MockHttpServletResponse serve(MockHttpServletRequest request) throws Exception {
         MockHttpServletResponse response = new MockHttpServletResponse();
         servlet.service(request, response);
+        awaitAnswer(request);
         return response;
+    }
+
+    /** A POST is answered on the dispatcher's hand-off pool: waits (bounded) until its exchange completes. */
+    static void awaitAnswer(MockHttpServletRequest request) throws InterruptedException {
+        if (!request.isAsyncStarted()) {
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        request.getAsyncContext().addListener(new AsyncListener() {
+            @Override
+            public void onComplete(AsyncEvent event) {
+                done.countDown();
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+            }
+        });
+        if (request.isAsyncStarted()) {
+            assertThat(done.await(10, TimeUnit.SECONDS)).as("answered within 10 s").isTrue();
+        }
     }
 
     @Test

@@ -41,6 +41,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 import java.io.IOException;
@@ -79,6 +80,14 @@ public final class ModernEndpoint {
      */
     public record Settings(RequestStateCodec codec, int maxRequestBytes, long listTtlMs, Duration keepAlive) {
     }
+
+    /**
+     * Where tool calls run (the dispatcher's hand-off thread waits on their stream meanwhile). Reactor's shared
+     * boundedElastic has 10 threads per core, so on a small machine 20 calls to a hung upstream would queue every
+     * other call behind them; here the cap is high, and what bounds the calls is the dispatcher's
+     * caravan.mcp.max-calls-in-flight.
+     */
+    private static final Scheduler CALLS = Schedulers.newBoundedElastic(4096, 100_000, "modern-tool-call", 30, true);
 
     private final String name;
     private final Supplier<Features> features;
@@ -163,7 +172,7 @@ public final class ModernEndpoint {
             CallContext call = new CallContext(new ModernExchange(ctx, answer, rounds, json), ctx.progressToken(),
                     caller(ctx));
             return answer.respond(Mono.fromCallable(() -> outcome(tool, request, call, rounds))
-                    .subscribeOn(Schedulers.boundedElastic()), keepAlive, call::cancel);
+                    .subscribeOn(CALLS), keepAlive, call::cancel);
         }
 
         private McpSchema.CallToolOutcome outcome(Catalog.Tool tool, McpSchema.CallToolRequest request,
