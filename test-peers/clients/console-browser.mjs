@@ -158,6 +158,20 @@ try {
   await page.waitForFunction(() => !document.querySelector("#shares button.danger"));
   seen.revokedStatus = (await fetch(shareUrl)).status;
 
+  step("upstreams: authorize an OAuth upstream with the button");
+  await page.goto(base + "/#/upstreams");
+  await page.waitForSelector('[data-upstream="demo"][data-state="needs-authorization"]', { timeout: 20000 });
+  seen.upstreamBefore = await page.getAttribute('[data-upstream="demo"]', "data-state");
+  await shot("07-upstreams-needs-authorization");
+  const [authTab] = await Promise.all([context.waitForEvent("page"), page.click('[data-authorize="demo"]')]);
+  await authTab.waitForURL(/\/oauth\/callback|callback/, { timeout: 15000 });
+  await authTab.waitForLoadState();
+  seen.callbackPage = await authTab.textContent("body");
+  await authTab.screenshot({ path: join(shots, "07b-oauth-callback.png") });
+  await authTab.close();
+  await page.waitForSelector('[data-upstream="demo"][data-state="online"]', { timeout: 20000 });
+  seen.upstreamAfter = await page.getAttribute('[data-upstream="demo"]', "data-state");
+
   for (const [name, hash, ready] of [["07-upstreams", "#/upstreams", "#upstream-list"],
     ["08-jobs", "#/jobs", "#imports"]]) {
     step(`page ${hash}`);

@@ -2,6 +2,8 @@ package dev.caravan.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.support.CaravanIntegrationTest;
+import dev.caravan.upstream.oauth.OAuthDemoPeer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -28,8 +30,22 @@ class ConsoleBrowserIT extends CaravanIntegrationTest {
     private static final Path PEERS = Path.of("test-peers").toAbsolutePath();
     private static final Path SHOTS = Path.of("target", "console-screenshots").toAbsolutePath();
 
+    private OAuthDemoPeer oauthPeer;
+
+    @AfterAll
+    void stopPeer() {
+        if (oauthPeer != null) {
+            oauthPeer.close();
+        }
+    }
+
     @BeforeAll
     void routes() {
+        oauthPeer = new OAuthDemoPeer(OAuthDemoPeer.freePort(), OAuthDemoPeer.freePort(), true).start();
+        HttpResponse<String> upstream = admin("POST", "/admin/api/upstreams", """
+                {"name":"demo","transport":"streamable-http","url":"%s","timeouts":{"connect":"10s","call":"10s"},
+                 "auth":{"type":"oauth"}}""".formatted(oauthPeer.url()));
+        assertThat(upstream.statusCode()).as(upstream.body()).isEqualTo(201);
         installRoutes("workspace");
         writeRoute("demo.yaml", """
                 - route:
@@ -172,6 +188,9 @@ class ConsoleBrowserIT extends CaravanIntegrationTest {
         assertThat(seen.get("sharedStatus").asInt()).isEqualTo(200);
         assertThat(seen.get("sharedBody").asText()).isEqualTo("uploaded from the console\n");
         assertThat(seen.get("revokedStatus").asInt()).as("a revoked share").isIn(404, 410);
+        assertThat(seen.get("upstreamBefore").asText()).isEqualTo("needs-authorization");
+        assertThat(seen.get("callbackPage").asText()).contains("Caravan is authorized");
+        assertThat(seen.get("upstreamAfter").asText()).isEqualTo("online");
         assertThat(seen.get("afterSignOut").asInt()).isEqualTo(401);
         assertThat(seen.get("tokenInUrl").asBoolean()).as("a secret in a requested URL").isFalse();
         assertThat(seen.get("consoleErrors")).as("browser console errors").isEmpty();
