@@ -34,7 +34,9 @@ function card(u) {
       u.transport !== 'stdio' ? authorize : null, reconnect),
     h('p', { class: 'muted' }, `${u.transport} `, h('code', {}, u.target || ''), u.prefix ? ` · prefix ${u.prefix}` : '',
       ` · since ${when(u.since)}`),
-    u.lastError ? h('p', { class: 'error' }, `Last error (${when(u.lastErrorAt)}): ${u.lastError}`) : null,
+    // lastError is kept after recovery: red only while the upstream is not online.
+    u.lastError ? h('p', { class: u.state === 'online' ? 'muted' : 'error' },
+      `${u.state === 'online' ? 'Earlier' : 'Last'} error (${when(u.lastErrorAt)}): ${u.lastError}`) : null,
     u.stepUpScope ? h('p', { class: 'error' }, `Needs the scope ${u.stepUpScope}: authorize again.`) : null,
     u.nextAttemptAt ? h('p', { class: 'muted' }, `Next attempt ${when(u.nextAttemptAt)}`) : null,
     h('p', {}, `${u.toolCount} tools, ${u.resourceCount} resources, ${u.promptCount} prompts `,
