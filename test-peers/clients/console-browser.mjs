@@ -185,6 +185,7 @@ try {
   for (const hash of ["#/catalogue", "#/endpoints", "#/routes", "#/workspaces", "#/upstreams", "#/jobs"]) {
     seen.pages[hash] = await weigh(hash);
   }
+  writeFileSync(join(shots, "page-weights.json"), JSON.stringify(seen.pages, null, 2));
 
   step("sign out");
   await page.goto(base + "/#/catalogue");
