@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /** The whole catalogue with where each feature comes from, to see what an endpoint's patterns will select. */
@@ -32,9 +33,23 @@ public class CatalogController {
     /** Who a tool run from the console is, for locks, shares and the audit trail. */
     static final Caller CONSOLE = new Caller("console", "admin");
     private final Catalog catalog;
+    /**
+     * The details and their lower-cased search text per kind, built on first use after each catalogue change: with
+     * 10,000 tools, building every tool's schema again per search was most of a request's time. A change swaps in
+     * a fresh map, so a list being built from the old catalogue lands in the discarded one.
+     */
+    private volatile Map<String, List<Indexed>> indexed = new ConcurrentHashMap<>();
 
     public CatalogController(Catalog catalog) {
         this.catalog = catalog;
+        catalog.onChange(() -> indexed = new ConcurrentHashMap<>());
+    }
+
+    private record Indexed(Detail detail, String text) {
+        static Indexed of(Detail d) {
+            return new Indexed(d, (d.name() + " " + d.title() + " " + d.description() + " " + String.join(" ", d.tags())
+                    + " " + d.source()).toLowerCase(Locale.ROOT));
+        }
     }
 
     public record Entry(String name, String title, String description, Set<String> tags, String source) {
@@ -70,13 +85,11 @@ public class CatalogController {
         if (offset < 0 || limit < 1 || limit > MAX_LIMIT) {
             throw ApiException.invalid("offset must be 0 or more and limit between 1 and " + MAX_LIMIT);
         }
-        List<Detail> all = switch (kind) {
-            case "tools" -> catalog.tools().stream().map(CatalogController::detail).toList();
-            case "resources" -> catalog.resources().stream().map(CatalogController::detail).toList();
-            case "prompts" -> catalog.prompts().stream().map(CatalogController::detail).toList();
-            default -> throw ApiException.invalid("kind must be tools, resources or prompts");
-        };
-        Predicate<Detail> wanted = matching(q);
+        if (!List.of("tools", "resources", "prompts").contains(kind)) {
+            throw ApiException.invalid("kind must be tools, resources or prompts");
+        }
+        List<Indexed> all = indexed.computeIfAbsent(kind, this::index);
+        Predicate<Indexed> wanted = matching(q);
         if (select != null && !select.isBlank()) {
             List<String> patterns = Arrays.stream(select.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
             try {
@@ -85,9 +98,9 @@ public class CatalogController {
                 throw ApiException.invalid(e.getMessage());
             }
             ToolSelector selector = new ToolSelector(patterns);
-            wanted = wanted.and(d -> selector.matches(d.name(), d.tags()));
+            wanted = wanted.and(i -> selector.matches(i.detail().name(), i.detail().tags()));
         }
-        List<Detail> found = all.stream().filter(wanted).toList();
+        List<Detail> found = all.stream().filter(wanted).map(Indexed::detail).toList();
         int from = Math.min(offset, found.size());
         return new Page(found.size(), offset, limit, found.subList(from, Math.min(found.size(), from + limit)));
     }
@@ -114,16 +127,20 @@ public class CatalogController {
         return result;
     }
 
-    private static Predicate<Detail> matching(String q) {
+    private List<Indexed> index(String kind) {
+        return switch (kind) {
+            case "tools" -> catalog.tools().stream().map(t -> Indexed.of(detail(t))).toList();
+            case "resources" -> catalog.resources().stream().map(r -> Indexed.of(detail(r))).toList();
+            default -> catalog.prompts().stream().map(p -> Indexed.of(detail(p))).toList();
+        };
+    }
+
+    private static Predicate<Indexed> matching(String q) {
         List<String> words = Arrays.stream(q.toLowerCase(Locale.ROOT).split("\\s+")).filter(w -> !w.isEmpty()).toList();
         if (words.isEmpty()) {
-            return d -> true;
+            return i -> true;
         }
-        return d -> {
-            String text = (d.name() + " " + d.title() + " " + d.description() + " " + String.join(" ", d.tags())
-                    + " " + d.source()).toLowerCase(Locale.ROOT);
-            return words.stream().allMatch(text::contains);
-        };
+        return i -> words.stream().allMatch(i.text()::contains);
     }
 
     private static Detail detail(Catalog.Tool t) {

@@ -161,6 +161,41 @@ class ConsoleBrowserIT extends CaravanIntegrationTest {
     }
 
     @Test
+    void theCatalogueApiSearchesPagesAndSeesANewToolAtOnce() {
+        JsonNode all = json(admin("GET", "/admin/api/catalog?kind=tools&limit=5", null).body());
+        assertThat(all.get("total").asInt()).isGreaterThan(30);
+        assertThat(all.get("items")).hasSize(5);
+        JsonNode second = json(admin("GET", "/admin/api/catalog?kind=tools&offset=5&limit=5", null).body());
+        assertThat(second.at("/items/0/name").asText()).isNotEqualTo(all.at("/items/0/name").asText());
+        JsonNode echo = json(admin("GET", "/admin/api/catalog?q=ECHOES+upper&select=console-*", null).body());
+        assertThat(echo.get("total").asInt()).isEqualTo(1);
+        assertThat(echo.at("/items/0/inputSchema/properties/text/type").asText()).isEqualTo("string");
+        assertThat(echo.at("/items/0/annotations/readOnlyHint").asBoolean()).isTrue();
+        assertThat(echo.at("/items/0/source").asText()).contains("demo.yaml");
+        for (String bad : List.of("limit=0", "limit=201", "offset=-1", "kind=secrets", "select=a%20b")) {
+            HttpResponse<String> r = admin("GET", "/admin/api/catalog?" + bad, null);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(r.body()).doesNotContain("Exception");
+        }
+        assertThat(admin("POST", "/admin/api/tools/no_such_tool/call", "{}").statusCode()).isEqualTo(404);
+
+        writeRoute("late.yaml", """
+                - route:
+                    from:
+                      uri: ai-tool:console_late_arrival
+                      parameters:
+                        description: Added while the console is open.
+                      steps:
+                        - setBody:
+                            constant: here
+                """);
+        await(Duration.ofSeconds(20), "the new tool in the catalogue search", () ->
+                json(admin("GET", "/admin/api/catalog?q=late_arrival", null).body()).get("total").asInt() == 1);
+        HttpResponse<String> ran = admin("POST", "/admin/api/tools/console_late_arrival/call", "{\"arguments\":{}}");
+        assertThat(json(ran.body()).at("/content/0/text").asText()).isEqualTo("here");
+    }
+
+    @Test
     void anOperatorUsesTheConsoleInChromium() throws Exception {
         Files.createDirectories(SHOTS);
         Path log = SHOTS.resolve("browser-steps.log");
