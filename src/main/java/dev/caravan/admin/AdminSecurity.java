@@ -22,7 +22,15 @@ import org.springframework.security.web.context.AbstractSecurityWebApplicationIn
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import dev.caravan.core.CaravanSettings;
+import dev.caravan.core.TokenCipher;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Set;
 
 /**
@@ -30,6 +38,7 @@ import java.util.Set;
  * servlet, which checks each endpoint's own credentials.
  */
 @Configuration
+@EnableConfigurationProperties(ConsoleProperties.class)
 public class AdminSecurity {
 
     /**
@@ -53,13 +62,55 @@ public class AdminSecurity {
     }
 
     @Bean
-    SecurityFilterChain adminChain(HttpSecurity http, AdminToken token) throws Exception {
+    ConsoleSessions consoleSessions(CaravanSettings settings, AdminToken token, ConsoleProperties console) {
+        return new ConsoleSessions(TokenCipher.from(settings), token, console.getSessionTtl(), Clock.systemUTC());
+    }
+
+    /**
+     * The console's page and assets: a strict content security policy (scripts and styles from this origin only, no
+     * inline script, no framing). Before the catch-all chain.
+     */
+    @Bean
+    @Order(1)
+    SecurityFilterChain consoleChain(HttpSecurity http) throws Exception {
+        PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
+        return http.securityMatcher(new OrRequestMatcher(paths.matcher("/"), paths.matcher("/index.html"),
+                        paths.matcher("/console/**")))
+                .csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(CONSOLE_CSP))
+                        .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)))
+                .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+                .build();
+    }
+
+    /**
+     * The file API checks its own tokens (admin or endpoint); here the console's cookie is only turned into the
+     * request attribute {@link AdminToken#CONSOLE_SESSION} so the console can browse, upload and download.
+     */
+    @Bean
+    @Order(2)
+    SecurityFilterChain consoleFilesChain(HttpSecurity http, ConsoleSessions sessions) throws Exception {
+        return http.securityMatcher(PathPatternRequestMatcher.withDefaults().matcher("/files/**"))
+                .csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new ConsoleSessionFilter(sessions), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+                .build();
+    }
+
+    static final String CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    @Bean
+    SecurityFilterChain adminChain(HttpSecurity http, AdminToken token, ConsoleSessions sessions) throws Exception {
         // A plain path pattern: a string here would make Spring Security consult Spring MVC's handler mappings on
         // every request, MCP calls included (a sixth of a tools/call's CPU when profiled).
         return http.securityMatcher(PathPatternRequestMatcher.withDefaults().matcher("/admin/**"))
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new BearerFilter(token), AnonymousAuthenticationFilter.class)
+                .addFilterAfter(new ConsoleSessionFilter(sessions), BearerFilter.class)
                 .authorizeHttpRequests(a -> a.anyRequest().hasRole("ADMIN"))
                 .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> {
                     res.setHeader("WWW-Authenticate", "Bearer realm=\"caravan-admin\"");

@@ -17,6 +17,11 @@ import java.nio.file.attribute.PosixFilePermissions;
  * {@code DATA_DIR/admin-token} (owner-only) and printed once.
  */
 public class AdminToken {
+    /**
+     * Request attribute set (to {@code Boolean.TRUE}) when a valid console session cookie, with its CSRF token for a
+     * change, stands for the admin token on this request; the file API honours it.
+     */
+    public static final String CONSOLE_SESSION = "caravan.console.admin";
     private static final Logger log = LoggerFactory.getLogger(AdminToken.class);
     private final String hash;
 
@@ -27,6 +32,14 @@ public class AdminToken {
 
     public boolean matches(String token) {
         return token != null && Credentials.sameHash(hash, Credentials.hash(token));
+    }
+
+    /**
+     * A digest of the token's hash, bound into console session cookies so that changing the admin token signs
+     * every console out. Not the hash itself: that never leaves this class.
+     */
+    String fingerprint() {
+        return Credentials.hash("console-session:" + hash);
     }
 
     private static String stored(Path dataDir) {

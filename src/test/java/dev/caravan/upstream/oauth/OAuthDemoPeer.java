@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * PKCE-checked token endpoint, introspection). Tokens and clients live in its memory: restarting it revokes them.
  * With {@code --oauth-strict} it only accepts tokens issued for its own URL (the RFC 8707 resource indicator).
  */
-final class OAuthDemoPeer implements AutoCloseable {
+public final class OAuthDemoPeer implements AutoCloseable {
     static final Path PEERS = Path.of("test-peers").toAbsolutePath();
     static final Path NODE = PEERS.resolve("node_modules/node/bin/node");
     static final Path SCRIPT = PEERS.resolve(
@@ -30,17 +30,17 @@ final class OAuthDemoPeer implements AutoCloseable {
     private final boolean strict;
     private Process process;
 
-    OAuthDemoPeer(int mcpPort, int authPort, boolean strict) {
+    public OAuthDemoPeer(int mcpPort, int authPort, boolean strict) {
         this.mcpPort = mcpPort;
         this.authPort = authPort;
         this.strict = strict;
     }
 
-    String url() {
+    public String url() {
         return "http://localhost:" + mcpPort + "/mcp";
     }
 
-    synchronized OAuthDemoPeer start() {
+    public synchronized OAuthDemoPeer start() {
         if (!Files.isExecutable(NODE) || !Files.exists(SCRIPT)) {
             throw new IllegalStateException("test peers missing: run `npm ci` in test-peers");
         }
@@ -111,7 +111,7 @@ final class OAuthDemoPeer implements AutoCloseable {
         kill();
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
