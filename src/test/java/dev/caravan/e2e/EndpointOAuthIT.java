@@ -342,6 +342,29 @@ class EndpointOAuthIT extends CaravanIntegrationTest {
         }
     }
 
+    @Test
+    void theTypeScriptSdksOwnOAuthFlowDiscoversTheMetadataAndGetsIn() throws Exception {
+        java.nio.file.Path peers = java.nio.file.Path.of("test-peers").toAbsolutePath();
+        Process p = new ProcessBuilder(List.of(peers.resolve("node_modules/node/bin/node").toString(),
+                peers.resolve("clients/oauth-client.mjs").toString(), resource("idp"), "writer", "writer-secret",
+                "mcp:read mcp:write", "o_whoami")).directory(peers.toFile()).start();
+        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the TypeScript client did not finish");
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as("exit code; stderr: %s", err).isZero();
+        System.out.println("TypeScript OAuth client: " + out);
+        JsonNode r = json(out.trim());
+        assertThat(r.path("fetched")).extracting(JsonNode::asText)
+                .contains("GET " + baseUrl() + "/.well-known/oauth-protected-resource/mcp/idp")
+                .anyMatch(u -> u.startsWith("POST " + idp.issuer() + "/token"));
+        assertThat(r.path("scope").asText()).isEqualTo("mcp:read mcp:write");
+        assertThat(r.path("tools")).extracting(JsonNode::asText).contains("o_whoami", "o_write");
+        assertThat(r.at("/result/content/0/text").asText()).isEqualTo("you are idp/writer@127.0.0.1:" + idp.port);
+    }
+
     private McpClient.SyncSpec streamable(String endpoint, String token) {
         return McpClient.sync(HttpClientStreamableHttpTransport.builder(baseUrl()).endpoint("/mcp/" + endpoint)
                         .httpRequestCustomizer((b, method, uri, body, ctx) -> b.header("Authorization", "Bearer " + token))
