@@ -15,7 +15,7 @@ const key = { ...privateKey.export({ format: 'jwk' }), kid: `key-${port}-${Date.
 
 const client = (id, scope) => ({
   client_id: id, client_secret: `${id}-secret`, grant_types: ['client_credentials'],
-  redirect_uris: [], response_types: [], scope,
+  redirect_uris: [], response_types: [], ...(scope ? { scope } : {}),
 });
 
 const provider = new Provider(issuer, {
@@ -26,7 +26,7 @@ const provider = new Provider(issuer, {
     client('reader', 'mcp:read'),
     client('outsider', 'other'),
     client('brief', 'mcp:read mcp:write'), // its tokens live one second
-    client('caravan', ''), // Caravan itself, for introspection
+    client('caravan'), // Caravan itself, for introspection
   ],
   features: {
     devInteractions: { enabled: false },

@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -69,7 +70,17 @@ public class BearerKeyDiscoveryServlet extends HttpServlet {
         Optional<Map<String, Object>> metadata;
         if (rest.isEmpty() || rest.equals("/")) {
             // Clients that probe only the root (RFC 9728 without a path) find the one endpoint that takes tokens.
-            metadata = tokens.onlyProtectedEndpoint().flatMap(name -> tokens.metadata(name, "mcp", request));
+            List<String> names = tokens.protectedEndpoints();
+            if (names.size() > 1) {
+                response.setStatus(404);
+                response.setContentType("application/json");
+                response.setCharacterEncoding("UTF-8");
+                response.getWriter().write(JSON.writeValueAsString(Map.of("error", "not_found", "error_description",
+                        "Several endpoints here take access tokens, each with its own metadata: "
+                                + EndpointTokens.METADATA_PATH + "/mcp/NAME (the 401 names it in resource_metadata)")));
+                return true;
+            }
+            metadata = names.isEmpty() ? Optional.empty() : tokens.metadata(names.get(0), "mcp", request);
         } else if (parts.length == 3 && ("mcp".equals(parts[1]) || "sse".equals(parts[1])) && !parts[2].isEmpty()) {
             metadata = tokens.metadata(parts[2], parts[1], request);
         } else {

@@ -52,10 +52,22 @@ class EndpointOAuthIT extends CaravanIntegrationTest {
     @Autowired
     dev.caravan.workspace.audit.AuditTrail audit;
 
+    /** Issues opaque tokens, which the declared endpoint "ops" checks by introspection. */
+    private static OidcIssuer opaqueIdp;
+
     @DynamicPropertySource
     static void exactClock(DynamicPropertyRegistry registry) {
         // The expired-token case uses a one-second token: no skew, so it is refused one second later.
         registry.add("caravan.mcp.oauth.clock-skew", () -> "0s");
+        // A declared endpoint opened by access tokens only (no token-env), checked by RFC 7662 introspection.
+        opaqueIdp = OidcIssuer.start(true);
+        registry.add("caravan.endpoints.ops.tools", () -> "oauth");
+        registry.add("caravan.endpoints.ops.oauth.issuer", opaqueIdp::issuer);
+        registry.add("caravan.endpoints.ops.oauth.introspection-uri", () -> opaqueIdp.issuer() + "/token/introspection");
+        registry.add("caravan.endpoints.ops.oauth.client-id", () -> "caravan");
+        registry.add("caravan.endpoints.ops.oauth.client-secret-env", () -> "OPS_INTROSPECTION_SECRET");
+        registry.add("caravan.endpoints.ops.oauth.scope-operations[mcp:read]", () -> "read");
+        registry.add("OPS_INTROSPECTION_SECRET", () -> "caravan-secret");
     }
 
     @BeforeAll
@@ -103,6 +115,33 @@ class EndpointOAuthIT extends CaravanIntegrationTest {
     void stop() {
         idp.close();
         otherIdp.close();
+        opaqueIdp.close();
+    }
+
+    @Test
+    void aDeclaredEndpointChecksOpaqueTokensByIntrospection() {
+        String token = opaqueIdp.token("reader", "mcp:read", resource("ops"));
+        assertThat(token).doesNotContain(".");
+        try (McpSyncClient client = initialized(streamable("ops", token))) {
+            assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).contains("o_whoami")
+                    .doesNotContain("o_write");
+            assertThat(text(client.callTool(McpSchema.CallToolRequest.builder().name("o_whoami").build())))
+                    .isEqualTo("you are ops/reader@127.0.0.1:" + opaqueIdp.port);
+        }
+        // Inactive (made up), and genuine but for another resource.
+        HttpResponse<String> r = initialize("ops", "Bearer made-up-token", null);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(challenge(r)).contains("error=\"invalid_token\"")
+                .contains(baseUrl() + "/.well-known/oauth-protected-resource/mcp/ops");
+        r = initialize("ops", "Bearer " + opaqueIdp.token("reader", "mcp:read", resource("idp")), null);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).contains("audience");
+        // Declared in configuration: the admin API cannot change it.
+        assertThat(admin("PUT", "/admin/api/endpoints/ops/oauth", POLICY.replace("ISSUER", idp.issuer())).statusCode())
+                .isEqualTo(409);
+        JsonNode m = json(send(HttpRequest.newBuilder(URI.create(baseUrl() + "/.well-known/oauth-protected-resource/mcp/ops"))
+                .GET().build()).body());
+        assertThat(m.path("authorization_servers").get(0).asText()).isEqualTo(opaqueIdp.issuer());
     }
 
     private String resource(String endpoint) {
@@ -154,6 +193,14 @@ class EndpointOAuthIT extends CaravanIntegrationTest {
                 .header("Accept", "text/event-stream").GET().build());
         assertThat(sse.statusCode()).isEqualTo(401);
         assertThat(challenge(sse)).contains("/.well-known/oauth-protected-resource/sse/idp");
+    }
+
+    @Test
+    void theRootMetadataSendsClientsToTheEndpointsOwnWhenSeveralTakeTokens() {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/.well-known/oauth-protected-resource"))
+                .GET().build());
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("/.well-known/oauth-protected-resource/mcp/NAME");
     }
 
     @Test

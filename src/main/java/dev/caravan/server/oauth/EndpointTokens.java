@@ -208,15 +208,15 @@ public final class EndpointTokens {
         });
     }
 
-    /** The one endpoint that takes tokens, for clients that probe only the root metadata; empty if none or several. */
-    public Optional<String> onlyProtectedEndpoint() {
+    /** The endpoints that take tokens (for clients that probe only the root metadata). */
+    public List<String> protectedEndpoints() {
         List<String> names = new java.util.ArrayList<>(declared.keySet());
         endpoints.findAll().forEach(e -> {
             if (!names.contains(e.name()) && policy(e.name()).isPresent()) {
                 names.add(e.name());
             }
         });
-        return names.size() == 1 ? Optional.of(names.get(0)) : Optional.empty();
+        return names;
     }
 
     private String base(HttpServletRequest request) {

@@ -45,7 +45,8 @@ final class TokenRules {
             return Verdict.invalid("The access token is not meant for this endpoint: its audience must be "
                     + audiences.get(0) + " (request it with resource=" + audiences.get(0) + ", RFC 8707)");
         }
-        Object subject = claims.get("sub");
+        // RFC 7662 makes sub optional: a client_credentials token introspected without one acts for its client.
+        Object subject = claims.get("sub") != null || !policy.introspected() ? claims.get("sub") : claims.get("client_id");
         if (subject == null || subject.toString().isBlank()) {
             return Verdict.invalid("The access token names no subject (sub)");
         }
