@@ -26,6 +26,7 @@ const provider = new Provider(issuer, {
     client('reader', 'mcp:read'),
     client('outsider', 'other'),
     client('brief', 'mcp:read mcp:write'), // its tokens live one second
+    client('short', 'mcp:read mcp:write'), // its tokens live four seconds
     client('caravan'), // Caravan itself, for introspection
   ],
   features: {
@@ -38,7 +39,7 @@ const provider = new Provider(issuer, {
       getResourceServerInfo: (ctx, resource, c) => ({
         scope: 'mcp:read mcp:write other',
         audience: resource,
-        accessTokenTTL: c.clientId === 'brief' ? 1 : 600,
+        accessTokenTTL: { brief: 1, short: 4 }[c.clientId] ?? 600,
         accessTokenFormat: format,
         jwt: { sign: { alg: 'RS256' } },
       }),

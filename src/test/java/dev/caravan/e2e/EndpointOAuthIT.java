@@ -382,6 +382,34 @@ class EndpointOAuthIT extends CaravanIntegrationTest {
     }
 
     @Test
+    void aLegacySseStreamEndsWhenItsTokenExpires() throws Exception {
+        String token = idp.token("short", "mcp:read mcp:write", baseUrl() + "/sse/idp");
+        long exp = json(new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8))
+                .path("exp").asLong();
+        HttpResponse<java.io.InputStream> stream = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/sse/idp"))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        java.util.concurrent.CompletableFuture<String> read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (java.io.InputStream in = stream.body()) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return "failed: " + e;
+            }
+        });
+        String events = read.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        // It was open (the session was announced) and ended only once the token had.
+        assertThat(events).contains("sessionId=");
+        assertThat(Instant.now()).isAfter(Instant.ofEpochSecond(exp));
+        String messages = events.lines().filter(l -> l.startsWith("data:") && l.contains("sessionId="))
+                .findFirst().orElseThrow().substring(5).trim();
+        HttpResponse<String> late = send(HttpRequest.newBuilder(URI.create(baseUrl() + messages))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(initializeRequest(1)))
+                .build());
+        assertThat(late.statusCode()).isIn(401, 404);
+    }
+
+    @Test
     void theEndpointsKeyStillOpensIt() {
         try (McpSyncClient client = initialized(streamableClient(keyed))) {
             assertThat(text(client.callTool(McpSchema.CallToolRequest.builder().name("o_whoami").build())))

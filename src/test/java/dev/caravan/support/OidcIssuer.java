@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real authorization server on loopback: {@code oidc-provider} from test-peers run by {@code oauth-issuer.mjs}
  * with the Node 22 binary there. Clients (client_credentials, secret {@code ID-secret}): {@code writer}
- * (mcp:read mcp:write), {@code reader} (mcp:read), {@code outsider} (other), {@code brief} (tokens live 1 s),
+ * (mcp:read mcp:write), {@code reader} (mcp:read), {@code outsider} (other), {@code brief} (tokens live 1 s), {@code short} (4 s),
  * {@code caravan} (for introspection). Every start makes a new signing key.
  */
 public final class OidcIssuer implements AutoCloseable {

@@ -65,7 +65,7 @@ public record OAuthPolicy(String issuer, String jwksUri, String audience, List<S
         url("issuer", issuer, true);
         url("jwksUri", jwksUri, false);
         url("introspectionUri", introspectionUri, false);
-        if (audience != null && (audience.length() > 512 || !URI.create(audience.strip()).isAbsolute())) {
+        if (audience != null && (audience.length() > 512 || !absolute(audience.strip()))) {
             throw new IllegalArgumentException("audience '" + audience + "' must be an absolute URI of at most 512 "
                     + "characters (the endpoint's canonical URL, e.g. https://caravan.example.com/mcp/sales)");
         }
@@ -116,6 +116,14 @@ public record OAuthPolicy(String issuer, String jwksUri, String audience, List<S
             scopeOperations.keySet().stream().filter(s -> !out.contains(s)).forEach(out::add);
         }
         return out;
+    }
+
+    private static boolean absolute(String uri) {
+        try {
+            return URI.create(uri).isAbsolute();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static void scope(String field, String value) {
