@@ -195,6 +195,11 @@ public class McpDispatcherServlet extends HttpServlet {
             error(response, 401, -32600, why);
             return;
         }
+        if (target.sseMessage() && !sessionBound && foreignSseSession(request, target, caller, openedWith, viaToken)) {
+            error(response, 403, -32600, "This session was opened by another user or credential; open your own "
+                    + "SSE stream at /sse/" + target.name());
+            return;
+        }
         String version = request.getHeader("MCP-Protocol-Version");
         if (!target.sse() && version != null && request.getHeader("Mcp-Session-Id") != null
                 && !ProtocolVersions.supported(version)) {
@@ -260,6 +265,26 @@ public class McpDispatcherServlet extends HttpServlet {
         if (openedWith != null && vetted.isAsyncStarted()) {
             streams.track(vetted.getAsyncContext(), target.name(), openedWith);
         }
+    }
+
+    /**
+     * Whether a legacy SSE message that brings its own credential names a session another principal opened, where
+     * either of them came with an access token (a user's token must not ride someone else's session; sessions
+     * opened and used with keys are left as they were).
+     */
+    private boolean foreignSseSession(HttpServletRequest request, Target target, Caller caller, String hash,
+                                      boolean viaToken) {
+        String opener = sseCallers.openedWith(request.getParameter("sessionId"), target.name());
+        if (opener == null || opener.equals(hash)) {
+            return false;
+        }
+        Caller openedBy = endpoints.authenticateHash(target.name(), opener);
+        boolean openerViaToken = openedBy == null && tokens != null
+                && (openedBy = tokens.session(target.name(), opener)) != null;
+        if (openedBy == null) {
+            return viaToken;
+        }
+        return (viaToken || openerViaToken) && !openedBy.principal().equals(caller.principal());
     }
 
     /** The RFC 6750 / RFC 9728 challenge for an endpoint that takes access tokens. */

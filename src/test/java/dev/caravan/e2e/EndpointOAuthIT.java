@@ -326,6 +326,36 @@ class EndpointOAuthIT extends CaravanIntegrationTest {
     }
 
     @Test
+    void anotherUsersTokenCannotPostToALegacySseSession() throws Exception {
+        String writer = idp.token("writer", "mcp:read mcp:write", baseUrl() + "/sse/idp");
+        HttpResponse<java.io.InputStream> stream = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/sse/idp"))
+                .header("Authorization", "Bearer " + writer).header("Accept", "text/event-stream").GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(stream.body(),
+                StandardCharsets.UTF_8))) {
+            String messages = null;
+            for (String line = lines.readLine(); line != null && messages == null; line = lines.readLine()) {
+                if (line.startsWith("data:") && line.contains("sessionId=")) {
+                    messages = line.substring(5).trim();
+                }
+            }
+            assertThat(messages).isNotNull();
+            String reader = idp.token("reader", "mcp:read", baseUrl() + "/sse/idp");
+            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(baseUrl() + messages))
+                    .header("Authorization", "Bearer " + reader).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(initializeRequest(1))).build());
+            assertThat(r.statusCode()).isEqualTo(403);
+            assertThat(r.body()).contains("another user");
+            // Its opener, with its own token again, is let through to the session.
+            r = send(HttpRequest.newBuilder(URI.create(baseUrl() + messages))
+                    .header("Authorization", "Bearer " + writer).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(initializeRequest(1))).build());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void theAdminApiRefusesABadPolicyAndAnUnknownEndpoint() {
         for (String bad : List.of("{}", "{\"issuer\":\"http://idp.example.com\"}", "{\"issuer\":\"ftp://x\"}",
                 "{\"issuer\":\"" + idp.issuer() + "\",\"requiredScopes\":[\"a b\"]}",
