@@ -209,6 +209,12 @@ class EndpointOAuthIT extends CaravanIntegrationTest {
                 + "/.well-known/oauth-protected-resource/mcp/plain")).GET().build());
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).contains("does not use OAuth");
+        for (String path : List.of("/mcp/no-such-endpoint", "/mcp/idp/extra", "/other/idp", "/mcp/" + "x".repeat(3000))) {
+            HttpResponse<String> unknown = send(HttpRequest.newBuilder(URI.create(baseUrl()
+                    + "/.well-known/oauth-protected-resource" + path)).GET().build());
+            assertThat(unknown.statusCode()).as(path).isIn(400, 404);
+            assertThat(unknown.body()).doesNotContain("authorization_servers");
+        }
         HttpResponse<String> challenge = initialize("plain", null, null);
         assertThat(challenge(challenge)).startsWith("Bearer realm=\"caravan\"").doesNotContain("resource_metadata");
     }

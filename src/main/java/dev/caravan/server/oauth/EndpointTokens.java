@@ -193,6 +193,10 @@ public final class EndpointTokens {
      * takes no tokens.
      */
     public Optional<Map<String, Object>> metadata(String endpoint, String transport, HttpServletRequest request) {
+        // Anyone may ask for any name here: only existing endpoints reach the policy cache, which stays small.
+        if (!declared.containsKey(endpoint) && !cache.containsKey(endpoint) && endpoints.find(endpoint).isEmpty()) {
+            return Optional.empty();
+        }
         return policy(endpoint).map(p -> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("resource", p.audience() != null ? p.audience().strip()
