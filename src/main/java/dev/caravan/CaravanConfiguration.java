@@ -22,6 +22,10 @@ import dev.caravan.server.McpServerProperties;
 import dev.caravan.server.OriginGuard;
 import dev.caravan.server.RequestStateKeys;
 import dev.caravan.server.modern.ModernEndpoint;
+import dev.caravan.server.oauth.EndpointOAuthProperties;
+import dev.caravan.server.oauth.EndpointTokens;
+import dev.caravan.server.oauth.OAuthPolicy;
+import dev.caravan.store.EndpointOAuthRepository;
 import dev.caravan.server.modern.RequestStates;
 import dev.caravan.store.CredentialRepository;
 import dev.caravan.store.EndpointRepository;
@@ -52,7 +56,7 @@ import java.util.concurrent.CancellationException;
 /** Wires the rooms together: routes → catalogue → published endpoints → the dispatcher servlet. */
 @Configuration
 @EnableConfigurationProperties({CaravanSettings.class, McpServerProperties.class, ToolProperties.class,
-        RoutesProperties.class})
+        RoutesProperties.class, EndpointOAuthProperties.class})
 public class CaravanConfiguration {
 
     @Bean
@@ -151,9 +155,27 @@ public class CaravanConfiguration {
         return new EndpointService(endpoints, credentials, runtime, tx, properties, env::getProperty);
     }
 
+    /** Access tokens from identity providers, for the endpoints with an OAuth policy (see the README). */
+    @Bean
+    EndpointTokens endpointTokens(EndpointOAuthRepository policies, EndpointRepository endpoints,
+                                  McpServerProperties properties, EndpointOAuthProperties oauth, CaravanSettings caravan,
+                                  EndpointService service, Environment env) {
+        java.util.Map<String, OAuthPolicy> declared = new java.util.LinkedHashMap<>();
+        properties.getEndpoints().forEach((name, d) -> {
+            if (d.getOauth() != null) {
+                declared.put(name, d.getOauth());
+            }
+        });
+        EndpointTokens tokens = new EndpointTokens(policies, endpoints, declared, env::getProperty,
+                oauth.getClockSkew(), oauth.getProviderTimeout(), caravan.getPublicBaseUrl(), java.time.Clock.systemUTC());
+        service.alsoRetainViews(tokens::liveOperations);
+        return tokens;
+    }
+
     @Bean
     ServletRegistrationBean<McpDispatcherServlet> mcpDispatcher(EndpointRuntime runtime, EndpointService endpoints,
-                                                                CallRegistry calls, McpServerProperties properties) {
+                                                                CallRegistry calls, McpServerProperties properties,
+                                                                EndpointTokens tokens) {
         // Here, after Spring Boot has (re)initialised Logback, which drops turbo filters added before.
         ClientDisconnectLogFilter.install();
         SecretMaskingLogFilter.install();
@@ -163,7 +185,8 @@ public class CaravanConfiguration {
                 runtime, endpoints, calls, guard, properties.getMcp().getMaxRequestBytes(),
                 new McpAdmission(properties.getMcp().getMaxConcurrentRequests(),
                         properties.getMcp().getMaxConcurrentPerClient(), properties.getMcp().getMaxConcurrentPerAddress()),
-                properties.getMcp().getBodyReadTimeout(), properties.getMcp().getMaxCallsInFlight()), "/mcp/*", "/sse/*");
+                properties.getMcp().getBodyReadTimeout(), properties.getMcp().getMaxCallsInFlight())
+                .acceptingTokens(tokens), "/mcp/*", "/sse/*");
         bean.setAsyncSupported(true);
         bean.setLoadOnStartup(1);
         return bean;
@@ -182,8 +205,8 @@ public class CaravanConfiguration {
 
     /** Tells OAuth-probing MCP clients that the endpoints take a bearer key (see the servlet). */
     @Bean
-    ServletRegistrationBean<BearerKeyDiscoveryServlet> bearerKeyDiscovery() {
-        return new ServletRegistrationBean<>(new BearerKeyDiscoveryServlet(),
+    ServletRegistrationBean<BearerKeyDiscoveryServlet> bearerKeyDiscovery(EndpointTokens tokens) {
+        return new ServletRegistrationBean<>(new BearerKeyDiscoveryServlet(tokens),
                 BearerKeyDiscoveryServlet.PATHS);
     }
 

@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,6 +51,7 @@ public class EndpointService {
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
     private final List<Runnable> credentialsChanged = new CopyOnWriteArrayList<>();
+    private volatile Function<String, Set<Set<WorkspaceScopes.Operation>>> alsoNeeded = e -> Set.of();
 
     private record Declared(List<String> tools, String tokenHash, boolean enabled) {
     }
@@ -86,6 +89,11 @@ public class EndpointService {
         checkName(name);
         ToolSelector.check(d.getTools());
         String token = d.getTokenEnv() == null ? null : environment.apply(d.getTokenEnv());
+        if (d.getOauth() != null && d.getTokenEnv() == null) {
+            // Opened by access tokens only (see EndpointTokens): no key matches the null hash.
+            declared.put(name, new Declared(List.copyOf(d.getTools()), null, d.isEnabled()));
+            return;
+        }
         if (token == null || token.isBlank()) {
             throw new IllegalStateException("Endpoint '" + name + "' is declared in configuration but its token is "
                     + "missing: set caravan.endpoints." + name + ".token-env to the name of an environment variable "
@@ -312,8 +320,15 @@ public class EndpointService {
     /** Lets the endpoint close the tool views no active credential needs any more. */
     private void retainViews(String endpoint) {
         Instant now = Instant.now();
-        runtime.retainViews(endpoint, credentials.findByEndpoint(endpoint).stream().filter(c -> c.activeAt(now))
-                .map(c -> c.scopes().operations()).collect(Collectors.toSet()));
+        Set<Set<WorkspaceScopes.Operation>> needed = credentials.findByEndpoint(endpoint).stream()
+                .filter(c -> c.activeAt(now)).map(c -> c.scopes().operations()).collect(Collectors.toSet());
+        needed.addAll(alsoNeeded.apply(endpoint));
+        runtime.retainViews(endpoint, needed);
+    }
+
+    /** Tool views that holders of something other than credentials (access tokens) need kept open. */
+    public void alsoRetainViews(Function<String, Set<Set<WorkspaceScopes.Operation>>> needed) {
+        this.alsoNeeded = needed;
     }
 
     /**

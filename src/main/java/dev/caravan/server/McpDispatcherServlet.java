@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.core.Periodic;
 import dev.caravan.core.Caller;
+import dev.caravan.server.oauth.EndpointTokens;
+import dev.caravan.server.oauth.SessionOwners;
+import dev.caravan.server.oauth.Verdict;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
@@ -50,6 +53,10 @@ public class McpDispatcherServlet extends HttpServlet {
     private final Duration bodyReadTimeout;
     /** Where POSTs wait out their call, off Tomcat's threads (see CallHandoff for why a pool). */
     private final CallHandoff handoff;
+    /** Access tokens from the operator's identity provider, for the endpoints that take them (null: none do). */
+    private volatile EndpointTokens tokens;
+    /** Who opened each 2025-era session, so that another user's token cannot ride it. */
+    private final SessionOwners owners = new SessionOwners();
 
     public McpDispatcherServlet(EndpointRuntime runtime, EndpointService endpoints, CallRegistry calls,
                                 OriginGuard guard, int maxRequestBytes) {
@@ -73,8 +80,15 @@ public class McpDispatcherServlet extends HttpServlet {
         endpoints.onCredentialsChanged(sweepSoon::request);
     }
 
+    /** Lets the endpoints that have an OAuth policy take access tokens beside their keys. */
+    public McpDispatcherServlet acceptingTokens(EndpointTokens tokens) {
+        this.tokens = tokens;
+        return this;
+    }
+
     private void closeRevokedStreams() {
-        streams.sweep((name, hash) -> runtime.find(name) != null && endpoints.authenticateHash(name, hash) != null);
+        streams.sweep((name, hash) -> runtime.find(name) != null && (endpoints.authenticateHash(name, hash) != null
+                || tokens != null && tokens.session(name, hash) != null));
     }
 
     @Override
@@ -164,6 +178,25 @@ public class McpDispatcherServlet extends HttpServlet {
             return;
         }
         Caller caller = openedWith == null ? null : endpoints.authenticateHash(target.name(), openedWith);
+        EndpointTokens tokens = this.tokens;
+        boolean protectedResource = tokens != null && tokens.policy(target.name()).isPresent();
+        boolean viaToken = false;
+        if (caller == null && protectedResource && sessionBound && openedWith != null) {
+            // A legacy SSE message of a session opened with an access token: good while that token is.
+            caller = tokens.session(target.name(), openedWith);
+            viaToken = caller != null;
+        } else if (caller == null && protectedResource && !sessionBound) {
+            String hash = token == null || token.isEmpty() ? null : Credentials.hash(token);
+            Verdict verdict = tokens.check(target.name(), request, token, hash,
+                    request.getHeader("Authorization") == null && token != null);
+            if (!verdict.accepted()) {
+                refuseToken(request, response, target, verdict);
+                return;
+            }
+            caller = verdict.caller();
+            openedWith = hash;
+            viaToken = true;
+        }
         if (caller == null && (!sessionBound || openedWith != null)) {
             if (sessionBound) {
                 sweepSoon.request();
@@ -175,10 +208,18 @@ public class McpDispatcherServlet extends HttpServlet {
                     : "The credential is not valid for this endpoint (wrong, expired or regenerated); ask for the current one";
             // error_description says in the challenge itself that this is a bearer key, not OAuth (RFC 6750 §3);
             // the OAuth discovery a client may try next is answered by BearerKeyDiscoveryServlet.
-            response.setHeader("WWW-Authenticate", "Bearer realm=\"caravan\", error=\""
+            response.setHeader("WWW-Authenticate", protectedResource
+                    ? "Bearer resource_metadata=\"" + tokens.metadataUrl(request, "/sse/" + target.name())
+                    + "\", error=\"invalid_token\", error_description=\"" + why.replace("'", "") + "\""
+                    : "Bearer realm=\"caravan\", error=\""
                     + (token == null && !sessionBound ? "invalid_request" : "invalid_token") + "\", error_description=\"" + why
                     .replace("'", "") + "\"");
             error(response, 401, -32600, why);
+            return;
+        }
+        if (target.sseMessage() && !sessionBound && foreignSseSession(request, target, caller, openedWith, viaToken)) {
+            error(response, 403, -32600, "This session was opened by another user or credential; open your own "
+                    + "SSE stream at /sse/" + target.name());
             return;
         }
         String version = request.getHeader("MCP-Protocol-Version");
@@ -200,11 +241,11 @@ public class McpDispatcherServlet extends HttpServlet {
             return;
         }
         held.untilDone(() -> admission.leaveClient(client));
-        pass(request, response, target, endpoint, caller, openedWith, held);
+        pass(request, response, target, endpoint, caller, openedWith, viaToken, held);
     }
 
     private void pass(HttpServletRequest request, HttpServletResponse response, Target target, EndpointViews endpoint,
-                      Caller caller, String openedWith, Held held) throws ServletException, IOException {
+                      Caller caller, String openedWith, boolean viaToken, Held held) throws ServletException, IOException {
         HttpServletRequest vetted = request;
         if ("POST".equals(request.getMethod())) {
             vetted = vet(request, response, target);
@@ -215,10 +256,19 @@ public class McpDispatcherServlet extends HttpServlet {
         vetted.setAttribute(Caller.ATTRIBUTE, caller);
         // Each credential's requests go to the SDK servers of its tool view (see EndpointViews).
         EndpointServer server = endpoint.of(caller);
+        String session = target.sse() ? null : vetted.getHeader("Mcp-Session-Id");
+        if (session != null && owners.refuses(session, caller.principal(), viaToken)) {
+            error(response, 403, -32600, "This session was opened by another user or credential; initialize a new "
+                    + "session with your own");
+            return;
+        }
         if (!target.sse() && unknownTool(vetted, response, server)) {
             return;
         }
         HttpServletResponse answer = new ContainerManagedConnection(response);
+        if (!target.sse() && session == null && !Boolean.TRUE.equals(vetted.getAttribute(MODERN))) {
+            answer = owners.recording(answer, caller.principal(), viaToken);
+        }
         if (vetted.getAttribute(MESSAGE) instanceof JsonNode m && !m.has("method")) {
             answer = new ClientResponseAnswer(answer);
         }
@@ -248,6 +298,38 @@ public class McpDispatcherServlet extends HttpServlet {
         if (openedWith != null && request.isAsyncStarted()) {
             streams.track(request.getAsyncContext(), target.name(), openedWith);
         }
+    }
+
+    /**
+     * Whether a legacy SSE message that brings its own credential names a session another principal opened, where
+     * either of them came with an access token (a user's token must not ride someone else's session; sessions
+     * opened and used with keys are left as they were).
+     */
+    private boolean foreignSseSession(HttpServletRequest request, Target target, Caller caller, String hash,
+                                      boolean viaToken) {
+        String opener = sseCallers.openedWith(request.getParameter("sessionId"), target.name());
+        if (opener == null || opener.equals(hash)) {
+            return false;
+        }
+        Caller openedBy = endpoints.authenticateHash(target.name(), opener);
+        boolean openerViaToken = openedBy == null && tokens != null
+                && (openedBy = tokens.session(target.name(), opener)) != null;
+        if (openedBy == null) {
+            return viaToken;
+        }
+        return (viaToken || openerViaToken) && !openedBy.principal().equals(caller.principal());
+    }
+
+    /** The RFC 6750 / RFC 9728 challenge for an endpoint that takes access tokens. */
+    private void refuseToken(HttpServletRequest request, HttpServletResponse response, Target target, Verdict verdict)
+            throws IOException {
+        String metadata = tokens.metadataUrl(request, "/" + (target.sse() ? "sse" : "mcp") + "/" + target.name());
+        if (verdict.status() == 503) {
+            response.setHeader("Retry-After", "5");
+        } else {
+            response.setHeader("WWW-Authenticate", verdict.challenge(metadata, tokens.challengeScopes(target.name())));
+        }
+        error(response, verdict.status(), verdict.status() == 503 ? -32000 : -32600, verdict.description());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.caravan.server;
 
+import dev.caravan.server.oauth.OAuthPolicy;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
@@ -191,6 +192,19 @@ public class McpServerProperties {
         private String tokenEnv;
         /** Whether the endpoint is served. */
         private boolean enabled = true;
+        /**
+         * Access tokens from an identity provider that open the endpoint beside (or instead of) its token: issuer,
+         * audience, required-scopes, scope-claim, scope-operations, workspaces (see the README).
+         */
+        private OAuthPolicy oauth;
+
+        public OAuthPolicy getOauth() {
+            return oauth;
+        }
+
+        public void setOauth(OAuthPolicy oauth) {
+            this.oauth = oauth;
+        }
 
         public List<String> getTools() {
             return tools;
