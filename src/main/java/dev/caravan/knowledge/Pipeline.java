@@ -164,8 +164,14 @@ public final class Pipeline {
             indexed.add(new IndexedChunk(id, job.workspace, job.path, job.extracted.mimeType(), c.page(), c.heading(),
                     c.text(), job.vectors.get(c.ordinal())));
         }
-        store.replaceChunks(job.base, job.workspace, job.path, stored);
-        base.index().replace(job.workspace, job.path, indexed);
+        long seq;
+        try {
+            seq = store.replaceChunks(job.base, job.workspace, job.path, job.owner, job.extracted.mimeType(), stored);
+        } catch (KnowledgeStore.LeaseLost e) {
+            throw new Outcome(LOST, "the lease was lost (the file changed again, or another worker took over)", false);
+        }
+        // This node's search has it now; the other nodes read it from the feed.
+        base.index().apply(seq, job.workspace, job.path, indexed);
     }
 
     /** Characters of the text covered by chunks (whitespace between chunks counts as covered). */
