@@ -5,10 +5,13 @@ import java.util.regex.Pattern;
 
 /**
  * A knowledge base as declared (in {@code connectors/knowledge.yaml} or through {@code POST /admin/api/knowledge},
- * the same shape): which workspace files it holds, how they are chunked and embedded, and its index.
+ * the same shape): which workspace files it holds, how they are chunked and embedded, its index, and the route
+ * template its documents go through ({@code pipeline}, instantiated once for this base).
  */
 public record KnowledgeBase(String name, List<Source> sources, Chunking chunking, String embeddingModel,
-                            String index, long maxFileBytes) {
+                            String index, long maxFileBytes, String pipeline) {
+    /** The template shipped in routes/knowledge/ingest.yaml. */
+    public static final String DEFAULT_PIPELINE = "knowledge-ingest";
 
     /** Files of one workspace: those matching an include glob and no exclude glob (workspace-relative paths). */
     public record Source(String workspace, List<String> include, List<String> exclude) {

@@ -9,7 +9,9 @@ import java.util.regex.Pattern;
 /** Reads a declaration (a map from YAML or JSON) into a {@link KnowledgeBase}, with defaults for all but name and sources. */
 public final class KnowledgeBaseParser {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
-    private static final Set<String> KEYS = Set.of("name", "sources", "chunking", "embedding", "index", "maxFileBytes");
+    private static final Set<String> KEYS = Set.of("name", "sources", "chunking", "embedding", "index", "maxFileBytes",
+            "pipeline");
+    private static final Pattern TEMPLATE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     public static final long DEFAULT_MAX_FILE_BYTES = 50L * 1024 * 1024;
 
     private final EmbeddingModel model;
@@ -91,8 +93,14 @@ public final class KnowledgeBaseParser {
         if (maxBytes < 1) {
             throw new KnowledgeBaseException(name + ": maxFileBytes must be positive");
         }
+        String pipeline = map.get("pipeline") == null ? KnowledgeBase.DEFAULT_PIPELINE
+                : string(map.get("pipeline"), "pipeline");
+        if (!TEMPLATE_ID.matcher(pipeline).matches()) {
+            throw new KnowledgeBaseException(name + ": pipeline is the id of a route template in the routes directory, "
+                    + "1-64 letters, digits, '.', '-' or '_', e.g. \"" + KnowledgeBase.DEFAULT_PIPELINE + "\"");
+        }
         return new KnowledgeBase(name, List.copyOf(sources), new KnowledgeBase.Chunking(size, overlap), embedding,
-                index, maxBytes);
+                index, maxBytes, pipeline);
     }
 
     private static String string(Object o, String field) {

@@ -7,7 +7,6 @@ import dev.caravan.core.PhasedLifecycle;
 import dev.caravan.workspace.Workspaces;
 import dev.caravan.workspace.audit.AuditTrail;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,7 +22,6 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Wires knowledge bases: the model (loaded on first use), the store, the service with its own worker pool, the
@@ -33,8 +31,6 @@ import java.util.concurrent.atomic.AtomicReference;
 @EnableConfigurationProperties(KnowledgeProperties.class)
 public class KnowledgeConfiguration {
     private static final Logger log = LoggerFactory.getLogger(KnowledgeConfiguration.class);
-    /** The route in routes/knowledge/ingest.yaml (its id and direct: name). */
-    static final String INGEST_ROUTE = "knowledge-ingest";
 
     @Bean(destroyMethod = "close")
     KnowledgeService knowledgeService(Workspaces workspaces, JdbcTemplate jdbc, TransactionTemplate tx,
@@ -91,17 +87,7 @@ public class KnowledgeConfiguration {
                 });
         // Looked up on first use: asking for the CamelContext while beans are created would create it before the
         // CamelContextConfiguration that starts the route directory exists, and Camel would then never call it.
-        AtomicReference<ProducerTemplate> template =
-                new AtomicReference<>();
-        service.useRunner(job -> {
-            CamelContext camel = camelContext.getObject();
-            if (camel.getRoute(INGEST_ROUTE) == null) {
-                return service.runBuiltIn(job);
-            }
-            template.compareAndSet(null, camel.createProducerTemplate());
-            template.get().sendBody("direct:" + INGEST_ROUTE, job);
-            return job;
-        });
+        service.useRunner(new PipelineRoutes(camelContext::getObject, service));
         return new PhasedLifecycle("knowledge", () -> {
             ingest.start();
             feed.start();

@@ -55,6 +55,7 @@ public final class KnowledgeViews {
             m.put("name", name);
             m.put("origin", b.origin());
             m.put("embeddingModel", b.definition().embeddingModel());
+            m.put("pipeline", b.definition().pipeline());
             m.put("chunking", Map.of("size", b.definition().chunking().size(),
                     "overlap", b.definition().chunking().overlap()));
             m.put("sources", b.definition().sources());
