@@ -21,3 +21,7 @@ create table knowledge_change (
 
 create index knowledge_change_base on knowledge_change (base, seq);
 create index knowledge_change_created on knowledge_change (created_at);
+
+-- Parent-child chunking: a small chunk is matched (embedded, full-text indexed) and its parent, the larger passage
+-- around it, is what search returns. Null for the plain mode.
+alter table knowledge_chunk add column context varchar(100000);

@@ -21,8 +21,18 @@ public record KnowledgeBase(String name, List<Source> sources, Chunking chunking
         }
     }
 
-    /** Sizes in the embedding model's tokens. */
-    public record Chunking(int size, int overlap) {
+    /**
+     * Sizes in the embedding model's tokens. {@code mode} is {@value #RECURSIVE} (chunks of {@code size} are matched and
+     * returned) or {@value #PARENT_CHILD}: chunks of {@code size} are matched, and the larger passage of up to
+     * {@code parentSize} tokens around each is returned ({@code parentSize} is 0 in the recursive mode).
+     */
+    public record Chunking(int size, int overlap, String mode, int parentSize) {
+        public static final String RECURSIVE = "recursive";
+        public static final String PARENT_CHILD = "parent-child";
+
+        public boolean parentChild() {
+            return PARENT_CHILD.equals(mode);
+        }
     }
 
     public boolean covers(String workspace, String path) {

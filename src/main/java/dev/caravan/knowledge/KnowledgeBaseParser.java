@@ -51,14 +51,39 @@ public final class KnowledgeBaseParser {
             }
             sources.add(new KnowledgeBase.Source(workspace, include, globs(s.get("exclude"), name, "exclude")));
         }
-        int defaultSize = model.maxTokens() / 2;
+        String mode = KnowledgeBase.Chunking.RECURSIVE;
+        if (map.get("chunking") instanceof Map<?, ?> c && c.get("mode") != null) {
+            mode = string(c.get("mode"), "chunking.mode");
+            if (!mode.equals(KnowledgeBase.Chunking.RECURSIVE) && !mode.equals(KnowledgeBase.Chunking.PARENT_CHILD)) {
+                throw new KnowledgeBaseException(name + ": chunking.mode is \"recursive\" or \"parent-child\", not "
+                        + mode);
+            }
+        }
+        boolean parentChild = mode.equals(KnowledgeBase.Chunking.PARENT_CHILD);
+        // Parent-child: small chunks (a quarter of the window) are matched, parents of a whole window returned.
+        int defaultSize = parentChild ? model.maxTokens() / 4 : model.maxTokens() / 2;
         int size = defaultSize;
         int overlap = defaultSize / 8;
+        int parentSize = parentChild ? model.maxTokens() : 0;
         if (map.get("chunking") instanceof Map<?, ?> c) {
+            for (Object key : c.keySet()) {
+                if (!Set.of("size", "overlap", "mode", "parentSize").contains(String.valueOf(key))) {
+                    throw new KnowledgeBaseException(name + ": unknown chunking field '" + key + "' (known: mode, "
+                            + "overlap, parentSize, size)");
+                }
+            }
             size = integer(c.get("size"), size, name, "chunking.size");
             overlap = integer(c.get("overlap"), Math.min(overlap, size / 8), name, "chunking.overlap");
+            if (c.get("parentSize") != null && !parentChild) {
+                throw new KnowledgeBaseException(name + ": chunking.parentSize needs \"mode\": \"parent-child\"");
+            }
+            parentSize = integer(c.get("parentSize"), parentSize, name, "chunking.parentSize");
         } else if (map.get("chunking") != null) {
             throw new KnowledgeBaseException(name + ": chunking must be an object such as {\"size\":256,\"overlap\":32}");
+        }
+        if (parentChild && (parentSize <= size || parentSize > model.maxTokens())) {
+            throw new KnowledgeBaseException(name + ": chunking.parentSize must be larger than the size (" + size
+                    + ") and at most " + model.maxTokens() + " tokens, not " + parentSize);
         }
         if (size < 16 || size > model.maxTokens()) {
             throw new KnowledgeBaseException(name + ": chunking.size must be between 16 and " + model.maxTokens()
@@ -99,7 +124,8 @@ public final class KnowledgeBaseParser {
             throw new KnowledgeBaseException(name + ": pipeline is the id of a route template in the routes directory, "
                     + "1-64 letters, digits, '.', '-' or '_', e.g. \"" + KnowledgeBase.DEFAULT_PIPELINE + "\"");
         }
-        return new KnowledgeBase(name, List.copyOf(sources), new KnowledgeBase.Chunking(size, overlap), embedding,
+        return new KnowledgeBase(name, List.copyOf(sources), new KnowledgeBase.Chunking(size, overlap, mode,
+                parentSize), embedding,
                 index, maxBytes, pipeline);
     }
 

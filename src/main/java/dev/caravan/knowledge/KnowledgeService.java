@@ -42,8 +42,11 @@ public class KnowledgeService implements AutoCloseable {
     /** bge's instruction for short retrieval queries (passages are embedded without it). */
     private static final String QUERY_PREFIX = "Represent this sentence for searching relevant passages: ";
 
-    /** A base in use: its declaration, index and chunker; {@code origin} is "file" or "api". */
-    public record Base(KnowledgeBase definition, LuceneIndex index, Chunker chunker, String origin) {
+    /**
+     * A base in use: its declaration, index and chunker ({@code parents}: the parent passages' chunker in
+     * parent-child mode, else null); {@code origin} is "file" or "api".
+     */
+    public record Base(KnowledgeBase definition, LuceneIndex index, Chunker chunker, Chunker parents, String origin) {
     }
 
     /** How a document's run ended, for tests and the log. */
@@ -201,7 +204,8 @@ public class KnowledgeService implements AutoCloseable {
             return old;
         }
         LuceneIndex index = old != null ? old.index() : new LuceneIndex(settings.indexDir().resolve(kb.name()));
-        Base b = new Base(kb, index, new Chunker(model, kb.chunking().size(), kb.chunking().overlap()), origin);
+        Base b = new Base(kb, index, new Chunker(model, kb.chunking().size(), kb.chunking().overlap()),
+                kb.chunking().parentChild() ? new Chunker(model, kb.chunking().parentSize(), 0) : null, origin);
         bases.put(kb.name(), b);
         if (old == null) {
             follower.follow(kb.name(), index);

@@ -51,7 +51,7 @@ public class KnowledgeStore {
     private static final RowMapper<StoredChunk> CHUNK = (rs, i) -> new StoredChunk(trim(rs.getString("chunk_id")),
             rs.getString("workspace"), rs.getString("path"), rs.getInt("ordinal"), trim(rs.getString("chunk_hash")),
             rs.getString("model"), rs.getInt("page"), rs.getString("heading"), rs.getInt("text_start"),
-            rs.getInt("text_end"), rs.getString("content"));
+            rs.getInt("text_end"), rs.getString("content"), rs.getString("context"));
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -241,7 +241,8 @@ public class KnowledgeStore {
             jdbc.update("delete from knowledge_chunk where base = ? and workspace = ? and path = ?", base, workspace,
                     path);
             jdbc.batchUpdate("insert into knowledge_chunk (base, chunk_id, workspace, path, ordinal, chunk_hash, model, "
-                            + "page, heading, text_start, text_end, content) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + "page, heading, text_start, text_end, content, context) "
+                            + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     chunks, 500, (ps, c) -> {
                         ps.setString(1, base);
                         ps.setString(2, c.chunkId());
@@ -256,6 +257,7 @@ public class KnowledgeStore {
                         ps.setInt(10, c.start());
                         ps.setInt(11, c.end());
                         ps.setString(12, c.text());
+                        ps.setString(13, c.context());
                     });
             return record(base, workspace, path, Change.UPSERT);
         });
@@ -263,13 +265,13 @@ public class KnowledgeStore {
 
     /** A document's chunks with their vectors, as an index holds them (chunks without a vector are left out). */
     public List<IndexedChunk> indexedChunks(String base, String workspace, String path) {
-        return jdbc.query("select c.chunk_id, c.page, c.heading, c.content, e.vector, d.mime_type "
+        return jdbc.query("select c.chunk_id, c.page, c.heading, c.content, e.vector, d.mime_type, c.context "
                 + "from knowledge_chunk c join knowledge_embedding e on e.model = c.model and e.chunk_hash = c.chunk_hash "
                 + "left join knowledge_document d on d.base = c.base and d.workspace = c.workspace and d.path = c.path "
                 + "where c.base = ? and c.workspace = ? and c.path = ? order by c.ordinal", (rs, i) ->
                 new IndexedChunk(trim(rs.getString(1)), workspace, path, rs.getString(6) == null
                         ? "application/octet-stream" : rs.getString(6), rs.getInt(2), rs.getString(3),
-                        rs.getString(4), decode(rs.getBytes(5))), base, workspace, path);
+                        rs.getString(4), decode(rs.getBytes(5)), rs.getString(7)), base, workspace, path);
     }
 
     /** The workspace and path of every document of the base that has chunks. */

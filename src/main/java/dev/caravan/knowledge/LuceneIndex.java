@@ -57,6 +57,8 @@ public final class LuceneIndex implements AutoCloseable {
     /** The feed's last change this index holds; -1 for an index never filled from the database. */
     private long applied;
     private long committed;
+    /** Written since the last commit. */
+    private boolean dirty;
 
     public LuceneIndex(Path dir) {
         try {
@@ -89,8 +91,10 @@ public final class LuceneIndex implements AutoCloseable {
     }
 
     /**
-     * A change this node just made (feed number {@code seq}), applied at once rather than at the next follow. An
-     * older change than the index holds is ignored: the index already has what came after it.
+     * A change this node just made (feed number {@code seq}), searchable at once rather than at the next follow. An
+     * older change than the index holds is ignored: the index already has what came after it. Not committed here:
+     * the database has it, and the next follow commits (a commit syncs files to disk, too slow for every document);
+     * after a crash the index reopens at its last commit, whose number says where to replay the feed from.
      */
     public synchronized boolean apply(long seq, String workspace, String path, Collection<IndexedChunk> chunks) {
         if (seq <= applied) {
@@ -100,19 +104,25 @@ public final class LuceneIndex implements AutoCloseable {
         if (seq == applied + 1) {
             applied = seq;
         }
-        commit();
+        try {
+            searchers.maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot refresh the knowledge index", e);
+        }
         return true;
     }
 
     /** Replaces a document's chunks without committing (the follower commits a batch with {@link #commit(long, boolean)}). */
     synchronized void write(String workspace, String path, Collection<IndexedChunk> chunks) {
         replaceDocuments(workspace, path, chunks);
+        dirty = true;
     }
 
     /** Removes everything without committing (a rebuild, or the base was removed). */
     synchronized void deleteAll() {
         try {
             writer.deleteAll();
+            dirty = true;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clear the knowledge index", e);
         }
@@ -124,7 +134,7 @@ public final class LuceneIndex implements AutoCloseable {
      */
     synchronized void commit(long seq, boolean wrote) {
         applied = Math.max(applied, seq);
-        if (wrote || applied - committed > 1000) {
+        if (wrote || dirty || applied - committed > 1000) {
             commit();
         }
     }
@@ -140,6 +150,7 @@ public final class LuceneIndex implements AutoCloseable {
             writer.setLiveCommitData(Map.of(SEQ, Long.toString(applied)).entrySet());
             writer.commit();
             committed = applied;
+            dirty = false;
             searchers.maybeRefreshBlocking();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot update the knowledge index", e);
@@ -163,6 +174,9 @@ public final class LuceneIndex implements AutoCloseable {
                 }
                 d.add(new TextField("body", c.text(), Field.Store.NO));
                 d.add(new StoredField("text", c.text()));
+                if (c.context() != null) {
+                    d.add(new StoredField("context", c.context()));
+                }
                 d.add(new KnnFloatVectorField("vector", c.vector(), VectorSimilarityFunction.DOT_PRODUCT));
                 writer.addDocument(d);
             }
@@ -212,11 +226,22 @@ public final class LuceneIndex implements AutoCloseable {
                 List<Map.Entry<Integer, Double>> best = new ArrayList<>(fused.entrySet());
                 best.sort(Map.Entry.<Integer, Double>comparingByValue().reversed());
                 List<SearchHit> hits = new ArrayList<>();
-                for (Map.Entry<Integer, Double> e : best.subList(0, Math.min(k, best.size()))) {
+                java.util.Set<String> parents = new java.util.HashSet<>();
+                for (Map.Entry<Integer, Double> e : best) {
+                    if (hits.size() == k) {
+                        break;
+                    }
                     Document d = s.storedFields().document(e.getKey());
+                    String context = d.get("context");
+                    // Parent-child: several small chunks of one parent matched; the parent is returned once.
+                    if (context != null && !parents.add(d.get("workspace") + "\u0000" + d.get("path") + "\u0000"
+                            + context)) {
+                        continue;
+                    }
                     hits.add(new SearchHit(d.get("id"), base, d.get("workspace"), d.get("path"), d.get("mime"),
-                            d.getField("page").numericValue().intValue(), d.get("heading"), d.get("text"),
-                            e.getValue()));
+                            d.getField("page").numericValue().intValue(), d.get("heading"),
+                            context != null ? context : d.get("text"), e.getValue(),
+                            context != null ? d.get("text") : null));
                 }
                 return hits;
             } finally {
@@ -270,7 +295,7 @@ public final class LuceneIndex implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            if (applied != committed) {
+            if (dirty || applied != committed) {
                 commit();
             }
             searchers.close();

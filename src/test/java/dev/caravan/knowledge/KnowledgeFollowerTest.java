@@ -105,7 +105,7 @@ class KnowledgeFollowerTest {
             fx.store.queue("kb", "default", "kb/a.md", null);
             assertThat(fx.store.claim("node-a", Duration.ofMinutes(1), 10, 3)).hasSize(1);
             StoredChunk chunk = new StoredChunk("c1", "default", "kb/a.md", 0, "h".repeat(64), "m", 0, null, 0, 4,
-                    "text");
+                    "text", null);
             long first = fx.store.replaceChunks("kb", "default", "kb/a.md", "node-a", "text/markdown", List.of(chunk));
             fx.store.queue("kb", "default", "kb/a.md", null); // changed again: the lease is gone
             assertThatThrownBy(() -> fx.store.replaceChunks("kb", "default", "kb/a.md", "node-a", "text/markdown",
