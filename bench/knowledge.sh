@@ -7,6 +7,7 @@
 #   BENCH_KNOWLEDGE_CHUNKS=20000 bench/knowledge.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -o test-compile
+# The test peers (npm ci in test-peers/) are not needed for the bench: skip them.
+mvn -B -q -o test-compile -Dtest-peers.skip=true
 exec mvn -B -q -o exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.caravan.knowledge.KnowledgeBench \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn

@@ -18,6 +18,8 @@ public final class IngestJob {
     Extracted extracted;
     String text;
     List<Chunk> chunks;
+    /** Parent-child mode: each chunk's parent passage, in the order of {@link #chunks}; else null. */
+    List<String> contexts;
     List<float[]> vectors;
     int embedded;
 

@@ -5,10 +5,13 @@ import java.util.regex.Pattern;
 
 /**
  * A knowledge base as declared (in {@code connectors/knowledge.yaml} or through {@code POST /admin/api/knowledge},
- * the same shape): which workspace files it holds, how they are chunked and embedded, and its index.
+ * the same shape): which workspace files it holds, how they are chunked and embedded, its index, and the route
+ * template its documents go through ({@code pipeline}, instantiated once for this base).
  */
 public record KnowledgeBase(String name, List<Source> sources, Chunking chunking, String embeddingModel,
-                            String index, long maxFileBytes) {
+                            String index, long maxFileBytes, String pipeline) {
+    /** The template shipped in routes/knowledge/ingest.yaml. */
+    public static final String DEFAULT_PIPELINE = "knowledge-ingest";
 
     /** Files of one workspace: those matching an include glob and no exclude glob (workspace-relative paths). */
     public record Source(String workspace, List<String> include, List<String> exclude) {
@@ -18,8 +21,18 @@ public record KnowledgeBase(String name, List<Source> sources, Chunking chunking
         }
     }
 
-    /** Sizes in the embedding model's tokens. */
-    public record Chunking(int size, int overlap) {
+    /**
+     * Sizes in the embedding model's tokens. {@code mode} is {@value #RECURSIVE} (chunks of {@code size} are matched and
+     * returned) or {@value #PARENT_CHILD}: chunks of {@code size} are matched, and the larger passage of up to
+     * {@code parentSize} tokens around each is returned ({@code parentSize} is 0 in the recursive mode).
+     */
+    public record Chunking(int size, int overlap, String mode, int parentSize) {
+        public static final String RECURSIVE = "recursive";
+        public static final String PARENT_CHILD = "parent-child";
+
+        public boolean parentChild() {
+            return PARENT_CHILD.equals(mode);
+        }
     }
 
     public boolean covers(String workspace, String path) {

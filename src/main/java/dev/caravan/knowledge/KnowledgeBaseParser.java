@@ -9,7 +9,9 @@ import java.util.regex.Pattern;
 /** Reads a declaration (a map from YAML or JSON) into a {@link KnowledgeBase}, with defaults for all but name and sources. */
 public final class KnowledgeBaseParser {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
-    private static final Set<String> KEYS = Set.of("name", "sources", "chunking", "embedding", "index", "maxFileBytes");
+    private static final Set<String> KEYS = Set.of("name", "sources", "chunking", "embedding", "index", "maxFileBytes",
+            "pipeline");
+    private static final Pattern TEMPLATE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     public static final long DEFAULT_MAX_FILE_BYTES = 50L * 1024 * 1024;
 
     private final EmbeddingModel model;
@@ -49,14 +51,39 @@ public final class KnowledgeBaseParser {
             }
             sources.add(new KnowledgeBase.Source(workspace, include, globs(s.get("exclude"), name, "exclude")));
         }
-        int defaultSize = model.maxTokens() / 2;
+        String mode = KnowledgeBase.Chunking.RECURSIVE;
+        if (map.get("chunking") instanceof Map<?, ?> c && c.get("mode") != null) {
+            mode = string(c.get("mode"), "chunking.mode");
+            if (!mode.equals(KnowledgeBase.Chunking.RECURSIVE) && !mode.equals(KnowledgeBase.Chunking.PARENT_CHILD)) {
+                throw new KnowledgeBaseException(name + ": chunking.mode is \"recursive\" or \"parent-child\", not "
+                        + mode);
+            }
+        }
+        boolean parentChild = mode.equals(KnowledgeBase.Chunking.PARENT_CHILD);
+        // Parent-child: small chunks (a quarter of the window) are matched, parents of a whole window returned.
+        int defaultSize = parentChild ? model.maxTokens() / 4 : model.maxTokens() / 2;
         int size = defaultSize;
         int overlap = defaultSize / 8;
+        int parentSize = parentChild ? model.maxTokens() : 0;
         if (map.get("chunking") instanceof Map<?, ?> c) {
+            for (Object key : c.keySet()) {
+                if (!Set.of("size", "overlap", "mode", "parentSize").contains(String.valueOf(key))) {
+                    throw new KnowledgeBaseException(name + ": unknown chunking field '" + key + "' (known: mode, "
+                            + "overlap, parentSize, size)");
+                }
+            }
             size = integer(c.get("size"), size, name, "chunking.size");
             overlap = integer(c.get("overlap"), Math.min(overlap, size / 8), name, "chunking.overlap");
+            if (c.get("parentSize") != null && !parentChild) {
+                throw new KnowledgeBaseException(name + ": chunking.parentSize needs \"mode\": \"parent-child\"");
+            }
+            parentSize = integer(c.get("parentSize"), parentSize, name, "chunking.parentSize");
         } else if (map.get("chunking") != null) {
             throw new KnowledgeBaseException(name + ": chunking must be an object such as {\"size\":256,\"overlap\":32}");
+        }
+        if (parentChild && (parentSize <= size || parentSize > model.maxTokens())) {
+            throw new KnowledgeBaseException(name + ": chunking.parentSize must be larger than the size (" + size
+                    + ") and at most " + model.maxTokens() + " tokens, not " + parentSize);
         }
         if (size < 16 || size > model.maxTokens()) {
             throw new KnowledgeBaseException(name + ": chunking.size must be between 16 and " + model.maxTokens()
@@ -91,8 +118,15 @@ public final class KnowledgeBaseParser {
         if (maxBytes < 1) {
             throw new KnowledgeBaseException(name + ": maxFileBytes must be positive");
         }
-        return new KnowledgeBase(name, List.copyOf(sources), new KnowledgeBase.Chunking(size, overlap), embedding,
-                index, maxBytes);
+        String pipeline = map.get("pipeline") == null ? KnowledgeBase.DEFAULT_PIPELINE
+                : string(map.get("pipeline"), "pipeline");
+        if (!TEMPLATE_ID.matcher(pipeline).matches()) {
+            throw new KnowledgeBaseException(name + ": pipeline is the id of a route template in the routes directory, "
+                    + "1-64 letters, digits, '.', '-' or '_', e.g. \"" + KnowledgeBase.DEFAULT_PIPELINE + "\"");
+        }
+        return new KnowledgeBase(name, List.copyOf(sources), new KnowledgeBase.Chunking(size, overlap, mode,
+                parentSize), embedding,
+                index, maxBytes, pipeline);
     }
 
     private static String string(Object o, String field) {

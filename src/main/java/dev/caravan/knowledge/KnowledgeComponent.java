@@ -44,6 +44,9 @@ public class KnowledgeComponent extends DefaultComponent {
         }
     }
 
+    /** The exchange property that keeps the job while a step in between has the text as its body. */
+    static final String JOB = "CaravanKnowledgeJob";
+
     private final KnowledgeService service;
     private final KnowledgeViews views;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -153,13 +156,26 @@ public class KnowledgeComponent extends DefaultComponent {
         return json.writeValueAsString(out);
     }
 
+    /**
+     * The document the route carries. A step between two may leave the body as it found it (the job, changed or not)
+     * or replace it with text (a String, e.g. a {@code transform} that redacts {@code ${body.text()}}): that text
+     * becomes the document's text and the job is the body again.
+     */
     private static IngestJob job(Exchange exchange) {
         Object body = exchange.getMessage().getBody();
-        if (!(body instanceof IngestJob job)) {
-            throw new IllegalArgumentException("knowledge pipeline steps need the IngestJob body the ingestion route "
-                    + "starts with; a step in between must keep it (change its text with setText)");
+        if (body instanceof IngestJob job) {
+            exchange.setProperty(JOB, job);
+            return job;
         }
-        return job;
+        IngestJob held = exchange.getProperty(JOB, IngestJob.class);
+        if (held != null && body instanceof CharSequence text) {
+            held.setText(text.toString());
+            exchange.getMessage().setBody(held);
+            return held;
+        }
+        throw new IllegalArgumentException("knowledge pipeline steps need the IngestJob body the ingestion route "
+                + "starts with, or (after extract) the document's text as a String; a step in between changed it to "
+                + (body == null ? "nothing" : body.getClass().getSimpleName()));
     }
 
     private static String header(Exchange exchange, String name, String fallback) {

@@ -7,11 +7,10 @@ import dev.caravan.core.PhasedLifecycle;
 import dev.caravan.workspace.Workspaces;
 import dev.caravan.workspace.audit.AuditTrail;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,26 +22,21 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Wires knowledge bases: the model (loaded on first use), the store, the service with its own worker pool, the
  * {@code knowledge:} component, the change feed from the audit trail and the periodic reconcile.
  */
 @Configuration
+@EnableConfigurationProperties(KnowledgeProperties.class)
 public class KnowledgeConfiguration {
     private static final Logger log = LoggerFactory.getLogger(KnowledgeConfiguration.class);
-    /** The route in routes/knowledge/ingest.yaml (its id and direct: name). */
-    static final String INGEST_ROUTE = "knowledge-ingest";
 
     @Bean(destroyMethod = "close")
     KnowledgeService knowledgeService(Workspaces workspaces, JdbcTemplate jdbc, TransactionTemplate tx,
-                                      CaravanSettings caravan,
-                                      @Value("${caravan.knowledge.workers:1}") int workers,
-                                      @Value("${caravan.knowledge.embedding-threads:2}") int embeddingThreads,
-                                      @Value("${caravan.knowledge.lease:2m}") Duration lease,
-                                      @Value("${caravan.knowledge.max-attempts:3}") int maxAttempts) {
+                                      CaravanSettings caravan, KnowledgeProperties settings) {
         AtomicInteger n = new AtomicInteger();
+        int embeddingThreads = settings.getEmbeddingThreads();
         EmbeddingModel model = new LazyModel(() -> {
             ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, embeddingThreads), r -> {
                 Thread t = new Thread(r, "caravan-embed-" + n.incrementAndGet());
@@ -53,7 +47,7 @@ public class KnowledgeConfiguration {
         });
         return new KnowledgeService(workspaces, new KnowledgeStore(jdbc, tx, Clock.systemUTC()), model,
                 new Extractor(), new KnowledgeService.Settings(caravan.getDataDir().resolve("knowledge"),
-                Math.max(1, workers), lease, maxAttempts, 16));
+                Math.max(1, settings.getWorkers()), settings.getLease(), settings.getMaxAttempts(), 16));
     }
 
     @Bean
@@ -74,36 +68,34 @@ public class KnowledgeConfiguration {
      */
     @Bean
     SmartLifecycle knowledgeLifecycle(KnowledgeService service, AuditTrail audit, CaravanSettings caravan,
-                                      ObjectProvider<CamelContext> camelContext,
-                                      @Value("${caravan.knowledge.reconcile-interval:5m}") Duration reconcileInterval) {
+                                      ObjectProvider<CamelContext> camelContext, KnowledgeProperties settings) {
         Periodic ingest = Periodic.onRequest("knowledge-ingest", Duration.ofMillis(100), service::drain);
         ChangeFeed feed = new ChangeFeed(service, ingest::request);
-        Periodic reconcile = Periodic.every("knowledge-reconcile", Duration.ofSeconds(2), reconcileInterval,
-                Periodic.Guard.EVERY_NODE, () -> {
+        Periodic reconcile = Periodic.every("knowledge-reconcile", Duration.ofSeconds(2),
+                settings.getReconcileInterval(), Periodic.Guard.EVERY_NODE, () -> {
                     loadFile(service, caravan);
                     service.loadStored();
+                    service.pruneFeed(settings.getFeedRetention());
                     service.reconcile();
                     service.drain();
                 });
+        // Every node answers search: its indexes apply what the other nodes recorded (and bases they declared).
+        Periodic follow = Periodic.every("knowledge-follow", settings.getFollowInterval(),
+                settings.getFollowInterval(), Periodic.Guard.EVERY_NODE, () -> {
+                    service.loadStored();
+                    service.follow();
+                });
         // Looked up on first use: asking for the CamelContext while beans are created would create it before the
         // CamelContextConfiguration that starts the route directory exists, and Camel would then never call it.
-        AtomicReference<ProducerTemplate> template =
-                new AtomicReference<>();
-        service.useRunner(job -> {
-            CamelContext camel = camelContext.getObject();
-            if (camel.getRoute(INGEST_ROUTE) == null) {
-                return service.runBuiltIn(job);
-            }
-            template.compareAndSet(null, camel.createProducerTemplate());
-            template.get().sendBody("direct:" + INGEST_ROUTE, job);
-            return job;
-        });
+        service.useRunner(new PipelineRoutes(camelContext::getObject, service));
         return new PhasedLifecycle("knowledge", () -> {
             ingest.start();
             feed.start();
             audit.addListener(feed);
             reconcile.start();
+            follow.start();
         }, () -> {
+            follow.close();
             reconcile.close();
             feed.close();
             ingest.close();

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,8 +42,11 @@ public class KnowledgeService implements AutoCloseable {
     /** bge's instruction for short retrieval queries (passages are embedded without it). */
     private static final String QUERY_PREFIX = "Represent this sentence for searching relevant passages: ";
 
-    /** A base in use: its declaration, index and chunker; {@code origin} is "file" or "api". */
-    public record Base(KnowledgeBase definition, LuceneIndex index, Chunker chunker, String origin) {
+    /**
+     * A base in use: its declaration, index and chunker ({@code parents}: the parent passages' chunker in
+     * parent-child mode, else null); {@code origin} is "file" or "api".
+     */
+    public record Base(KnowledgeBase definition, LuceneIndex index, Chunker chunker, Chunker parents, String origin) {
     }
 
     /** How a document's run ended, for tests and the log. */
@@ -60,6 +62,7 @@ public class KnowledgeService implements AutoCloseable {
     private final KnowledgeBaseParser parser;
     private final Settings settings;
     private final Pipeline pipeline;
+    private final IndexFollower follower;
     private final Map<String, Base> bases = new ConcurrentHashMap<>();
     private final ExecutorService pool;
     private final String owner = "node-" + UUID.randomUUID().toString().substring(0, 8);
@@ -77,6 +80,7 @@ public class KnowledgeService implements AutoCloseable {
         this.pipeline = new Pipeline(workspaces, extractor, model, store, this::base, job ->
                 store.progress(job.previous, job.owner, DocumentState.EMBEDDING, settings.lease()));
         this.runner = this::runSteps;
+        this.follower = new IndexFollower(store);
         AtomicInteger n = new AtomicInteger();
         // Its own bounded pool: ingestion never takes a thread that a tool call needs.
         this.pool = new ThreadPoolExecutor(settings.workers(), settings.workers(), 30, TimeUnit.SECONDS,
@@ -143,9 +147,20 @@ public class KnowledgeService implements AutoCloseable {
         reconcile();
     }
 
-    /** Loads the bases declared through the API (stored in the database), e.g. at start. */
+    /**
+     * Loads the bases declared through the API (stored in the database), e.g. at start, and closes those another node
+     * removed.
+     */
     public synchronized void loadStored() {
-        for (Map.Entry<String, String> e : store.bases().entrySet()) {
+        Map<String, String> stored = store.bases();
+        for (Base b : List.copyOf(bases.values())) {
+            if (b.origin().equals("api") && !stored.containsKey(b.definition().name())) {
+                bases.remove(b.definition().name());
+                b.index().clear();
+                b.index().close();
+            }
+        }
+        for (Map.Entry<String, String> e : stored.entrySet()) {
             if (bases.containsKey(e.getKey()) && bases.get(e.getKey()).origin().equals("file")) {
                 continue;
             }
@@ -189,45 +204,37 @@ public class KnowledgeService implements AutoCloseable {
             return old;
         }
         LuceneIndex index = old != null ? old.index() : new LuceneIndex(settings.indexDir().resolve(kb.name()));
-        Base b = new Base(kb, index, new Chunker(model, kb.chunking().size(), kb.chunking().overlap()), origin);
+        Base b = new Base(kb, index, new Chunker(model, kb.chunking().size(), kb.chunking().overlap()),
+                kb.chunking().parentChild() ? new Chunker(model, kb.chunking().parentSize(), 0) : null, origin);
         bases.put(kb.name(), b);
         if (old == null) {
-            rebuildIfEmpty(b);
+            follower.follow(kb.name(), index);
         } else if (!old.definition().chunking().equals(kb.chunking())) {
             reindex(kb.name(), null);
         }
         return b;
     }
 
-    /** The database is the source of truth: an index lost with its disk (or a new node) is rebuilt from it. */
-    private void rebuildIfEmpty(Base b) {
-        if (b.index().size() > 0) {
-            return;
-        }
-        List<StoredChunk> chunks = store.chunks(b.definition().name());
-        if (chunks.isEmpty()) {
-            return;
-        }
-        Map<String, float[]> vectors = store.vectors(model.id(), chunks.stream().map(StoredChunk::chunkHash).toList());
-        Map<String, List<IndexedChunk>> byDoc = new LinkedHashMap<>();
-        Map<String, String> mime = new HashMap<>();
-        for (DocumentState d : store.documents(b.definition().name())) {
-            mime.put(d.workspace() + "\u0000" + d.path(), d.mimeType());
-        }
-        for (StoredChunk c : chunks) {
-            float[] v = vectors.get(c.chunkHash());
-            if (v == null) {
-                continue; // re-embedded when the document is next queued
+    /**
+     * Brings every base's index up to the database's change feed (the changes other nodes made); a new or lost index
+     * is built from the tables, without embedding anything. Returns the number of changes applied.
+     */
+    public int follow() {
+        int n = 0;
+        for (Base b : bases()) {
+            try {
+                n += follower.follow(b.definition().name(), b.index());
+            } catch (RuntimeException e) {
+                log.warn("Following the changes of knowledge base {} failed: {}", b.definition().name(),
+                        e.getMessage());
             }
-            String key = c.workspace() + "\u0000" + c.path();
-            byDoc.computeIfAbsent(key, k -> new ArrayList<>()).add(new IndexedChunk(c.chunkId(), c.workspace(),
-                    c.path(), mime.getOrDefault(key, "application/octet-stream"), c.page(), c.heading(), c.text(), v));
         }
-        for (List<IndexedChunk> doc : byDoc.values()) {
-            b.index().replace(doc.get(0).workspace(), doc.get(0).path(), doc);
-        }
-        log.info("Rebuilt the index of knowledge base {} from the database ({} chunks)", b.definition().name(),
-                chunks.size());
+        return n;
+    }
+
+    /** Forgets feed changes older than {@code retention}; a node away for longer rebuilds its index on return. */
+    public int pruneFeed(Duration retention) {
+        return store.pruneChanges(java.time.Instant.now().minus(retention));
     }
 
     private boolean close(String name, boolean forget) {
@@ -236,8 +243,8 @@ public class KnowledgeService implements AutoCloseable {
             return false;
         }
         if (forget) {
-            b.index().clear();
             store.forgetDocuments(name);
+            b.index().clear();
         }
         b.index().close();
         return true;
@@ -266,8 +273,7 @@ public class KnowledgeService implements AutoCloseable {
     private void forget(Base b, String workspace, String path) {
         for (DocumentState d : store.documents(b.definition().name())) {
             if (d.workspace().equals(workspace) && (d.path().equals(path) || d.path().startsWith(path + "/"))) {
-                store.deleteDocument(d.base(), d.workspace(), d.path());
-                b.index().replace(d.workspace(), d.path(), List.of());
+                remove(b, d);
             }
         }
     }
@@ -337,10 +343,15 @@ public class KnowledgeService implements AutoCloseable {
             String key = d.workspace() + "\u0000" + d.path();
             if (!seen.contains(key) && (complete.contains(d.workspace()) || !b.definition().covers(d.workspace(),
                     d.path()))) {
-                store.deleteDocument(name, d.workspace(), d.path());
-                b.index().replace(d.workspace(), d.path(), List.of());
+                remove(b, d);
             }
         }
+    }
+
+    /** The tombstone goes to the feed (the other nodes) and this node's index leaves search at once. */
+    private void remove(Base b, DocumentState d) {
+        long seq = store.deleteDocument(d.base(), d.workspace(), d.path());
+        b.index().apply(seq, d.workspace(), d.path(), List.of());
     }
 
     private static boolean isSettled(DocumentState d) {
@@ -435,8 +446,8 @@ public class KnowledgeService implements AutoCloseable {
 
     private Result ended(DocumentState d, IngestJob job, Pipeline.Outcome o) {
         if (o.gone) {
-            store.deleteDocument(d.base(), d.workspace(), d.path());
-            base(d.base()).ifPresent(b -> b.index().replace(d.workspace(), d.path(), List.of()));
+            long seq = store.deleteDocument(d.base(), d.workspace(), d.path());
+            base(d.base()).ifPresent(b -> b.index().apply(seq, d.workspace(), d.path(), List.of()));
             return new Result("removed", o.getMessage(), job.embedded);
         }
         if (o.status.equals(Pipeline.LOST)) {
@@ -448,11 +459,15 @@ public class KnowledgeService implements AutoCloseable {
                     p.chunkedChars(), p.chunkCount());
             return new Result(DocumentState.INDEXED, "unchanged", 0);
         }
-        store.finish(d, owner, o.status, o.getMessage(), job.contentHash, null, 0, 0, 0);
-        if (!o.status.equals(DocumentState.INDEXED)) {
-            base(d.base()).ifPresent(b -> b.index().replace(d.workspace(), d.path(), List.of()));
-            store.replaceChunks(d.base(), d.workspace(), d.path(), List.of());
+        // Failed or skipped: its old chunks leave search (here and, through the feed, on every node), then the state.
+        long seq;
+        try {
+            seq = store.replaceChunks(d.base(), d.workspace(), d.path(), owner, null, List.of());
+        } catch (KnowledgeStore.LeaseLost lost) {
+            return new Result(Pipeline.LOST, o.getMessage(), job.embedded);
         }
+        base(d.base()).ifPresent(b -> b.index().apply(seq, d.workspace(), d.path(), List.of()));
+        store.finish(d, owner, o.status, o.getMessage(), job.contentHash, null, 0, 0, 0);
         return new Result(o.status, o.getMessage(), job.embedded);
     }
 

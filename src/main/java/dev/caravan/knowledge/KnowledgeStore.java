@@ -21,11 +21,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The knowledge tables: declared bases, document states with their leases, chunks, and the embedding cache. Every
- * state change of a claimed document names its lease owner, so a worker that lost its lease (it stalled, another
- * took over, the file changed and was queued again) cannot overwrite the newer state.
+ * The knowledge tables: declared bases, document states with their leases, chunks, the embedding cache, and the
+ * change feed every node's index follows. Every state change of a claimed document names its lease owner, so a
+ * worker that lost its lease (it stalled, another took over, the file changed and was queued again) cannot
+ * overwrite the newer state. Every change of chunks records a numbered change in the same transaction.
  */
 public class KnowledgeStore {
+    /** A change of the feed: {@code kind} is upsert (read the document's chunks again), delete or clear (the base). */
+    public record Change(long seq, String base, String workspace, String path, String kind) {
+        public static final String UPSERT = "upsert";
+        public static final String DELETE = "delete";
+        public static final String CLEAR = "clear";
+    }
+
+    /** The claimed document is no longer this worker's (queued again, or another took it over). */
+    public static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super("the lease was lost", null, false, false);
+        }
+    }
+
     private static final String COLUMNS = "base, workspace, path, status, reason, content_hash, etag, mime_type, "
             + "extracted_chars, chunked_chars, chunk_count, attempts, queued_at, updated_at";
     private static final RowMapper<DocumentState> DOCUMENT = (rs, i) -> new DocumentState(rs.getString("base"),
@@ -36,7 +51,7 @@ public class KnowledgeStore {
     private static final RowMapper<StoredChunk> CHUNK = (rs, i) -> new StoredChunk(trim(rs.getString("chunk_id")),
             rs.getString("workspace"), rs.getString("path"), rs.getInt("ordinal"), trim(rs.getString("chunk_hash")),
             rs.getString("model"), rs.getInt("page"), rs.getString("heading"), rs.getInt("text_start"),
-            rs.getInt("text_end"), rs.getString("content"));
+            rs.getInt("text_end"), rs.getString("content"), rs.getString("context"));
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -70,15 +85,17 @@ public class KnowledgeStore {
         return Boolean.TRUE.equals(tx.execute(s -> {
             jdbc.update("delete from knowledge_chunk where base = ?", name);
             jdbc.update("delete from knowledge_document where base = ?", name);
+            record(name, null, null, Change.CLEAR);
             return jdbc.update("delete from knowledge_base where name = ?", name) > 0;
         }));
     }
 
     /** Forgets a base's documents and chunks (a base removed from knowledge.yaml), keeping the embedding cache. */
-    public void forgetDocuments(String base) {
-        tx.executeWithoutResult(s -> {
+    public long forgetDocuments(String base) {
+        return tx.execute(s -> {
             jdbc.update("delete from knowledge_chunk where base = ?", base);
             jdbc.update("delete from knowledge_document where base = ?", base);
+            return record(base, null, null, Change.CLEAR);
         });
     }
 
@@ -184,13 +201,14 @@ public class KnowledgeStore {
                 + "order by updated_at desc fetch first 1 rows only", DOCUMENT, base).stream().findFirst();
     }
 
-    /** Removes a document and its chunks (deleted, moved away, no longer covered). */
-    public void deleteDocument(String base, String workspace, String path) {
-        tx.executeWithoutResult(s -> {
+    /** Removes a document and its chunks (deleted, moved away, no longer covered); returns the tombstone's number. */
+    public long deleteDocument(String base, String workspace, String path) {
+        return tx.execute(s -> {
             jdbc.update("delete from knowledge_chunk where base = ? and workspace = ? and path = ?", base, workspace,
                     path);
             jdbc.update("delete from knowledge_document where base = ? and workspace = ? and path = ?", base,
                     workspace, path);
+            return record(base, workspace, path, Change.DELETE);
         });
     }
 
@@ -205,12 +223,26 @@ public class KnowledgeStore {
         return jdbc.query("select * from knowledge_chunk where base = ? order by workspace, path, ordinal", CHUNK, base);
     }
 
-    public void replaceChunks(String base, String workspace, String path, List<StoredChunk> chunks) {
-        tx.executeWithoutResult(s -> {
+    /**
+     * Replaces a document's chunks and records the change; returns its number. With an {@code owner}, only while that
+     * worker holds the document's lease (else {@link LeaseLost}, nothing changed); the row stays locked until commit,
+     * so the file cannot be queued again in between. The MIME type is written with the chunks so that a node that
+     * follows the change indexes them with it.
+     */
+    public long replaceChunks(String base, String workspace, String path, String owner, String mime,
+                              List<StoredChunk> chunks) {
+        return tx.execute(s -> {
+            if (owner != null && jdbc.update("update knowledge_document set mime_type = ?, updated_at = ? where "
+                            + "base = ? and workspace = ? and path = ? and lease_owner = ? and status in "
+                            + "('extracting', 'embedding')", mime, SqlTime.time(clock.instant()), base, workspace,
+                    path, owner) == 0) {
+                throw new LeaseLost();
+            }
             jdbc.update("delete from knowledge_chunk where base = ? and workspace = ? and path = ?", base, workspace,
                     path);
             jdbc.batchUpdate("insert into knowledge_chunk (base, chunk_id, workspace, path, ordinal, chunk_hash, model, "
-                            + "page, heading, text_start, text_end, content) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + "page, heading, text_start, text_end, content, context) "
+                            + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     chunks, 500, (ps, c) -> {
                         ps.setString(1, base);
                         ps.setString(2, c.chunkId());
@@ -225,8 +257,62 @@ public class KnowledgeStore {
                         ps.setInt(10, c.start());
                         ps.setInt(11, c.end());
                         ps.setString(12, c.text());
+                        ps.setString(13, c.context());
                     });
+            return record(base, workspace, path, Change.UPSERT);
         });
+    }
+
+    /** A document's chunks with their vectors, as an index holds them (chunks without a vector are left out). */
+    public List<IndexedChunk> indexedChunks(String base, String workspace, String path) {
+        return jdbc.query("select c.chunk_id, c.page, c.heading, c.content, e.vector, d.mime_type, c.context "
+                + "from knowledge_chunk c join knowledge_embedding e on e.model = c.model and e.chunk_hash = c.chunk_hash "
+                + "left join knowledge_document d on d.base = c.base and d.workspace = c.workspace and d.path = c.path "
+                + "where c.base = ? and c.workspace = ? and c.path = ? order by c.ordinal", (rs, i) ->
+                new IndexedChunk(trim(rs.getString(1)), workspace, path, rs.getString(6) == null
+                        ? "application/octet-stream" : rs.getString(6), rs.getInt(2), rs.getString(3),
+                        rs.getString(4), decode(rs.getBytes(5)), rs.getString(7)), base, workspace, path);
+    }
+
+    /** The workspace and path of every document of the base that has chunks. */
+    public List<String[]> documentsWithChunks(String base) {
+        return jdbc.query("select distinct workspace, path from knowledge_chunk where base = ? order by workspace, path",
+                (rs, i) -> new String[] {rs.getString(1), rs.getString(2)}, base);
+    }
+
+    // --- the change feed
+
+    /** Takes the next number (locking the counter row until commit) and records the change; inside a transaction. */
+    private long record(String base, String workspace, String path, String kind) {
+        jdbc.update("update knowledge_sequence set seq = seq + 1 where id = 1");
+        long seq = jdbc.queryForObject("select seq from knowledge_sequence where id = 1", Long.class);
+        jdbc.update("insert into knowledge_change (seq, base, workspace, path, kind, created_at) values (?, ?, ?, ?, ?, ?)",
+                seq, base, workspace, path, kind, SqlTime.time(clock.instant()));
+        return seq;
+    }
+
+    /** The number of the last committed change: every change up to it is visible. */
+    public long lastSequence() {
+        return jdbc.queryForObject("select seq from knowledge_sequence where id = 1", Long.class);
+    }
+
+    /** The oldest change still in the feed (the number after the last one when the feed is empty). */
+    public long firstRetained() {
+        Long min = jdbc.queryForObject("select min(seq) from knowledge_change", Long.class);
+        return min != null ? min : lastSequence() + 1;
+    }
+
+    /** The base's changes after {@code after} up to {@code upTo}, in order, at most {@code limit}. */
+    public List<Change> changes(String base, long after, long upTo, int limit) {
+        return jdbc.query("select seq, base, workspace, path, kind from knowledge_change where base = ? and seq > ? "
+                        + "and seq <= ? order by seq fetch first " + limit + " rows only", (rs, i) -> new Change(
+                        rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)),
+                base, after, upTo);
+    }
+
+    /** Forgets changes older than {@code before}; a node further behind than that rebuilds its index instead. */
+    public int pruneChanges(Instant before) {
+        return jdbc.update("delete from knowledge_change where created_at < ?", SqlTime.time(before));
     }
 
     public Map<String, float[]> vectors(String model, Collection<String> hashes) {

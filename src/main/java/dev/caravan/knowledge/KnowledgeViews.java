@@ -20,6 +20,9 @@ public final class KnowledgeViews {
     public Map<String, Object> hit(SearchHit h) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("text", h.text());
+        if (h.matched() != null) {
+            m.put("matched", h.matched());
+        }
         m.put("score", Math.round(h.score() * 10000) / 10000.0);
         m.put("knowledgeBase", h.knowledgeBase());
         m.put("workspace", h.workspace());
@@ -55,8 +58,11 @@ public final class KnowledgeViews {
             m.put("name", name);
             m.put("origin", b.origin());
             m.put("embeddingModel", b.definition().embeddingModel());
-            m.put("chunking", Map.of("size", b.definition().chunking().size(),
-                    "overlap", b.definition().chunking().overlap()));
+            m.put("pipeline", b.definition().pipeline());
+            KnowledgeBase.Chunking chunking = b.definition().chunking();
+            m.put("chunking", chunking.parentChild() ? Map.of("mode", chunking.mode(), "size", chunking.size(),
+                    "overlap", chunking.overlap(), "parentSize", chunking.parentSize())
+                    : Map.of("mode", chunking.mode(), "size", chunking.size(), "overlap", chunking.overlap()));
             m.put("sources", b.definition().sources());
             m.put("counts", service.counts(name));
             m.put("chunks", b.index().size());

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 final class LazyModel implements EmbeddingModel {
     private final Supplier<EmbeddingModel> factory;
     private volatile EmbeddingModel model;
+    private final java.util.concurrent.atomic.AtomicLong embedded = new java.util.concurrent.atomic.AtomicLong();
 
     LazyModel(Supplier<EmbeddingModel> factory) {
         this.factory = factory;
@@ -50,6 +51,16 @@ final class LazyModel implements EmbeddingModel {
 
     @Override
     public List<float[]> embedAll(List<String> texts) {
+        embedded.addAndGet(texts.size());
         return model().embedAll(texts);
+    }
+
+    /** Texts embedded since start (queries included). */
+    long embedded() {
+        return embedded.get();
+    }
+
+    boolean loaded() {
+        return model != null;
     }
 }

@@ -39,7 +39,10 @@ import java.util.Map;
 /**
  * One knowledge base's search index: embedded Lucene on disk, HNSW vectors and BM25 full text in the same
  * documents (one per chunk), searched by either or both fused by reciprocal rank. The database holds the chunks and
- * their vectors, so this index can always be rebuilt from it (and a later multi-node slice can follow it there).
+ * their vectors, so this index is a copy that follows them: {@link #applied()} is the number of the last change of the
+ * database's feed it holds (kept in the Lucene commit, so it survives a restart with the index it describes), and
+ * {@link IndexFollower} brings it up to date. Callers that read the database and then write here hold this
+ * object's monitor across both, so that an older read cannot overwrite a newer write.
  */
 public final class LuceneIndex implements AutoCloseable {
     public enum Mode { HYBRID, VECTOR, TEXT }
@@ -51,6 +54,11 @@ public final class LuceneIndex implements AutoCloseable {
     private final IndexWriter writer;
     private final SearcherManager searchers;
     private final StandardAnalyzer analyzer = new StandardAnalyzer();
+    /** The feed's last change this index holds; -1 for an index never filled from the database. */
+    private long applied;
+    private long committed;
+    /** Written since the last commit. */
+    private boolean dirty;
 
     public LuceneIndex(Path dir) {
         try {
@@ -59,13 +67,97 @@ public final class LuceneIndex implements AutoCloseable {
             this.writer = new IndexWriter(directory, new IndexWriterConfig(analyzer)
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
             this.searchers = new SearcherManager(writer, null);
+            long seq = -1;
+            Iterable<Map.Entry<String, String>> data = writer.getLiveCommitData();
+            if (data != null) {
+                for (Map.Entry<String, String> e : data) {
+                    if (e.getKey().equals(SEQ)) {
+                        seq = Long.parseLong(e.getValue());
+                    }
+                }
+            }
+            this.applied = seq;
+            this.committed = seq;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the knowledge index at " + dir, e);
         }
     }
 
-    /** Replaces every chunk of the document with these (none: the document is gone from search). */
-    public void replace(String workspace, String path, Collection<IndexedChunk> chunks) {
+    private static final String SEQ = "caravan.feed.seq";
+
+    /** The number of the feed's last change this index holds; -1 when it was never filled from the database. */
+    public synchronized long applied() {
+        return applied;
+    }
+
+    /**
+     * A change this node just made (feed number {@code seq}), searchable at once rather than at the next follow. An
+     * older change than the index holds is ignored: the index already has what came after it. Not committed here:
+     * the database has it, and the next follow commits (a commit syncs files to disk, too slow for every document);
+     * after a crash the index reopens at its last commit, whose number says where to replay the feed from.
+     */
+    public synchronized boolean apply(long seq, String workspace, String path, Collection<IndexedChunk> chunks) {
+        if (seq <= applied) {
+            return false;
+        }
+        write(workspace, path, chunks);
+        if (seq == applied + 1) {
+            applied = seq;
+        }
+        try {
+            searchers.maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot refresh the knowledge index", e);
+        }
+        return true;
+    }
+
+    /** Replaces a document's chunks without committing (the follower commits a batch with {@link #commit(long, boolean)}). */
+    synchronized void write(String workspace, String path, Collection<IndexedChunk> chunks) {
+        replaceDocuments(workspace, path, chunks);
+        dirty = true;
+    }
+
+    /** Removes everything without committing (a rebuild, or the base was removed). */
+    synchronized void deleteAll() {
+        try {
+            writer.deleteAll();
+            dirty = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear the knowledge index", e);
+        }
+    }
+
+    /**
+     * Marks the index as holding the feed up to {@code seq}; commits when something was written or the mark moved
+     * far (an idle base follows every second without writing a commit every second).
+     */
+    synchronized void commit(long seq, boolean wrote) {
+        applied = Math.max(applied, seq);
+        if (wrote || dirty || applied - committed > 1000) {
+            commit();
+        }
+    }
+
+    /** Replaces every chunk of the document with these (none: the document is gone from search), outside the feed. */
+    public synchronized void replace(String workspace, String path, Collection<IndexedChunk> chunks) {
+        replaceDocuments(workspace, path, chunks);
+        commit();
+    }
+
+    private void commit() {
+        try {
+            writer.setLiveCommitData(Map.of(SEQ, Long.toString(applied)).entrySet());
+            writer.commit();
+            committed = applied;
+            dirty = false;
+            searchers.maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot update the knowledge index", e);
+        }
+    }
+
+    private void replaceDocuments(String workspace, String path, Collection<IndexedChunk> chunks) {
         try {
             writer.deleteDocuments(new Term("doc", docKey(workspace, path)));
             for (IndexedChunk c : chunks) {
@@ -82,24 +174,20 @@ public final class LuceneIndex implements AutoCloseable {
                 }
                 d.add(new TextField("body", c.text(), Field.Store.NO));
                 d.add(new StoredField("text", c.text()));
+                if (c.context() != null) {
+                    d.add(new StoredField("context", c.context()));
+                }
                 d.add(new KnnFloatVectorField("vector", c.vector(), VectorSimilarityFunction.DOT_PRODUCT));
                 writer.addDocument(d);
             }
-            writer.commit();
-            searchers.maybeRefreshBlocking();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot update the knowledge index", e);
         }
     }
 
-    public void clear() {
-        try {
-            writer.deleteAll();
-            writer.commit();
-            searchers.maybeRefreshBlocking();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clear the knowledge index", e);
-        }
+    public synchronized void clear() {
+        deleteAll();
+        commit();
     }
 
     public int size() {
@@ -138,11 +226,22 @@ public final class LuceneIndex implements AutoCloseable {
                 List<Map.Entry<Integer, Double>> best = new ArrayList<>(fused.entrySet());
                 best.sort(Map.Entry.<Integer, Double>comparingByValue().reversed());
                 List<SearchHit> hits = new ArrayList<>();
-                for (Map.Entry<Integer, Double> e : best.subList(0, Math.min(k, best.size()))) {
+                java.util.Set<String> parents = new java.util.HashSet<>();
+                for (Map.Entry<Integer, Double> e : best) {
+                    if (hits.size() == k) {
+                        break;
+                    }
                     Document d = s.storedFields().document(e.getKey());
+                    String context = d.get("context");
+                    // Parent-child: several small chunks of one parent matched; the parent is returned once.
+                    if (context != null && !parents.add(d.get("workspace") + "\u0000" + d.get("path") + "\u0000"
+                            + context)) {
+                        continue;
+                    }
                     hits.add(new SearchHit(d.get("id"), base, d.get("workspace"), d.get("path"), d.get("mime"),
-                            d.getField("page").numericValue().intValue(), d.get("heading"), d.get("text"),
-                            e.getValue()));
+                            d.getField("page").numericValue().intValue(), d.get("heading"),
+                            context != null ? context : d.get("text"), e.getValue(),
+                            context != null ? d.get("text") : null));
                 }
                 return hits;
             } finally {
@@ -194,8 +293,11 @@ public final class LuceneIndex implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
+            if (dirty || applied != committed) {
+                commit();
+            }
             searchers.close();
             writer.close();
             directory.close();

@@ -121,6 +121,7 @@ public final class Pipeline {
             job.extracted = doc;
         }
         job.chunks = base.chunker().chunk(doc);
+        job.contexts = base.parents() == null ? null : parents(job.chunks, base.parents().chunk(doc));
     }
 
     public void embed(IngestJob job) {
@@ -159,13 +160,47 @@ public final class Pipeline {
         for (Chunk c : job.chunks) {
             String hash = chunkHash(c);
             String id = chunkId(job.workspace, job.path, c.ordinal(), hash);
+            String context = job.contexts == null ? null : job.contexts.get(c.ordinal());
             stored.add(new StoredChunk(id, job.workspace, job.path, c.ordinal(), hash, model.id(), c.page(),
-                    c.heading(), c.start(), c.end(), c.text()));
+                    c.heading(), c.start(), c.end(), c.text(), context));
             indexed.add(new IndexedChunk(id, job.workspace, job.path, job.extracted.mimeType(), c.page(), c.heading(),
-                    c.text(), job.vectors.get(c.ordinal())));
+                    c.text(), job.vectors.get(c.ordinal()), context));
         }
-        store.replaceChunks(job.base, job.workspace, job.path, stored);
-        base.index().replace(job.workspace, job.path, indexed);
+        long seq;
+        try {
+            seq = store.replaceChunks(job.base, job.workspace, job.path, job.owner, job.extracted.mimeType(), stored);
+        } catch (KnowledgeStore.LeaseLost e) {
+            throw new Outcome(LOST, "the lease was lost (the file changed again, or another worker took over)", false);
+        }
+        // This node's search has it now; the other nodes read it from the feed.
+        base.index().apply(seq, job.workspace, job.path, indexed);
+    }
+
+    /**
+     * Each small chunk's parent: the parent passage (cut from the same text by the larger chunker) it overlaps most.
+     * Both cut sections at the same headings and pages, so a chunk lies inside one parent unless a parent was split.
+     */
+    static List<String> parents(List<Chunk> chunks, List<Chunk> parents) {
+        List<String> out = new ArrayList<>();
+        int from = 0;
+        for (Chunk c : chunks) {
+            Chunk best = null;
+            int bestOverlap = -1;
+            for (int i = from; i < parents.size(); i++) {
+                Chunk p = parents.get(i);
+                if (p.start() >= c.end() && best != null) {
+                    break;
+                }
+                int overlap = Math.min(c.end(), p.end()) - Math.max(c.start(), p.start());
+                if (overlap > bestOverlap) {
+                    best = p;
+                    bestOverlap = overlap;
+                    from = Math.max(0, i - 1);
+                }
+            }
+            out.add(best == null ? c.text() : best.text());
+        }
+        return out;
     }
 
     /** Characters of the text covered by chunks (whitespace between chunks counts as covered). */

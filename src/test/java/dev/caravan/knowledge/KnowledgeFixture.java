@@ -45,6 +45,12 @@ final class KnowledgeFixture implements AutoCloseable {
                 data.resolve("knowledge"), 2, lease, 3, 16));
     }
 
+    /** Another node on the same database and workspace: its own index directory and model counter. */
+    KnowledgeService node(String name, EmbeddingModel nodeModel) {
+        return new KnowledgeService(workspaces, store, nodeModel, new Extractor(), new KnowledgeService.Settings(
+                data.resolve("knowledge-" + name), 2, Duration.ofMinutes(2), 3, 16));
+    }
+
     KnowledgeService declareKb() {
         service.declare(Map.of("name", "kb", "sources", List.of(Map.of("workspace", "default",
                 "include", List.of("kb/**")))));

@@ -17,12 +17,16 @@ final class RetrievalEvaluation {
 
     /** A hit answers when it is from the right file and holds the passage (whitespace-insensitive). */
     static Scores run(KnowledgeService service, List<Corpus.Question> questions, LuceneIndex.Mode mode) {
+        return run(service, "kb", questions, mode);
+    }
+
+    static Scores run(KnowledgeService service, String base, List<Corpus.Question> questions, LuceneIndex.Mode mode) {
         int at1 = 0;
         int at5 = 0;
         double rr = 0;
         List<String> misses = new java.util.ArrayList<>();
         for (Corpus.Question q : questions) {
-            List<SearchHit> hits = service.search(q.question(), "kb", 10, SearchFilters.NONE, mode);
+            List<SearchHit> hits = service.search(q.question(), base, 10, SearchFilters.NONE, mode);
             int rank = 0;
             for (int i = 0; i < hits.size(); i++) {
                 if (hits.get(i).path().equals(q.path()) && norm(hits.get(i).text()).contains(norm(q.passage()))) {
