@@ -26,10 +26,8 @@ import org.apache.camel.support.DefaultProducer;
 
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * {@code imports:OPERATION} with operations {@code import_url}, {@code import_status}, {@code import_list} and
@@ -69,11 +67,7 @@ public class ImportsComponent extends DefaultComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
-        Op op = remaining == null ? null : EnumIds.of(Op.class, remaining);
-        if (op == null) {
-            throw new RouteDefinitionException(uri + ": unknown operation '" + remaining + "' (known: "
-                    + Arrays.stream(Op.values()).map(EnumIds::id).collect(Collectors.joining(", ")) + ")");
-        }
+        Op op = RouteDefinitionException.operation(uri, remaining, Op.class);
         if (!parameters.isEmpty()) {
             throw new RouteDefinitionException(uri + ": imports: takes no options " + parameters.keySet());
         }

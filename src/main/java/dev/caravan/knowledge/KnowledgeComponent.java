@@ -16,11 +16,9 @@ import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * {@code knowledge:NAME?operation=OP}. The pipeline steps {@code extract}, {@code chunk}, {@code embed},
@@ -32,16 +30,7 @@ import java.util.stream.Collectors;
  */
 public class KnowledgeComponent extends DefaultComponent {
     public enum Operation {
-        EXTRACT, CHUNK, EMBED, UPSERT, DELETE, SEARCH, STATUS, REINDEX;
-
-        static Operation of(String id) {
-            for (Operation o : values()) {
-                if (o.name().equalsIgnoreCase(id)) {
-                    return o;
-                }
-            }
-            return null;
-        }
+        EXTRACT, CHUNK, EMBED, UPSERT, DELETE, SEARCH, STATUS, REINDEX
     }
 
     /** The exchange property that keeps the job while a step in between has the text as its body. */
@@ -59,12 +48,7 @@ public class KnowledgeComponent extends DefaultComponent {
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
         String name = getAndRemoveParameter(parameters, "operation", String.class);
-        Operation op = name == null ? null : Operation.of(name);
-        if (op == null) {
-            throw new RouteDefinitionException(uri + ": " + (name == null ? "the operation option is required"
-                    : "unknown operation '" + name + "'") + " (known: " + Arrays.stream(Operation.values())
-                    .map(o -> o.name().toLowerCase()).collect(Collectors.joining(", ")) + ")");
-        }
+        Operation op = RouteDefinitionException.operation(uri, name, Operation.class);
         String defaultBase = remaining == null || remaining.isBlank() || remaining.equals("*") ? null : remaining;
         return new DefaultEndpoint(uri, this) {
             @Override

@@ -3,6 +3,7 @@ package dev.caravan.imports.drive;
 import dev.caravan.imports.ImportFailure;
 import dev.caravan.upstream.oauth.OAuthException;
 import dev.caravan.web.ApiException;
+import dev.caravan.web.MessagePage;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -13,7 +14,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
-import org.springframework.web.util.HtmlUtils;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -71,20 +71,10 @@ public class DriveController {
                                            String errorDescription) {
         try {
             String drive = accounts.complete(state, code, error, errorDescription);
-            return page(200, "Drive connected", "Caravan can now import from your " + drive
+            return MessagePage.of(200, "Drive connected", "Caravan can now import from your " + drive
                     + ". You can close this window and start the import again.");
         } catch (OAuthException e) {
-            return page(400, "Connecting the drive failed", e.getMessage());
+            return MessagePage.of(400, "Connecting the drive failed", e.getMessage());
         }
-    }
-
-    private static ResponseEntity<String> page(int status, String title, String message) {
-        String html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + HtmlUtils.htmlEscape(title)
-                + "</title></head><body><h1>" + HtmlUtils.htmlEscape(title) + "</h1><p>"
-                + HtmlUtils.htmlEscape(message) + "</p></body></html>";
-        return ResponseEntity.status(status).cacheControl(CacheControl.noStore())
-                .header("Referrer-Policy", "no-referrer")
-                .header("Content-Security-Policy", "default-src 'none'")
-                .contentType(MediaType.TEXT_HTML).body(html);
     }
 }

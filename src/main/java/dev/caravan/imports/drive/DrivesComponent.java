@@ -3,7 +3,6 @@ package dev.caravan.imports.drive;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.caravan.core.CallContext;
 import dev.caravan.core.Caller;
-import dev.caravan.core.EnumIds;
 import dev.caravan.imports.ImportFailure;
 import dev.caravan.tool.RouteDefinitionException;
 import dev.caravan.tool.ToolFailure;
@@ -17,11 +16,9 @@ import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * {@code drives:OPERATION} with {@code drive_connect} {provider} (answers the authorization URL to open),
@@ -38,11 +35,7 @@ public class DrivesComponent extends DefaultComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
-        Op op = remaining == null ? null : EnumIds.of(Op.class, remaining);
-        if (op == null) {
-            throw new RouteDefinitionException(uri + ": unknown operation '" + remaining + "' (known: "
-                    + Arrays.stream(Op.values()).map(EnumIds::id).collect(Collectors.joining(", ")) + ")");
-        }
+        Op op = RouteDefinitionException.operation(uri, remaining, Op.class);
         if (!parameters.isEmpty()) {
             throw new RouteDefinitionException(uri + ": drives: takes no options " + parameters.keySet());
         }

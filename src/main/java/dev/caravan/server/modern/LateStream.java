@@ -18,8 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * It is the route's notifier too: a notification sent before the stream exists waits until the stream is open.
  */
 final class LateStream implements McpAsyncNotifier {
-    /** Where notifications go once the call is cancelled before its stream opened: nowhere. */
-    private static final McpAsyncNotifier DROP = new McpAsyncNotifier() {
+    /** Where notifications go when there is no stream to carry them (or the call was cancelled before it opened). */
+    static final McpAsyncNotifier NOWHERE = new McpAsyncNotifier() {
         @Override
         public Mono<Void> progress(double progress, Double total, String message) {
             return Mono.empty();
@@ -59,7 +59,7 @@ final class LateStream implements McpAsyncNotifier {
         return Mono.defer(() -> {
             CompletableFuture<O> done = work.toFuture();
             Runnable cancel = () -> {
-                stream.complete(DROP);
+                stream.complete(NOWHERE);
                 onCancel.run();
             };
             Mono<McpAsyncResponse<O>> quick = Mono.fromFuture(done, true).map(McpAsyncResponse::result);

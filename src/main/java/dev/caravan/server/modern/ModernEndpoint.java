@@ -9,7 +9,6 @@ import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.modern.McpException;
 import io.modelcontextprotocol.modern.McpSchema;
-import io.modelcontextprotocol.modern.server.McpAsyncNotifier;
 import io.modelcontextprotocol.modern.server.McpAsyncResponse;
 import io.modelcontextprotocol.modern.server.McpRequestContext;
 import io.modelcontextprotocol.modern.server.McpServer;
@@ -260,7 +259,7 @@ public final class ModernEndpoint {
                 io.modelcontextprotocol.spec.McpSchema.GetPromptResult result;
                 try {
                     result = prompt.handler().apply(arguments,
-                            new CallContext(new ModernExchange(c, NO_NOTIFIER, rounds, json), null, caller(c)));
+                            new CallContext(new ModernExchange(c, LateStream.NOWHERE, rounds, json), null, caller(c)));
                 } catch (RuntimeException e) {
                     refuseMissingCapability(rounds);
                     throw e;
@@ -314,21 +313,8 @@ public final class ModernEndpoint {
 
     /** A call context for features that cannot ask the client in this era (resources, completions). */
     private CallContext call(McpRequestContext ctx) {
-        return new CallContext(new ModernExchange(ctx, NO_NOTIFIER, InputRounds.none(), json), null, caller(ctx));
+        return new CallContext(new ModernExchange(ctx, LateStream.NOWHERE, InputRounds.none(), json), null, caller(ctx));
     }
-
-    private static final McpAsyncNotifier NO_NOTIFIER =
-            new McpAsyncNotifier() {
-                @Override
-                public Mono<Void> progress(double progress, Double total, String message) {
-                    return Mono.empty();
-                }
-
-                @Override
-                public Mono<Void> notify(String method, Object params) {
-                    return Mono.empty();
-                }
-            };
 
     private Caller caller(McpRequestContext ctx) {
         Object caller = ctx.transportContext().get(Caller.ATTRIBUTE);

@@ -3,6 +3,7 @@ package dev.caravan.upstream.oauth;
 import dev.caravan.upstream.Upstreams;
 import dev.caravan.web.ApiException;
 import dev.caravan.web.ApiProblem;
+import dev.caravan.web.MessagePage;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
@@ -13,7 +14,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
-import org.springframework.web.util.HtmlUtils;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,20 +64,10 @@ public class OAuthController {
                                            String errorDescription, HttpServletRequest request) {
         try {
             String upstream = oauth.complete(state, code, error, errorDescription);
-            return page(200, "Caravan is authorized",
+            return MessagePage.of(200, "Caravan is authorized",
                     "Caravan can now use the upstream '" + upstream + "'. You can close this window.");
         } catch (OAuthException e) {
-            return page(400, "Authorization failed", e.getMessage());
+            return MessagePage.of(400, "Authorization failed", e.getMessage());
         }
-    }
-
-    private static ResponseEntity<String> page(int status, String title, String message) {
-        String html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + HtmlUtils.htmlEscape(title)
-                + "</title></head><body><h1>" + HtmlUtils.htmlEscape(title) + "</h1><p>"
-                + HtmlUtils.htmlEscape(message) + "</p></body></html>";
-        return ResponseEntity.status(status).cacheControl(CacheControl.noStore())
-                .header("Referrer-Policy", "no-referrer")
-                .header("Content-Security-Policy", "default-src 'none'")
-                .contentType(MediaType.TEXT_HTML).body(html);
     }
 }
