@@ -74,6 +74,12 @@ public class ImportJobRepository {
     }
 
     /** Claims the oldest queued job for {@code owner} until {@code leaseUntil}; empty when there is none left. */
+    public int count(ImportState state) {
+        Integer n = jdbc.queryForObject("select count(*) from import_job where state = ?", Integer.class,
+                state.word());
+        return n == null ? 0 : n;
+    }
+
     public Optional<ImportJob> claimNext(String owner, Instant now, Instant leaseUntil) {
         for (int round = 0; round < 5; round++) {
             List<String> candidates = jdbc.queryForList("select id from import_job where state = ? and "

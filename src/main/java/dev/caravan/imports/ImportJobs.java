@@ -126,6 +126,11 @@ public class ImportJobs implements AutoCloseable {
                 .map(this::live).toList();
     }
 
+    /** Jobs in {@code state}, across all nodes. */
+    public int count(ImportState state) {
+        return repository.count(state);
+    }
+
     /** Stops a job: at once when queued; a running one stops at its next read, here or on its node. */
     public Optional<ImportJob> cancel(String id) {
         Optional<ImportJob> job = repository.cancel(id, clock.instant());

@@ -508,6 +508,11 @@ public class KnowledgeService implements AutoCloseable {
         return store.counts(base);
     }
 
+    /** Documents of every base in {@code status} (one of DocumentState's), across all nodes. */
+    public int documentsIn(String status) {
+        return store.count(status);
+    }
+
     public Optional<DocumentState> lastFailure(String base) {
         return store.lastFailure(base);
     }

@@ -196,6 +196,13 @@ public class KnowledgeStore {
         return out;
     }
 
+    /** Documents of every base in one state. */
+    public int count(String status) {
+        Integer n = jdbc.queryForObject("select count(*) from knowledge_document where status = ?", Integer.class,
+                status);
+        return n == null ? 0 : n;
+    }
+
     public Optional<DocumentState> lastFailure(String base) {
         return jdbc.query("select " + COLUMNS + " from knowledge_document where base = ? and status = 'failed' "
                 + "order by updated_at desc fetch first 1 rows only", DOCUMENT, base).stream().findFirst();

@@ -1,5 +1,9 @@
 package dev.caravan.ops;
 
+import dev.caravan.imports.ImportJobs;
+import dev.caravan.imports.ImportState;
+import dev.caravan.knowledge.DocumentState;
+import dev.caravan.knowledge.KnowledgeService;
 import dev.caravan.server.CallRegistry;
 import dev.caravan.upstream.UpstreamStatus;
 import dev.caravan.upstream.Upstreams;
@@ -17,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Caravan's own meters, read from the rooms' faces: tool calls (told by the call registry's listener), requests in
- * flight, upstream states and relayed calls, workspace operations and bytes (told by the audit trail), audit records
- * dropped. Tags come from names the operator chose (tools, endpoints,
+ * flight and held-open streams per endpoint, upstream states and relayed calls, workspace operations and bytes (told by
+ * the audit trail), audit records dropped, and the import and ingestion queues (read from the shared database, so
+ * every node reports the cluster's figures). Tags come from names the operator chose (tools, endpoints,
  * upstreams), never from what a client sends: a call to an unknown tool is not recorded.
  */
 final class CaravanMetrics implements MeterBinder {
@@ -29,11 +34,16 @@ final class CaravanMetrics implements MeterBinder {
     private final CallRegistry calls;
     private final Upstreams upstreams;
     private final AuditTrail audit;
+    private final ImportJobs imports;
+    private final KnowledgeService knowledge;
 
-    CaravanMetrics(CallRegistry calls, Upstreams upstreams, AuditTrail audit) {
+    CaravanMetrics(CallRegistry calls, Upstreams upstreams, AuditTrail audit, ImportJobs imports,
+                   KnowledgeService knowledge) {
         this.calls = calls;
         this.upstreams = upstreams;
         this.audit = audit;
+        this.imports = imports;
+        this.knowledge = knowledge;
     }
 
     @Override
@@ -49,6 +59,26 @@ final class CaravanMetrics implements MeterBinder {
         Gauge.builder("caravan.mcp.requests.active", calls, CallRegistry::requestsInFlight)
                 .description("MCP requests being served now (held-open streams not counted)")
                 .register(registry);
+        // One gauge per endpoint, from its first held-open response on (endpoint names are the operator's).
+        calls.onStreamOpened(endpoint -> Gauge.builder("caravan.mcp.streams.active", calls,
+                        c -> c.openStreams(endpoint))
+                .description("Held-open MCP responses on this node (event streams, long calls), by endpoint")
+                .tag("endpoint", endpoint).register(registry));
+        if (imports != null) {
+            for (ImportState state : List.of(ImportState.QUEUED, ImportState.RUNNING)) {
+                Gauge.builder("caravan.imports.jobs", imports, i -> i.count(state))
+                        .description("URL import jobs waiting or running, across all nodes")
+                        .tag("state", state.word()).register(registry);
+            }
+        }
+        if (knowledge != null) {
+            for (String state : List.of(DocumentState.QUEUED, DocumentState.EXTRACTING, DocumentState.EMBEDDING,
+                    DocumentState.INDEXED, DocumentState.FAILED, DocumentState.SKIPPED)) {
+                Gauge.builder("caravan.knowledge.documents", knowledge, k -> k.documentsIn(state))
+                        .description("Knowledge-base documents in each ingestion state, across all nodes")
+                        .tag("state", state).register(registry);
+            }
+        }
         if (upstreams != null) {
             for (String state : UPSTREAM_STATES) {
                 Gauge.builder("caravan.upstreams", upstreams, u -> count(u, state))

@@ -1,5 +1,7 @@
 package dev.caravan.ops;
 
+import dev.caravan.imports.ImportJobs;
+import dev.caravan.knowledge.KnowledgeService;
 import dev.caravan.routes.RouteDirectory;
 import dev.caravan.server.CallRegistry;
 import dev.caravan.upstream.Upstreams;
@@ -40,8 +42,10 @@ public class OpsConfiguration {
 
     @Bean
     CaravanMetrics caravanMetrics(CallRegistry calls, ObjectProvider<Upstreams> upstreams,
-                                  ObjectProvider<AuditTrail> audit) {
-        return new CaravanMetrics(calls, upstreams.getIfAvailable(), audit.getIfAvailable());
+                                  ObjectProvider<AuditTrail> audit, ObjectProvider<ImportJobs> imports,
+                                  ObjectProvider<KnowledgeService> knowledge) {
+        return new CaravanMetrics(calls, upstreams.getIfAvailable(), audit.getIfAvailable(),
+                imports.getIfAvailable(), knowledge.getIfAvailable());
     }
 
     @Bean

@@ -6,17 +6,20 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Calls in flight, keyed by endpoint, session and JSON-RPC id, so that a {@code notifications/cancelled} can
  * reach the route serving the request. The SDK does not act on cancellations itself. Also the node's gate for
- * graceful shutdown: once {@link #drain draining}, new MCP requests are refused while those in flight finish.
+ * graceful shutdown: once {@link #drain draining}, new MCP requests are refused while those in flight finish. And
+ * the node's held-open responses (event streams, long calls), which revocation closes and metrics count.
  */
 public class CallRegistry {
     private final Map<String, CallContext> calls = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
     private volatile boolean draining;
     private volatile ToolCallListener listener = (endpoint, tool, outcome, nanos) -> { };
+    private final OpenStreams streams = new OpenStreams();
 
     /** Told of every finished tool call (metrics); one listener, set once at start. */
     @FunctionalInterface
@@ -31,6 +34,20 @@ public class CallRegistry {
 
     void toolCallFinished(String endpoint, String tool, String outcome, long nanos) {
         listener.finished(endpoint, tool, outcome, nanos);
+    }
+
+    OpenStreams streams() {
+        return streams;
+    }
+
+    /** Held-open responses of {@code endpoint} on this node now. */
+    public int openStreams(String endpoint) {
+        return streams.count(endpoint);
+    }
+
+    /** Told of each endpoint the first time a response of it is held open (metrics register a gauge per endpoint). */
+    public void onStreamOpened(Consumer<String> listener) {
+        streams.onFirstOpen(listener);
     }
 
     public static String key(String endpoint, String session, Object requestId) {

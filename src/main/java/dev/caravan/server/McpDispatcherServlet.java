@@ -41,10 +41,10 @@ public class McpDispatcherServlet extends HttpServlet {
     private final EndpointRuntime runtime;
     private final EndpointService endpoints;
     private final CallRegistry calls;
+    private final OpenStreams streams;
     private final OriginGuard guard;
     private final int maxRequestBytes;
     private final SseSessionCallers sseCallers = new SseSessionCallers();
-    private final OpenStreams streams = new OpenStreams();
     // Closes the streams of a credential that no longer opens its endpoint: soon after a change made on this node,
     // and every second for changes made on another (seen once the credential cache window has passed).
     private final Periodic sweepSoon;
@@ -70,6 +70,7 @@ public class McpDispatcherServlet extends HttpServlet {
         this.runtime = runtime;
         this.endpoints = endpoints;
         this.calls = calls;
+        this.streams = calls.streams();
         this.guard = guard;
         this.maxRequestBytes = maxRequestBytes;
         this.admission = admission;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 
 /**
  * The held-open responses (event streams, long calls) of each endpoint, with the hash of the credential that
@@ -21,15 +22,28 @@ final class OpenStreams {
     }
 
     private final Map<AsyncContext, Opener> open = new ConcurrentHashMap<>();
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<String> firstOpen = endpoint -> { };
+
+    void onFirstOpen(Consumer<String> listener) {
+        this.firstOpen = listener;
+    }
 
     /** Keeps the stream until it ends by itself or {@link #sweep} closes it. */
     void track(AsyncContext stream, String endpoint, String tokenHash) {
         open.put(stream, new Opener(endpoint, tokenHash));
+        if (seen.add(endpoint)) {
+            firstOpen.accept(endpoint);
+        }
         stream.addListener(new WhenStreamEnds(() -> open.remove(stream)));
     }
 
     int size() {
         return open.size();
+    }
+
+    int count(String endpoint) {
+        return (int) open.values().stream().filter(o -> o.endpoint().equals(endpoint)).count();
     }
 
     /** Closes every stream whose opener {@code valid} refuses; asks once per distinct credential. */

@@ -125,7 +125,12 @@ class OperationsIT extends CaravanIntegrationTest {
             // A tool the endpoint does not publish: not a meter (clients choose these names).
             assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("no_such_tool_xyz", Map.of())))
                     .hasMessageContaining("Unknown tool");
+            // The session's GET event stream is held open: counted for its endpoint while it lasts.
+            await(Duration.ofSeconds(10), "the session's stream counted", () -> scrapeValue(
+                    "caravan_mcp_streams_active", "endpoint=\"metered\"") >= 1.0);
         }
+        await(Duration.ofSeconds(15), "the closed session's stream uncounted", () -> scrapeValue(
+                "caravan_mcp_streams_active", "endpoint=\"metered\"") == 0.0);
         String scrape = get("/actuator/prometheus", METRICS_TOKEN).body();
         assertThat(sample(scrape, "caravan_tool_calls_seconds_count", "endpoint=\"metered\",outcome=\"ok\",tool=\"metered_echo\""))
                 .isEqualTo(3.0);
@@ -141,6 +146,11 @@ class OperationsIT extends CaravanIntegrationTest {
         assertThat(scrape).doesNotContain("no_such_tool_xyz");
         assertThat(scrape).contains("caravan_audit_dropped_total").contains("caravan_upstreams{state=\"online\"}")
                 .contains("caravan_mcp_requests_active");
+        // The queues, read from the database: nothing imported or ingested here, so every state is zero.
+        assertThat(sample(scrape, "caravan_imports_jobs", "state=\"queued\"")).isZero();
+        assertThat(sample(scrape, "caravan_imports_jobs", "state=\"running\"")).isZero();
+        assertThat(sample(scrape, "caravan_knowledge_documents", "state=\"queued\"")).isZero();
+        assertThat(sample(scrape, "caravan_knowledge_documents", "state=\"failed\"")).isZero();
     }
 
     @Test
@@ -199,6 +209,18 @@ class OperationsIT extends CaravanIntegrationTest {
     }
 
     /** The value of one Prometheus sample, failing when it is absent. */
+    /** One sample of a fresh scrape, or -1 when it is not there. */
+    private double scrapeValue(String name, String labels) {
+        String scrape;
+        try {
+            scrape = get("/actuator/prometheus", METRICS_TOKEN).body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name + "{" + labels + "}") + " (\\S+)$").matcher(scrape);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
     static double sample(String scrape, String name, String labels) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name + "{" + labels + "}") + " (\\S+)$").matcher(scrape);
         assertThat(m.find()).as(name + "{" + labels + "} in:\n" + scrape.lines()
