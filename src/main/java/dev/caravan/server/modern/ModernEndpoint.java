@@ -49,6 +49,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -86,7 +88,22 @@ public final class ModernEndpoint {
      * other call behind them; here the cap is high, and what bounds the calls is the dispatcher's
      * caravan.mcp.max-calls-in-flight.
      */
-    private static final Scheduler CALLS = Schedulers.newBoundedElastic(4096, 100_000, "modern-tool-call", 30, true);
+    private static final Scheduler CALLS = Schedulers.newBoundedElastic(4096, 100_000, new ThreadFactory() {
+        private final AtomicInteger n = new AtomicInteger();
+
+        /*
+         * Shared by every application in the JVM (tests start many), so a thread must not keep the context class
+         * loader of whichever request thread happened to create it: Camel resolves languages and configurers
+         * through it, and a stopped web application's loader finds none.
+         */
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "modern-tool-call-" + n.incrementAndGet());
+            t.setDaemon(true);
+            t.setContextClassLoader(ModernEndpoint.class.getClassLoader());
+            return t;
+        }
+    }, 30);
 
     private final String name;
     private final Supplier<Features> features;
