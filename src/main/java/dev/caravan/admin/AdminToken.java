@@ -59,7 +59,8 @@ public class AdminToken {
             }
             Files.writeString(file, token, StandardCharsets.UTF_8);
             log.warn("\n\n  Generated the admin API token (shown once; kept in {}):\n\n    {}\n\n"
-                    + "  Use it as 'Authorization: Bearer <token>' on /admin/api. Set CARAVAN_ADMIN_TOKEN to choose your own.\n",
+                    + "  Sign in to the console at / with it (e.g. http://localhost:8080/), or send it as\n"
+                    + "  'Authorization: Bearer <token>' to /admin/api. Set CARAVAN_ADMIN_TOKEN to choose your own.\n",
                     file.toAbsolutePath(), token);
             return token;
         } catch (IOException e) {
