@@ -158,15 +158,16 @@ final class ModernSession implements UpstreamSession {
         return requests.run(client, what, context, callTimeout, (c, call) -> {
             McpAsyncClient.ToolSpec spec = c.tool(tool).arguments(arguments == null ? Map.of() : arguments)
                     .callTimeout(backstop);
+            // The specs are immutable (each option returns a new one).
             if (call.token != null) {
-                spec.progress(p -> {
+                spec = spec.progress(p -> {
                     progress.accept(new McpSchema.ProgressNotification(call.token, p.progress(), p.total(),
                             p.message(), null));
                     return Mono.empty();
                 });
             }
             if (canElicit(context)) {
-                spec.formElicitation(request -> elicit(context, request));
+                spec = spec.formElicitation(request -> elicit(context, request));
             }
             return spec.call().map(r -> json.convertValue(r, McpSchema.CallToolResult.class))
                     .onErrorResume(McpInputHandlerMissingException.class, e -> Mono.just(inputRequired(tool, e)));

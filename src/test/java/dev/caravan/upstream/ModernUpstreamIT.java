@@ -70,8 +70,12 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
                     transport: streamable-http
                     url: "%s"
                     timeouts: {connect: 3s, call: 30s}
+                  - name: strict
+                    transport: streamable-http
+                    url: "%s"
+                    protocol: "2026-07-28"
                 """.formatted(modernProxy.url(peer.url()), peer.token(), pinnedProxy.url(peer.secretUrl()),
-                everything.url(), hangingProxy.url(peer.secretUrl())));
+                everything.url(), hangingProxy.url(peer.secretUrl()), everything.url()));
         registry.add("caravan.connectors-dir", connectors::toString);
         registry.add("caravan.upstream.poll-interval", () -> "200ms");
         registry.add("caravan.upstream.backoff-initial", () -> "200ms");
@@ -83,6 +87,30 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
         Path root = Files.createTempDirectory("caravan-modern-peer");
         innerRoutes = Files.createDirectories(root.resolve("routes"));
         writeRoute("echo.yaml", "peer_echo", "Echoes its text back, upper-cased.");
+        Files.writeString(innerRoutes.resolve("progress.yaml"), """
+                - route:
+                    id: peer-progress
+                    from:
+                      uri: ai-tool:peer_progress
+                      parameters:
+                        tags: peer
+                        description: Reports progress 1 and 2 of 2, then answers done.
+                      steps:
+                        - to:
+                            uri: ai-client:progress
+                            parameters:
+                              progress: 1
+                              total: 2
+                              message: half way
+                        - to:
+                            uri: ai-client:progress
+                            parameters:
+                              progress: 2
+                              total: 2
+                              message: all done
+                        - setBody:
+                            constant: done
+                """);
         inner = new SpringApplicationBuilder(CaravanApplication.class).run(
                 "--server.port=0",
                 "--caravan.routes-dir=" + innerRoutes,
@@ -91,8 +119,10 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
                 "--caravan.routes-poll-interval=200ms",
                 "--CARAVAN_ADMIN_TOKEN=" + ADMIN_TOKEN);
         innerBase = "http://localhost:" + ((ServletWebServerApplicationContext) inner).getWebServer().getPort();
-        await(Duration.ofSeconds(20), "the echo route in the peer",
-                () -> innerAdmin("GET", "/admin/api/tools", null).body().contains("peer_echo"));
+        await(Duration.ofSeconds(20), "the routes in the peer", () -> {
+            String tools = innerAdmin("GET", "/admin/api/tools", null).body();
+            return tools.contains("peer_echo") && tools.contains("peer_progress");
+        });
         HttpResponse<String> r = innerAdmin("POST", "/admin/api/endpoints",
                 JSON.createObjectNode().put("name", "peer").set("tools", JSON.valueToTree(List.of("peer"))).toString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
@@ -202,5 +232,32 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
         assertThat(status.path("protocolVersion").asText()).startsWith("2025-");
         assertThat(hangingProxy.count("server/discover")).isPositive();
         assertThat(hangingProxy.count("initialize")).isPositive();
+    }
+
+    @Test
+    void progressOfAModernUpstreamReachesTheCaller() {
+        online("modern", Duration.ofSeconds(30));
+        Published ep = publish("modern-progress", "modern");
+        await(Duration.ofSeconds(10), "the progress tool on the endpoint", () -> admin("GET",
+                "/admin/api/endpoints/modern-progress", null).body().contains("modern__peer_progress"));
+        List<McpSchema.ProgressNotification> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (McpSyncClient client = initialized(streamableClient(ep).progressConsumer(progress::add))) {
+            McpSchema.CallToolResult r = client.callTool(McpSchema.CallToolRequest.builder()
+                    .name("modern__peer_progress").arguments(Map.of()).progressToken("tok-1").build());
+            assertThat(r.isError()).as(r.toString()).isNotEqualTo(Boolean.TRUE);
+            assertThat(((McpSchema.TextContent) r.content().get(0)).text()).isEqualTo("done");
+        }
+        assertThat(progress).extracting(McpSchema.ProgressNotification::message)
+                .containsExactly("half way", "all done");
+        assertThat(progress).extracting(McpSchema.ProgressNotification::progressToken).containsOnly("tok-1");
+    }
+
+    @Test
+    void protocol2026OnAServerWithoutItIsAnErrorThatSaysSo() {
+        await(Duration.ofSeconds(30), "strict in error", () -> "error".equals(status("strict").path("state").asText()));
+        String error = status("strict").path("lastError").asText();
+        assertThat(error).startsWith("discover: ");
+        assertThat(error).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(status("strict").path("toolCount").asInt()).isZero();
     }
 }
