@@ -3,6 +3,7 @@ package dev.caravan.upstream;
 import dev.caravan.core.CallContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.modern.McpException;
 import io.modelcontextprotocol.modern.McpSchema.DiscoverResult;
 import io.modelcontextprotocol.modern.client.McpAsyncClient;
 import io.modelcontextprotocol.modern.client.McpInputHandlerMissingException;
@@ -49,6 +50,8 @@ final class ModernSession implements UpstreamSession {
     };
     private static final TypeRef<List<McpSchema.ResourceTemplate>> TEMPLATES = new TypeRef<>() {
     };
+    /** The JSON-RPC error of 2026-07-28 for a request that needs a capability the client did not declare. */
+    private static final int MISSING_CLIENT_CAPABILITY = -32021;
     private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {
     };
 
@@ -170,7 +173,9 @@ final class ModernSession implements UpstreamSession {
                 spec = spec.formElicitation(request -> elicit(context, request));
             }
             return spec.call().map(r -> json.convertValue(r, McpSchema.CallToolResult.class))
-                    .onErrorResume(McpInputHandlerMissingException.class, e -> Mono.just(inputRequired(tool, e)));
+                    .onErrorResume(McpInputHandlerMissingException.class, e -> Mono.just(inputRequired(tool, e)))
+                    .onErrorResume(ModernSession::missingCapability,
+                            e -> Mono.just(missingCapability(tool, context, (McpException) e)));
         });
     }
 
@@ -190,6 +195,36 @@ final class ModernSession implements UpstreamSession {
             McpSchema.ElicitResult answer = context.client().createElicitation(asked);
             return json.convertValue(answer, io.modelcontextprotocol.modern.McpSchema.ElicitResult.class);
         }).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private static boolean missingCapability(Throwable e) {
+        return e instanceof McpException m && m.error() != null && m.error().code() != null
+                && m.error().code() == MISSING_CLIENT_CAPABILITY;
+    }
+
+    /**
+     * The upstream refused the call for a client capability Caravan did not declare to it: sampling and roots (the
+     * modern client cannot answer them), or elicitation when the caller cannot be asked.
+     */
+    private McpSchema.CallToolResult missingCapability(String tool, CallContext context, McpException e) {
+        List<String> names = new ArrayList<>();
+        try {
+            Map<String, Object> data = json.convertValue(e.error().data(), MAP);
+            if (data != null && data.get("requiredCapabilities") instanceof Map<?, ?> required) {
+                required.keySet().forEach(k -> names.add(String.valueOf(k)));
+            }
+        } catch (RuntimeException ignored) {
+            // the generic wording below still holds
+        }
+        String needs = names.isEmpty() ? "a client capability" : "the client capability " + String.join(", ", names);
+        String why = names.equals(List.of("elicitation")) && !canElicit(context)
+                ? "your client did not declare elicitation, so Caravan cannot ask you"
+                : "Caravan cannot offer it to this upstream over the 2026-07-28 protocol (only form elicitation is "
+                + "relayed in this era)";
+        return McpSchema.CallToolResult.builder().isError(true).addTextContent("Upstream '" + name + "' needs "
+                + needs + " for the call to '" + tool + "', and " + why + ". Call a tool that needs no such input, or "
+                + "ask the operator to set 'protocol: 2025' on this upstream (which relays sampling and elicitation)."
+        ).build();
     }
 
     /** What the caller gets when the upstream asks for input mid-call (not relayed in this era yet). */

@@ -87,6 +87,37 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
         Path root = Files.createTempDirectory("caravan-modern-peer");
         innerRoutes = Files.createDirectories(root.resolve("routes"));
         writeRoute("echo.yaml", "peer_echo", "Echoes its text back, upper-cased.");
+        Files.writeString(innerRoutes.resolve("ask.yaml"), """
+                - route:
+                    id: peer-ask
+                    from:
+                      uri: ai-tool:peer_ask
+                      parameters:
+                        tags: peer
+                        description: Asks the user's name first, then greets.
+                      steps:
+                        - setBody:
+                            constant: What is your name?
+                        - to:
+                            uri: ai-client:elicitation
+                            parameters:
+                              requestedSchema: '{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}'
+                        - setBody:
+                            simple: "Hello ${body[name]} (${header.CaravanElicitationAction})"
+                - route:
+                    id: peer-sample
+                    from:
+                      uri: ai-tool:peer_sample
+                      parameters:
+                        tags: peer
+                        description: Asks the client's model.
+                      steps:
+                        - setBody:
+                            constant: What is 2+2?
+                        - to: ai-client:sampling?maxTokens=10
+                        - setBody:
+                            simple: "model said ${body}"
+                """);
         Files.writeString(innerRoutes.resolve("progress.yaml"), """
                 - route:
                     id: peer-progress
@@ -121,7 +152,7 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
         innerBase = "http://localhost:" + ((ServletWebServerApplicationContext) inner).getWebServer().getPort();
         await(Duration.ofSeconds(20), "the routes in the peer", () -> {
             String tools = innerAdmin("GET", "/admin/api/tools", null).body();
-            return tools.contains("peer_echo") && tools.contains("peer_progress");
+            return tools.contains("peer_echo") && tools.contains("peer_progress") && tools.contains("peer_sample");
         });
         HttpResponse<String> r = innerAdmin("POST", "/admin/api/endpoints",
                 JSON.createObjectNode().put("name", "peer").set("tools", JSON.valueToTree(List.of("peer"))).toString());
@@ -259,5 +290,42 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
         assertThat(error).startsWith("discover: ");
         assertThat(error).doesNotContain("Exception").doesNotContain("\tat ");
         assertThat(status("strict").path("toolCount").asInt()).isZero();
+    }
+
+    /**
+     * The modern peer's elicitation is an input_required round: Caravan asks its own (2025-era) caller and answers
+     * upstream with the SDK's retry. Sampling has no handler in the SDK's modern client: the caller gets an isError
+     * result at once instead of a hung call.
+     */
+    @Test
+    void aFormElicitationOfAModernUpstreamIsAskedOfTheCallerAndSamplingIsRefusedClearly() {
+        online("modern", Duration.ofSeconds(30));
+        Published ep = publish("modern-ask", "modern");
+        await(Duration.ofSeconds(10), "the asking tools on the endpoint", () -> {
+            String body = admin("GET", "/admin/api/endpoints/modern-ask", null).body();
+            return body.contains("modern__peer_ask") && body.contains("modern__peer_sample");
+        });
+        List<McpSchema.ElicitRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (McpSyncClient client = initialized(streamableClient(ep)
+                .capabilities(McpSchema.ClientCapabilities.builder().sampling().elicitation().build())
+                .sampling(req -> McpSchema.CreateMessageResult.builder().role(McpSchema.Role.ASSISTANT)
+                        .content(new McpSchema.TextContent("4")).model("m").build())
+                .elicitation(req -> {
+                    asked.add(req);
+                    return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, Map.of("name", "Ada"));
+                }))) {
+            McpSchema.CallToolResult r = client.callTool(new McpSchema.CallToolRequest("modern__peer_ask", Map.of()));
+            assertThat(r.isError()).as(r.toString()).isNotEqualTo(Boolean.TRUE);
+            assertThat(((McpSchema.TextContent) r.content().get(0)).text()).isEqualTo("Hello Ada (accept)");
+            assertThat(asked).hasSize(1);
+            assertThat(asked.get(0).message()).isEqualTo("What is your name?");
+
+            McpSchema.CallToolResult sampled = client.callTool(new McpSchema.CallToolRequest("modern__peer_sample",
+                    Map.of()));
+            assertThat(sampled.isError()).as(sampled.toString()).isTrue();
+            assertThat(((McpSchema.TextContent) sampled.content().get(0)).text()).doesNotContain("model said")
+                    .startsWith("Upstream 'modern' needs the client capability sampling for the call to 'peer_sample'")
+                    .contains("protocol: 2025");
+        }
     }
 }
