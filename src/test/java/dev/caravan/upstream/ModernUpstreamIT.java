@@ -43,10 +43,11 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
     private static PeekingProxy modernProxy;
     private static PeekingProxy pinnedProxy;
     private static PeekingProxy hangingProxy;
+    private static Published peer;
 
     @DynamicPropertySource
     static void upstreams(DynamicPropertyRegistry registry) throws Exception {
-        Published peer = startInner();
+        peer = startInner();
         modernProxy = new PeekingProxy(innerBase);
         pinnedProxy = new PeekingProxy(innerBase);
         hangingProxy = new PeekingProxy(innerBase).hang("server/discover");
@@ -327,5 +328,30 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
                     .startsWith("Upstream 'modern' needs the client capability sampling for the call to 'peer_sample'")
                     .contains("protocol: 2025");
         }
+    }
+
+    @Test
+    void theAdminApiTakesTheProtocolAndRefusesAnUnknownOne() {
+        HttpResponse<String> bad = admin("POST", "/admin/api/upstreams", JSON.createObjectNode().put("name", "bad")
+                .put("transport", "streamable-http").put("url", peer.secretUrl()).put("protocol", "2026").toString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("protocol must be auto, 2026-07-28 or 2025, not '2026'")
+                .doesNotContain(peer.token());
+        HttpResponse<String> stdio = admin("POST", "/admin/api/upstreams", JSON.createObjectNode().put("name", "bad")
+                .put("transport", "stdio").put("command", "true").put("protocol", "2026-07-28").toString());
+        assertThat(stdio.statusCode()).isEqualTo(400);
+        assertThat(stdio.body()).contains("protocol 2026-07-28 needs transport streamable-http");
+
+        HttpResponse<String> created = admin("POST", "/admin/api/upstreams", JSON.createObjectNode()
+                .put("name", "viaapi").put("transport", "streamable-http").put("url", peer.secretUrl())
+                .put("protocol", "2026-07-28").toString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(online("viaapi", Duration.ofSeconds(30)).path("protocolVersion").asText()).isEqualTo("2026-07-28");
+        HttpResponse<String> legacy = admin("PATCH", "/admin/api/upstreams/viaapi", "{\"protocol\": 2025}");
+        assertThat(legacy.statusCode()).as(legacy.body()).isBetween(200, 299);
+        await(Duration.ofSeconds(30), "viaapi back in the 2025 era", () -> {
+            JsonNode s = status("viaapi");
+            return "online".equals(s.path("state").asText()) && s.path("protocolVersion").asText().startsWith("2025-");
+        });
     }
 }
