@@ -43,6 +43,7 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
     private static PeekingProxy modernProxy;
     private static PeekingProxy pinnedProxy;
     private static PeekingProxy hangingProxy;
+    private static PeekingProxy flakyProxy;
     private static Published peer;
 
     @DynamicPropertySource
@@ -51,6 +52,7 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
         modernProxy = new PeekingProxy(innerBase);
         pinnedProxy = new PeekingProxy(innerBase);
         hangingProxy = new PeekingProxy(innerBase).hang("server/discover");
+        flakyProxy = new PeekingProxy(innerBase);
         everything = EverythingPeer.streamableHttp(EverythingPeer.freePort());
         Path connectors = Files.createTempDirectory("caravan-modern-connectors");
         Files.writeString(connectors.resolve("upstreams.yaml"), """
@@ -75,12 +77,18 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
                     transport: streamable-http
                     url: "%s"
                     protocol: "2026-07-28"
+                  - name: flaky
+                    transport: streamable-http
+                    url: "%s"
+                    timeouts: {connect: 3s, call: 30s}
                 """.formatted(modernProxy.url(peer.url()), peer.token(), pinnedProxy.url(peer.secretUrl()),
-                everything.url(), hangingProxy.url(peer.secretUrl()), everything.url()));
+                everything.url(), hangingProxy.url(peer.secretUrl()), everything.url(),
+                flakyProxy.url(peer.secretUrl())));
         registry.add("caravan.connectors-dir", connectors::toString);
         registry.add("caravan.upstream.poll-interval", () -> "200ms");
         registry.add("caravan.upstream.backoff-initial", () -> "200ms");
         registry.add("caravan.upstream.backoff-max", () -> "2s");
+        registry.add("caravan.upstream.health-interval", () -> "1s");
     }
 
     /** The peer: one echo tool, published as the endpoint "peer". */
@@ -189,7 +197,7 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[]{modernProxy, pinnedProxy, hangingProxy, everything}) {
+        for (AutoCloseable c : new AutoCloseable[]{modernProxy, pinnedProxy, hangingProxy, flakyProxy, everything}) {
             try {
                 if (c != null) {
                     c.close();
@@ -353,5 +361,25 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
             JsonNode s = status("viaapi");
             return "online".equals(s.path("state").asText()) && s.path("protocolVersion").asText().startsWith("2025-");
         });
+    }
+
+    /** A modern upstream that goes down leaves the catalogue (its health check fails) and comes back modern. */
+    @Test
+    void aModernUpstreamThatGoesDownLeavesAndComesBackInTheModernEra() {
+        assertThat(online("flaky", Duration.ofSeconds(30)).path("protocolVersion").asText()).isEqualTo("2026-07-28");
+        flakyProxy.down(true);
+        try {
+            await(Duration.ofSeconds(20), "flaky in error",
+                    () -> "error".equals(status("flaky").path("state").asText()));
+            JsonNode down = status("flaky");
+            assertThat(down.path("toolCount").asInt()).isZero();
+            assertThat(down.path("lastError").asText()).isNotBlank().doesNotContain("\tat ");
+        } finally {
+            flakyProxy.down(false);
+        }
+        JsonNode back = online("flaky", Duration.ofSeconds(30));
+        assertThat(back.path("protocolVersion").asText()).isEqualTo("2026-07-28");
+        assertThat(back.path("tools").toString()).contains("flaky__peer_echo");
+        assertThat(flakyProxy.count("initialize")).isZero();
     }
 }

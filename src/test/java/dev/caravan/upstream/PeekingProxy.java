@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 /**
  * A streaming reverse proxy in front of a real MCP server that counts the JSON-RPC methods of the requests passing
  * through (so a test can tell which era a client chose: {@code initialize} or {@code server/discover}), and can be
- * told to hold every request of one method unanswered until it closes (a hostile upstream).
+ * told to hold every request of one method unanswered until it closes (a hostile upstream), or to answer 503 to
+ * everything for a while (an upstream that went down).
  */
 final class PeekingProxy implements AutoCloseable {
     private static final Set<String> HOP = Set.of("host", "connection", "content-length", "transfer-encoding",
@@ -37,6 +38,7 @@ final class PeekingProxy implements AutoCloseable {
     private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile String hang;
+    private volatile boolean down;
 
     /** @param target scheme://host:port of the real server; request paths pass unchanged */
     PeekingProxy(String target) {
@@ -68,6 +70,11 @@ final class PeekingProxy implements AutoCloseable {
         return this;
     }
 
+    /** While down, every request is answered 503 (the upstream's host is up, its server is not). */
+    void down(boolean on) {
+        down = on;
+    }
+
     int count(String method) {
         AtomicInteger n = seen.get(method);
         return n == null ? 0 : n.get();
@@ -79,6 +86,10 @@ final class PeekingProxy implements AutoCloseable {
             Matcher m = METHOD.matcher(new String(body, StandardCharsets.UTF_8));
             String method = m.find() ? m.group(1) : ex.getRequestMethod();
             seen.computeIfAbsent(method, k -> new AtomicInteger()).incrementAndGet();
+            if (down) {
+                ex.sendResponseHeaders(503, -1);
+                return;
+            }
             if (method.equals(hang)) {
                 closed.await();
                 return;
