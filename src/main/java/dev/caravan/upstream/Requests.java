@@ -1,7 +1,6 @@
 package dev.caravan.upstream;
 
 import dev.caravan.core.CallContext;
-import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.spec.McpError;
 import reactor.core.publisher.Mono;
 
@@ -46,8 +45,8 @@ final class Requests {
      * Sends one request and waits for its answer, the timeout, the caller's cancellation, or the loss of the
      * connection, whichever comes first. {@code what} reads "the call to 'echo'", "reading demo://x", ...
      */
-    <T> T run(McpAsyncClient c, String what, CallContext context, Duration timeout,
-              BiFunction<McpAsyncClient, CallRelay.Call, Mono<T>> send) {
+    <C, T> T run(C c, String what, CallContext context, Duration timeout,
+                 BiFunction<C, CallRelay.Call, Mono<T>> send) {
         String upstream = "upstream '" + name + "'";
         Duration limit = timeout == null ? defaultTimeout : timeout;
         try (CallRelay.Call call = relay.begin(context)) {
@@ -98,6 +97,13 @@ final class Requests {
                         + name + "' rejected " + what + ": "
                         + secrets.redact(String.valueOf(error.getMessage())),
                         error.getJsonRpcError() == null ? null : error.getJsonRpcError().code());
+            }
+            if (cause instanceof io.modelcontextprotocol.modern.McpException error) {
+                // the modern client's JSON-RPC error: the upstream answered, the connection is fine
+                throw new UpstreamCallException(name, UpstreamCallException.Kind.FAILED, "Upstream '"
+                        + name + "' rejected " + what + ": "
+                        + secrets.redact(String.valueOf(error.getMessage())),
+                        error.error() == null ? null : error.error().code());
             }
             transportFailed.run();
             throw new UpstreamCallException(name, UpstreamCallException.Kind.FAILED, capitalized(what)

@@ -6,6 +6,7 @@ import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.modern.client.transport.HttpClientMcpTransport;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.slf4j.Logger;
@@ -56,6 +57,58 @@ public class UpstreamClientFactory {
             case BEARER -> UpstreamAuth.headers(Map.of("Authorization", "Bearer " + secrets.resolve(auth.token())));
             case OAUTH, OAUTH_CLIENT_CREDENTIALS -> oauth.apply(config);
         };
+    }
+
+    /**
+     * The 2026-07-28 session for a streamable-http upstream that supports it, or null for the 2025 path
+     * ({@code initialize}). {@code protocol: auto} asks {@code server/discover} within the connect timeout and takes
+     * null on any failure or when 2026-07-28 is not among the versions listed; {@code protocol: 2026-07-28} throws
+     * instead; {@code protocol: 2025}, stdio and sse go straight to null.
+     */
+    UpstreamSession modern(UpstreamConfig config, UpstreamAuth auth, Secrets secrets, Hooks hooks, Requests requests) {
+        if (config.transport() != UpstreamConfig.Transport.STREAMABLE_HTTP
+                || config.protocol() == UpstreamConfig.Protocol.LEGACY) {
+            return null;
+        }
+        boolean required = config.protocol() == UpstreamConfig.Protocol.MODERN;
+        Duration backstop = backstop(config);
+        HttpClientMcpTransport transport = HttpClientMcpTransport.builder(URI.create(secrets.resolve(config.url())))
+                .jsonMapper(json).connectTimeout(config.connectTimeout())
+                .requestCustomizer(ModernAuth.customizer(auth))
+                .authorizationErrorHandler(ModernAuth.onAuthorizationError(auth))
+                .build();
+        io.modelcontextprotocol.modern.client.McpAsyncClient client = io.modelcontextprotocol.modern.client.McpClient
+                .async(transport).jsonMapper(json)
+                .clientInfo(io.modelcontextprotocol.modern.McpSchema.Implementation.builder("caravan", VERSION).build())
+                .callTimeout(backstop).roundTimeout(backstop)
+                .build();
+        io.modelcontextprotocol.modern.McpSchema.DiscoverResult discovered;
+        try {
+            discovered = client.discover().timeout(config.connectTimeout()).block();
+        } catch (RuntimeException e) {
+            if (required) {
+                throw e;
+            }
+            log.debug("Upstream {}: server/discover failed ({}); using initialize", config.name(),
+                    FailureReasons.describe(e, secrets));
+            return null;
+        }
+        List<String> versions = discovered == null || discovered.supportedVersions() == null ? List.of()
+                : discovered.supportedVersions();
+        if (!versions.contains(ModernSession.VERSION)) {
+            if (required) {
+                throw new IllegalStateException("the upstream does not support MCP " + ModernSession.VERSION
+                        + " (it lists " + versions + "); set protocol: auto or 2025");
+            }
+            return null;
+        }
+        return new ModernSession(config.name(), client, discovered, json, hooks, requests, secrets,
+                config.connectTimeout(), backstop);
+    }
+
+    private static Duration backstop(UpstreamConfig config) {
+        return (config.callTimeout().compareTo(config.connectTimeout()) > 0
+                ? config.callTimeout() : config.connectTimeout()).plusSeconds(5);
     }
 
     McpAsyncClient create(UpstreamConfig config, UpstreamAuth auth, Secrets secrets, Hooks hooks) {

@@ -15,17 +15,57 @@ import java.util.Map;
  * @param tags    catalogue tags of every tool of this upstream (endpoints select by tag or name)
  * @param maxConcurrentCalls calls to this upstream allowed in flight at once (its bulkhead); 0: the default,
  *                           {@code caravan.upstream.max-concurrent-calls}
+ * @param protocol which MCP era to speak (streamable-http only; stdio and sse are always the 2025 era)
  */
 public record UpstreamConfig(String name, Transport transport, String url, String command, List<String> args,
                              Map<String, String> env, String prefix, List<String> include, List<String> exclude,
                              List<String> tags, Duration connectTimeout, Duration callTimeout, Auth auth,
-                             boolean enabled, int maxConcurrentCalls) {
+                             boolean enabled, int maxConcurrentCalls, Protocol protocol) {
+
+    public UpstreamConfig {
+        protocol = protocol == null ? Protocol.AUTO : protocol;
+    }
+
+    public UpstreamConfig(String name, Transport transport, String url, String command, List<String> args,
+                          Map<String, String> env, String prefix, List<String> include, List<String> exclude,
+                          List<String> tags, Duration connectTimeout, Duration callTimeout, Auth auth, boolean enabled,
+                          int maxConcurrentCalls) {
+        this(name, transport, url, command, args, env, prefix, include, exclude, tags, connectTimeout, callTimeout,
+                auth, enabled, maxConcurrentCalls, Protocol.AUTO);
+    }
 
     public UpstreamConfig(String name, Transport transport, String url, String command, List<String> args,
                           Map<String, String> env, String prefix, List<String> include, List<String> exclude,
                           List<String> tags, Duration connectTimeout, Duration callTimeout, Auth auth, boolean enabled) {
         this(name, transport, url, command, args, env, prefix, include, exclude, tags, connectTimeout, callTimeout,
                 auth, enabled, 0);
+    }
+
+    /**
+     * The MCP era spoken with a streamable-http upstream. AUTO: {@code server/discover} first; the 2026-07-28
+     * modern client when the upstream lists that revision, else {@code initialize} (the 2025 era).
+     */
+    public enum Protocol {
+        AUTO("auto"), MODERN("2026-07-28"), LEGACY("2025");
+
+        private final String id;
+
+        Protocol(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        static Protocol of(String id) {
+            for (Protocol p : values()) {
+                if (p.id.equals(id)) {
+                    return p;
+                }
+            }
+            return null;
+        }
     }
 
     public enum Transport {

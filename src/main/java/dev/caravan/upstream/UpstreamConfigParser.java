@@ -38,6 +38,7 @@ import static dev.caravan.connectors.ConnectorYaml.strings;
  *     #   proxy)} (no client_id: the client_metadata_url when the server supports Client ID Metadata
  *     #   Documents, else dynamic client registration); {type: oauth-client-credentials, client_id, client_secret,
  *     #   scope, token_url} (no token_url: discovered from the upstream)
+ *     protocol: auto                    # auto | 2026-07-28 | 2025 (streamable-http: discover first, else initialize)
  *     enabled: true
  * </pre>
  */
@@ -48,7 +49,7 @@ public final class UpstreamConfigParser {
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.-]{0,40}");
     private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
     private static final Set<String> KEYS = Set.of("name", "transport", "url", "command", "args", "env", "prefix",
-            "include", "exclude", "tags", "timeouts", "auth", "enabled", "max-concurrent-calls");
+            "include", "exclude", "tags", "timeouts", "auth", "enabled", "max-concurrent-calls", "protocol");
 
     // upstreams.yaml has never reported item lines (only YAML syntax lines); errors name the item by index and name.
     private static final ConnectorYaml.ListLayout<UpstreamConfig> LAYOUT = new ConnectorYaml.ListLayout<>(
@@ -137,7 +138,25 @@ public final class UpstreamConfigParser {
                     + max + "'");
         }
         return new UpstreamConfig(name, transport, url, command, args, env, prefix, include, exclude, tags, connect,
-                call, auth, (Boolean) enabled, limit);
+                call, auth, (Boolean) enabled, limit, protocol(map.get("protocol"), transport));
+    }
+
+    /** protocol: auto (default), 2026-07-28 or 2025. YAML reads a bare 2026-07-28 as a date and 2025 as a number. */
+    private static UpstreamConfig.Protocol protocol(Object value, UpstreamConfig.Transport transport) {
+        if (value == null) {
+            return UpstreamConfig.Protocol.AUTO;
+        }
+        String id = value instanceof java.util.Date date
+                ? date.toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate().toString() : String.valueOf(value);
+        UpstreamConfig.Protocol protocol = UpstreamConfig.Protocol.of(id);
+        if (protocol == null) {
+            throw new IllegalArgumentException("protocol must be auto, 2026-07-28 or 2025, not '" + id + "'");
+        }
+        if (protocol == UpstreamConfig.Protocol.MODERN && transport != UpstreamConfig.Transport.STREAMABLE_HTTP) {
+            throw new IllegalArgumentException("protocol 2026-07-28 needs transport streamable-http; "
+                    + transport.id() + " speaks the 2025 era only");
+        }
+        return protocol;
     }
 
     private static UpstreamConfig.Auth auth(Object value, UpstreamConfig.Transport transport) {

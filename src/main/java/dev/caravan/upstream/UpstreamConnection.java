@@ -55,7 +55,7 @@ final class UpstreamConnection implements AutoCloseable {
 
     // Guarded by this.
     private long generation;
-    private McpAsyncClient client;
+    private UpstreamSession client;
     private Listing listing = Listing.EMPTY;
     private State state = State.CONNECTING;
     private Instant since = Instant.now();
@@ -105,7 +105,8 @@ final class UpstreamConnection implements AutoCloseable {
         String url = waiting ? waitingFor.authorizationUrl() : authorizationUrl;
         return new UpstreamStatus(config.name(), config.transport().id(), config.target(), config.prefix(), state.id,
                 exported.size(), exported, listing.resources().size() + listing.templates().size(),
-                listing.prompts().size(), error, lastErrorAt, since, nextAttemptAt, url, auth.stepUpScope());
+                listing.prompts().size(), error, lastErrorAt, since, nextAttemptAt, url, auth.stepUpScope(),
+                client == null ? null : client.protocolVersion());
     }
 
     void start() {
@@ -120,7 +121,7 @@ final class UpstreamConnection implements AutoCloseable {
 
     /** Drops whatever is there and connects again now (for an OAuth flow that has just been completed). */
     void reconnectNow() {
-        McpAsyncClient old;
+        UpstreamSession old;
         synchronized (this) {
             if (closed || !config.enabled()) {
                 return;
@@ -149,7 +150,7 @@ final class UpstreamConnection implements AutoCloseable {
     }
 
     private void connect(long gen) {
-        McpAsyncClient c = null;
+        UpstreamSession c = null;
         String phase = "connect";
         try {
             UpstreamAuth auth = factory.auth(config, secrets);
@@ -158,14 +159,21 @@ final class UpstreamConnection implements AutoCloseable {
                 needsAuthorization(gen, auth);
                 return;
             }
-            c = factory.create(config, auth, secrets, new UpstreamClientFactory.Hooks(
+            UpstreamClientFactory.Hooks hooks = new UpstreamClientFactory.Hooks(
                     list -> changed(gen, l -> l.withTools(list)), () -> scheduler.execute(() -> relistResources(gen)),
                     list -> changed(gen, l -> l.withPrompts(list)), relay::progress, relay::log,
-                    () -> fail(gen, "the process exited", true), relay));
-            phase = "initialize";
-            c.initialize().timeout(config.connectTimeout()).block();
+                    () -> fail(gen, "the process exited", true), relay);
+            phase = "discover";
+            c = factory.modern(config, auth, secrets, hooks, requests);
+            if (c == null) {
+                phase = "connect";
+                McpAsyncClient legacy = factory.create(config, auth, secrets, hooks);
+                c = new LegacySession(legacy, requests, lister, config.connectTimeout());
+                phase = "initialize";
+                legacy.initialize().timeout(config.connectTimeout()).block();
+            }
             phase = "tools/list";
-            Listing listed = lister.list(c);
+            Listing listed = c.list();
             boolean stale;
             synchronized (this) {
                 stale = closed || gen != generation;
@@ -183,9 +191,9 @@ final class UpstreamConnection implements AutoCloseable {
                 closeQuietly(c);
                 return;
             }
-            log.info("Upstream {} is online ({} tools, {} resources and templates, {} prompts)", config.name(),
-                    listed.tools().size(), listed.resources().size() + listed.templates().size(),
-                    listed.prompts().size());
+            log.info("Upstream {} is online over MCP {} ({} tools, {} resources and templates, {} prompts)",
+                    config.name(), c.protocolVersion(), listed.tools().size(),
+                    listed.resources().size() + listed.templates().size(), listed.prompts().size());
             fire();
         } catch (EnvReferences.MissingVariable e) {
             fail(gen, e.getMessage(), false);
@@ -198,7 +206,7 @@ final class UpstreamConnection implements AutoCloseable {
     }
 
     private void check(long gen) {
-        McpAsyncClient c;
+        UpstreamSession c;
         synchronized (this) {
             if (closed || gen != generation || client == null) {
                 return;
@@ -206,7 +214,7 @@ final class UpstreamConnection implements AutoCloseable {
             c = client;
         }
         try {
-            c.ping().timeout(config.connectTimeout()).block();
+            c.ping();
             synchronized (this) {
                 if (!closed && gen == generation) {
                     next = scheduler.schedule(() -> check(gen), timings.healthInterval().toMillis(),
@@ -246,19 +254,19 @@ final class UpstreamConnection implements AutoCloseable {
 
     /** The SDK re-lists resources on resources/list_changed but not templates: re-list both here. */
     private void relistResources(long gen) {
-        McpAsyncClient c;
+        UpstreamSession c;
         synchronized (this) {
             if (closed || gen != generation || client == null) {
                 return;
             }
             c = client;
         }
-        Listing relisted = lister.resources(c);
+        Listing relisted = c.relistResources();
         changed(gen, l -> l.withResources(relisted.resources(), relisted.templates()));
     }
 
     private void fail(long gen, String reason, boolean retry) {
-        McpAsyncClient old;
+        UpstreamSession old;
         Duration delay;
         synchronized (this) {
             if (closed || gen != generation) {
@@ -337,14 +345,7 @@ final class UpstreamConnection implements AutoCloseable {
 
     private McpSchema.CallToolResult callNow(String tool, Map<String, Object> arguments, CallContext context,
                                              Duration timeout) {
-        return requests.run(clientOrThrow(), "the call to '" + tool + "'", context, timeout, (c, call) -> {
-            McpSchema.CallToolRequest.Builder request = McpSchema.CallToolRequest.builder().name(tool)
-                    .arguments(arguments == null ? Map.of() : arguments);
-            if (call.token != null) {
-                request.progressToken(call.token);
-            }
-            return c.callTool(request.build());
-        });
+        return clientOrThrow().callTool(tool, arguments, context, timeout);
     }
 
     /** Told of every tool call relayed to this upstream (metrics). */
@@ -353,30 +354,20 @@ final class UpstreamConnection implements AutoCloseable {
     }
 
     McpSchema.ReadResourceResult readResource(String uri, CallContext context) {
-        return requests.run(clientOrThrow(), "reading " + uri, context, null,
-                (c, call) -> c.readResource(new McpSchema.ReadResourceRequest(uri)));
+        return clientOrThrow().readResource(uri, context);
     }
 
     McpSchema.GetPromptResult getPrompt(String prompt, Map<String, Object> arguments, CallContext context) {
-        return requests.run(clientOrThrow(), "getting the prompt '" + prompt + "'", context, null, (c, call) -> c.getPrompt(
-                new McpSchema.GetPromptRequest(prompt, arguments == null ? Map.of() : arguments)));
+        return clientOrThrow().getPrompt(prompt, arguments, context);
     }
 
-    /**
-     * Passes completion/complete on (the reference already carries the upstream's own prompt name or template). An
-     * upstream that does not declare completions gets no request: the answer is an empty completion.
-     */
+    /** Passes completion/complete on (see {@link UpstreamSession#complete}). */
     McpSchema.CompleteResult complete(McpSchema.CompleteRequest request, CallContext context) {
-        McpAsyncClient c = clientOrThrow();
-        if (c.getServerCapabilities() == null || c.getServerCapabilities().completions() == null) {
-            return new McpSchema.CompleteResult(new McpSchema.CompleteResult.CompleteCompletion(List.of(), 0, false));
-        }
-        return requests.run(c, "completing '" + request.argument().name() + "'", context, null,
-                (client, call) -> client.completeCompletion(request));
+        return clientOrThrow().complete(request, context);
     }
 
     /** The client to send a request with, or the reason (for the caller) why there is none. */
-    private McpAsyncClient clientOrThrow() {
+    private UpstreamSession clientOrThrow() {
         synchronized (this) {
             if (client == null || state != State.ONLINE) {
                 throw new UpstreamCallException(config.name(), UpstreamCallException.Kind.UNAVAILABLE,
@@ -419,25 +410,15 @@ final class UpstreamConnection implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(McpAsyncClient c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.closeGracefully().timeout(Duration.ofSeconds(2)).block();
-        } catch (RuntimeException e) {
-            // best effort; close() below releases the rest
-        }
-        try {
+    private static void closeQuietly(UpstreamSession c) {
+        if (c != null) {
             c.close();
-        } catch (RuntimeException e) {
-            log.debug("Closing an upstream client failed: {}", e.toString());
         }
     }
 
     @Override
     public void close() {
-        McpAsyncClient old;
+        UpstreamSession old;
         synchronized (this) {
             if (closed) {
                 return;

@@ -16,9 +16,12 @@ import java.util.List;
  * @param authorizationUrl where a person must go to authorise Caravan, in needs-authorization (OAuth)
  * @param stepUpScope      the OAuth scope the upstream asked for beyond the grant (HTTP 403 insufficient_scope);
  *                         {@code POST /admin/api/upstreams/NAME/authorize} then asks for it
+ * @param protocolVersion  the MCP revision spoken with the upstream while online ({@code 2026-07-28} when the
+ *                         modern client was chosen, else what {@code initialize} negotiated); null otherwise
  */
 public record UpstreamStatus(String name, String transport, String target, String prefix, String state,
                              int toolCount, List<String> tools, int resourceCount, int promptCount,
                              String lastError, Instant lastErrorAt,
-                             Instant since, Instant nextAttemptAt, String authorizationUrl, String stepUpScope) {
+                             Instant since, Instant nextAttemptAt, String authorizationUrl, String stepUpScope,
+                             String protocolVersion) {
 }

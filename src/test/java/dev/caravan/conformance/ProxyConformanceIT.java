@@ -42,7 +42,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * endpoint's secret URL as a Streamable HTTP upstream and publishes the upstream's tools, resources and prompts on
  * an endpoint of its own. With the default prefix ({@code hub__test_simple_text}) the suite's fixture names do not
  * match, so that run checks the listed names and calls through them; with {@code prefix: ""} the official
- * conformance suite runs against the proxy, for 2025-06-18 and 2025-11-25.
+ * conformance suite runs against the proxy, for 2025-06-18 and 2025-11-25. The upstream is pinned to
+ * {@code protocol: 2025}: this test covers the 2025-era relay (sampling, elicitation, logging, progress,
+ * cancellation); ModernUpstreamIT covers the 2026-07-28 upstream path, which does not relay all of these yet.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProxyConformanceIT extends CaravanIntegrationTest {
@@ -148,6 +150,7 @@ class ProxyConformanceIT extends CaravanIntegrationTest {
                     url: "%s"
                     tags: [proxied]
                     timeouts: {connect: 10s, call: 30s}
+                    protocol: 2025
                 """.formatted(name, innerEndpoint.secretUrl())
                 // The suite runs against the pack alone: the extra tool is left out of the unprefixed proxy.
                 + (prefix == null ? "" : "    prefix: \"" + prefix + "\"\n    exclude: [slow_write]\n");

@@ -102,6 +102,28 @@ class UpstreamConfigParserTest {
     }
 
     @Test
+    void protocolIsAutoByDefaultAndReadsBothEras() {
+        String base = "upstreams:\n  - name: a\n    transport: streamable-http\n    url: http://localhost:1/mcp\n";
+        assertThat(UpstreamConfigParser.parse(base, "u.yaml").get(0).protocol()).isEqualTo(UpstreamConfig.Protocol.AUTO);
+        // YAML reads a bare 2026-07-28 as a date and a bare 2025 as a number: both mean what they say.
+        assertThat(UpstreamConfigParser.parse(base + "    protocol: 2026-07-28\n", "u.yaml").get(0).protocol())
+                .isEqualTo(UpstreamConfig.Protocol.MODERN);
+        assertThat(UpstreamConfigParser.parse(base + "    protocol: \"2026-07-28\"\n", "u.yaml").get(0).protocol())
+                .isEqualTo(UpstreamConfig.Protocol.MODERN);
+        assertThat(UpstreamConfigParser.parse(base + "    protocol: 2025\n", "u.yaml").get(0).protocol())
+                .isEqualTo(UpstreamConfig.Protocol.LEGACY);
+        assertThat(UpstreamConfigParser.parse(base + "    protocol: auto\n", "u.yaml").get(0).protocol())
+                .isEqualTo(UpstreamConfig.Protocol.AUTO);
+        for (String bad : new String[]{"2025-11-25", "modern", "2026-07-29", "[a]"}) {
+            assertRejected(base + "    protocol: " + bad + "\n", "protocol must be auto, 2026-07-28 or 2025");
+        }
+        assertRejected("upstreams:\n  - {name: a, transport: stdio, command: x, protocol: \"2026-07-28\"}\n",
+                "needs transport streamable-http");
+        assertThat(UpstreamConfigParser.parse("upstreams:\n  - {name: a, transport: sse, url: 'http://x/', "
+                + "protocol: 2025}\n", "u.yaml").get(0).protocol()).isEqualTo(UpstreamConfig.Protocol.LEGACY);
+    }
+
+    @Test
     void maxConcurrentCallsIsAPositiveWholeNumberAndDefaultsToTheGlobalSetting() {
         String base = "upstreams:\n  - name: a\n    transport: streamable-http\n    url: http://localhost:1/mcp\n";
         assertThat(UpstreamConfigParser.parse(base, "u.yaml").get(0).maxConcurrentCalls()).isZero();
