@@ -88,6 +88,22 @@ try {
   seen.catalogueSource = await page.textContent('[data-name="console_echo"] .detail');
   await shot("01-catalogue");
 
+  step("catalogue: try it shows progress as it arrives");
+  await page.fill("#catalogue-search", "console_progress");
+  await page.waitForFunction(() => document.querySelector("#catalogue-summary").textContent.includes("of 1 tools"));
+  await page.click('[data-name="console_progress"] .head');
+  await page.click('[data-name="console_progress"] form.try button[type=submit]');
+  await page.waitForFunction(() => (document.querySelector('[data-name="console_progress"] [data-progress]')
+    ?.textContent ?? "").includes("halfway"));
+  seen.tryItProgress = await page.textContent('[data-name="console_progress"] [data-progress]');
+  seen.tryItProgressBar = await page.evaluate(() => {
+    const bar = document.querySelector('[data-name="console_progress"] .result progress');
+    return `${bar.value}/${bar.max}`;
+  });
+  await shot("01b-try-it-progress");
+  await page.waitForSelector('[data-name="console_progress"] [data-result="ok"]', { timeout: 15000 });
+  seen.tryItAfterProgress = await page.textContent('[data-name="console_progress"] [data-result="ok"] pre');
+
   step("endpoints: live preview, create, copy snippet");
   await page.goto(base + "/#/endpoints");
   await page.fill("#endpoint-name", "browser");
