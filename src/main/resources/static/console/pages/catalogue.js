@@ -156,7 +156,11 @@ async function stream(name, args, signal, onProgress) {
       if (!data.length) continue; // a keep-alive comment
       const payload = JSON.parse(data.join('\n'));
       if (event === 'progress') onProgress(payload);
-      else if (event === 'result') { reader.cancel().catch(() => {}); return payload; }
+      else if (event === 'result') {
+        // Read to the end the server is about to send (cancelling here would cut a stream it is completing).
+        (async () => { try { while (!(await reader.read()).done); } catch { /* gone */ } })();
+        return payload;
+      }
       else if (event === 'error') throw new Error(payload.detail || payload.title || 'The tool failed');
     }
   }

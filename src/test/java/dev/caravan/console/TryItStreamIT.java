@@ -156,6 +156,12 @@ class TryItStreamIT extends CaravanIntegrationTest {
         assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         assertThat(json(unknown.body()).get("detail").asText()).contains("no_such_tool");
 
+        HttpResponse<String> anonymous = send(HttpRequest.newBuilder(URI.create(baseUrl()
+                        + "/admin/api/tools/tryit_two_steps/call")).header("Accept", "text/event-stream")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+        assertThat(anonymous.statusCode()).as("a stream without the admin token").isEqualTo(401);
+        assertThat(anonymous.body()).doesNotContain("progress");
+
         HttpResponse<String> junk = send(call("tryit_two_steps", "{not json").header("Accept", "text/event-stream").build());
         assertThat(junk.statusCode()).isEqualTo(400);
         assertThat(junk.body()).doesNotContain("Exception", "at dev.caravan");
