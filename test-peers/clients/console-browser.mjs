@@ -178,6 +178,8 @@ try {
   await page.goto(base + "/#/upstreams");
   await page.waitForSelector('[data-upstream="demo"][data-state="needs-authorization"]', { timeout: 20000 });
   seen.upstreamBefore = await page.getAttribute('[data-upstream="demo"]', "data-state");
+  seen.stateBadgeBefore = await page.textContent('[data-upstream="demo"] h2 .badge');
+  seen.tokenBadgeBefore = await page.locator('[data-upstream="demo"] [data-token]').count();
   await shot("07-upstreams-needs-authorization");
   const [authTab] = await Promise.all([context.waitForEvent("page"), page.click('[data-authorize="demo"]')]);
   await authTab.waitForURL(/\/oauth\/callback|callback/, { timeout: 15000 });
@@ -187,6 +189,8 @@ try {
   await authTab.close();
   await page.waitForSelector('[data-upstream="demo"][data-state="online"]', { timeout: 20000 });
   seen.upstreamAfter = await page.getAttribute('[data-upstream="demo"]', "data-state");
+  await page.waitForSelector('[data-upstream="demo"] [data-token]:has-text("token expires")');
+  seen.tokenAfter = await page.textContent('[data-upstream="demo"] [data-token]');
 
   for (const [name, hash, ready] of [["07-upstreams", "#/upstreams", "#upstream-list"],
     ["08-jobs", "#/jobs", "#imports"]]) {

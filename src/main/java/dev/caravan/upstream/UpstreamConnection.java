@@ -105,7 +105,8 @@ final class UpstreamConnection implements AutoCloseable {
         String url = waiting ? waitingFor.authorizationUrl() : authorizationUrl;
         return new UpstreamStatus(config.name(), config.transport().id(), config.target(), config.prefix(), state.id,
                 exported.size(), exported, listing.resources().size() + listing.templates().size(),
-                listing.prompts().size(), error, lastErrorAt, since, nextAttemptAt, url, auth.stepUpScope());
+                listing.prompts().size(), error, lastErrorAt, since, nextAttemptAt, url, auth.stepUpScope(),
+                auth.tokenExpiresAt(), auth.tokenRenewable());
     }
 
     void start() {

@@ -16,9 +16,13 @@ import java.util.List;
  * @param authorizationUrl where a person must go to authorise Caravan, in needs-authorization (OAuth)
  * @param stepUpScope      the OAuth scope the upstream asked for beyond the grant (HTTP 403 insufficient_scope);
  *                         {@code POST /admin/api/upstreams/NAME/authorize} then asks for it
+ * @param tokenExpiresAt   when the OAuth access token expires (from the stored grant; the token is never shown),
+ *                         null without a token or a known expiry
+ * @param tokenRenewable   whether Caravan renews that token by itself (a refresh token or client credentials)
  */
 public record UpstreamStatus(String name, String transport, String target, String prefix, String state,
                              int toolCount, List<String> tools, int resourceCount, int promptCount,
                              String lastError, Instant lastErrorAt,
-                             Instant since, Instant nextAttemptAt, String authorizationUrl, String stepUpScope) {
+                             Instant since, Instant nextAttemptAt, String authorizationUrl, String stepUpScope,
+                             Instant tokenExpiresAt, boolean tokenRenewable) {
 }

@@ -241,6 +241,10 @@ class ConsoleBrowserIT extends CaravanIntegrationTest {
         assertThat(seen.get("upstreamBefore").asText()).isEqualTo("needs-authorization");
         assertThat(seen.get("callbackPage").asText()).contains("Caravan is authorized");
         assertThat(seen.get("upstreamAfter").asText()).isEqualTo("online");
+        assertThat(seen.get("stateBadgeBefore").asText()).isEqualTo("needs authorization");
+        assertThat(seen.get("tokenBadgeBefore").asInt()).as("a token badge without a token").isZero();
+        // the demo authorization server's tokens last an hour and come without a refresh token
+        assertThat(seen.get("tokenAfter").asText()).matches("token expires in (59|60) min");
         assertThat(seen.get("afterSignOut").asInt()).isEqualTo(401);
         assertThat(seen.get("tokenInUrl").asBoolean()).as("a secret in a requested URL").isFalse();
         assertThat(seen.get("consoleErrors")).as("browser console errors").isEmpty();
