@@ -104,6 +104,14 @@ try {
   await page.waitForSelector('[data-name="console_progress"] [data-result="ok"]', { timeout: 15000 });
   seen.tryItAfterProgress = await page.textContent('[data-name="console_progress"] [data-result="ok"] pre');
 
+  step("catalogue: stop a running try it");
+  await page.click('[data-name="console_progress"] form.try button[type=submit]');
+  await page.waitForFunction(() => (document.querySelector('[data-name="console_progress"] [data-progress]')
+    ?.textContent ?? "").includes("halfway"));
+  await page.click('[data-name="console_progress"] .result button:has-text("Stop")');
+  await page.waitForSelector('[data-name="console_progress"] .result .error');
+  seen.tryItStopped = await page.textContent('[data-name="console_progress"] .result .error');
+
   step("endpoints: live preview, create, copy snippet");
   await page.goto(base + "/#/endpoints");
   await page.fill("#endpoint-name", "browser");

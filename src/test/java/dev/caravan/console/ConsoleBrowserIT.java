@@ -227,6 +227,7 @@ class ConsoleBrowserIT extends CaravanIntegrationTest {
         assertThat(seen.get("tryItProgress").asText()).isEqualTo("halfway there (1 of 2)");
         assertThat(seen.get("tryItProgressBar").asText()).isEqualTo("1/2");
         assertThat(seen.get("tryItAfterProgress").asText()).isEqualTo("progressed");
+        assertThat(seen.get("tryItStopped").asText()).contains("cancelled");
         assertThat(seen.get("catalogueSource").asText()).contains("demo.yaml", "readOnly: true", "Try it");
         assertThat(seen.get("preview").asText()).contains("1 tool selected", "console_echo");
         assertThat(seen.get("snippetUrl").asText()).isEqualTo(baseUrl() + "/mcp/browser");
