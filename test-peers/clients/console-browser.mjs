@@ -88,6 +88,30 @@ try {
   seen.catalogueSource = await page.textContent('[data-name="console_echo"] .detail');
   await shot("01-catalogue");
 
+  step("catalogue: try it shows progress as it arrives");
+  await page.fill("#catalogue-search", "console_progress");
+  await page.waitForFunction(() => document.querySelector("#catalogue-summary").textContent.includes("of 1 tools"));
+  await page.click('[data-name="console_progress"] .head');
+  await page.click('[data-name="console_progress"] form.try button[type=submit]');
+  await page.waitForFunction(() => (document.querySelector('[data-name="console_progress"] [data-progress]')
+    ?.textContent ?? "").includes("halfway"));
+  seen.tryItProgress = await page.textContent('[data-name="console_progress"] [data-progress]');
+  seen.tryItProgressBar = await page.evaluate(() => {
+    const bar = document.querySelector('[data-name="console_progress"] .result progress');
+    return `${bar.value}/${bar.max}`;
+  });
+  await shot("01b-try-it-progress");
+  await page.waitForSelector('[data-name="console_progress"] [data-result="ok"]', { timeout: 15000 });
+  seen.tryItAfterProgress = await page.textContent('[data-name="console_progress"] [data-result="ok"] pre');
+
+  step("catalogue: stop a running try it");
+  await page.click('[data-name="console_progress"] form.try button[type=submit]');
+  await page.waitForFunction(() => (document.querySelector('[data-name="console_progress"] [data-progress]')
+    ?.textContent ?? "").includes("halfway"));
+  await page.click('[data-name="console_progress"] .result button:has-text("Stop")');
+  await page.waitForSelector('[data-name="console_progress"] .result .error');
+  seen.tryItStopped = await page.textContent('[data-name="console_progress"] .result .error');
+
   step("endpoints: live preview, create, copy snippet");
   await page.goto(base + "/#/endpoints");
   await page.fill("#endpoint-name", "browser");
@@ -162,6 +186,8 @@ try {
   await page.goto(base + "/#/upstreams");
   await page.waitForSelector('[data-upstream="demo"][data-state="needs-authorization"]', { timeout: 20000 });
   seen.upstreamBefore = await page.getAttribute('[data-upstream="demo"]', "data-state");
+  seen.stateBadgeBefore = await page.textContent('[data-upstream="demo"] h2 .badge');
+  seen.tokenBadgeBefore = await page.locator('[data-upstream="demo"] [data-token]').count();
   await shot("07-upstreams-needs-authorization");
   const [authTab] = await Promise.all([context.waitForEvent("page"), page.click('[data-authorize="demo"]')]);
   await authTab.waitForURL(/\/oauth\/callback|callback/, { timeout: 15000 });
@@ -171,6 +197,8 @@ try {
   await authTab.close();
   await page.waitForSelector('[data-upstream="demo"][data-state="online"]', { timeout: 20000 });
   seen.upstreamAfter = await page.getAttribute('[data-upstream="demo"]', "data-state");
+  await page.waitForSelector('[data-upstream="demo"] [data-token]:has-text("token expires")');
+  seen.tokenAfter = await page.textContent('[data-upstream="demo"] [data-token]');
 
   for (const [name, hash, ready] of [["07-upstreams", "#/upstreams", "#upstream-list"],
     ["08-jobs", "#/jobs", "#imports"]]) {

@@ -43,8 +43,8 @@ export const session = {
 };
 
 /** Calls the admin API (or the file API) with the session cookie; throws an Error with the problem's detail. */
-export async function api(path, { method = 'GET', body, raw = false, headers = {} } = {}) {
-  const init = { method, credentials: 'same-origin', headers: { ...headers } };
+export async function api(path, { method = 'GET', body, raw = false, headers = {}, signal } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { ...headers }, signal };
   if (method !== 'GET' && method !== 'HEAD') init.headers['X-CSRF-Token'] = session.csrf || '';
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';

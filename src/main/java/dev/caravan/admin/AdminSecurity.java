@@ -2,6 +2,7 @@ package dev.caravan.admin;
 
 import dev.caravan.web.ApiProblem;
 import dev.caravan.web.Problems;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -111,7 +112,10 @@ public class AdminSecurity {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new BearerFilter(token), AnonymousAuthenticationFilter.class)
                 .addFilterAfter(new ConsoleSessionFilter(sessions), BearerFilter.class)
-                .authorizeHttpRequests(a -> a.anyRequest().hasRole("ADMIN"))
+                // An ASYNC dispatch only continues a request already authorized on its first dispatch (the end of a
+                // Try it event stream); the bearer filter runs once per request, so it would be denied there.
+                .authorizeHttpRequests(a -> a.dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll()
+                        .anyRequest().hasRole("ADMIN"))
                 .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> {
                     res.setHeader("WWW-Authenticate", "Bearer realm=\"caravan-admin\"");
                     Problems.write(req, res, ApiProblem.UNAUTHORIZED, "Send 'Authorization: Bearer <admin token>' "

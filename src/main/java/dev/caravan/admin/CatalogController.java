@@ -6,8 +6,10 @@ import dev.caravan.core.CallContext;
 import dev.caravan.core.Caller;
 import dev.caravan.web.ApiException;
 import io.modelcontextprotocol.spec.McpSchema;
+import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -15,6 +17,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import java.util.Arrays;
 import java.util.List;
@@ -39,6 +42,8 @@ public class CatalogController {
      * a fresh map, so a list being built from the old catalogue lands in the discarded one.
      */
     private volatile Map<String, List<Indexed>> indexed = new ConcurrentHashMap<>();
+
+    private final TryItStreams streams = new TryItStreams();
 
     public CatalogController(Catalog catalog) {
         this.catalog = catalog;
@@ -111,9 +116,8 @@ public class CatalogController {
      */
     @PostMapping("/tools/{name}/call")
     public McpSchema.CallToolResult call(@PathVariable String name, @RequestBody(required = false) CallRequest body) {
-        Catalog.Tool tool = catalog.tools().stream().filter(t -> t.definition().name().equals(name)).findFirst()
-                .orElseThrow(() -> ApiException.notFound("No tool named '" + name + "' in the catalogue"));
-        Map<String, Object> args = body == null || body.arguments() == null ? Map.of() : body.arguments();
+        Catalog.Tool tool = tool(name);
+        Map<String, Object> args = arguments(body);
         long started = System.nanoTime();
         McpSchema.CallToolResult result;
         try {
@@ -125,6 +129,29 @@ public class CatalogController {
         audit.info("console ran tool {}: {} in {} ms", name, Boolean.TRUE.equals(result.isError()) ? "error" : "ok",
                 (System.nanoTime() - started) / 1_000_000);
         return result;
+    }
+
+    /**
+     * The same run answered as server-sent events when the client asks for {@code text/event-stream} (the console's
+     * Try it form): progress as the route reports it, then the result; closing the stream cancels the call.
+     */
+    @PostMapping(path = "/tools/{name}/call", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public SseEmitter callStreaming(@PathVariable String name, @RequestBody(required = false) CallRequest body) {
+        return streams.start(name, tool(name), arguments(body));
+    }
+
+    @PreDestroy
+    void stopStreams() {
+        streams.close();
+    }
+
+    private Catalog.Tool tool(String name) {
+        return catalog.tools().stream().filter(t -> t.definition().name().equals(name)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("No tool named '" + name + "' in the catalogue"));
+    }
+
+    private static Map<String, Object> arguments(CallRequest body) {
+        return body == null || body.arguments() == null ? Map.of() : body.arguments();
     }
 
     private List<Indexed> index(String kind) {

@@ -13,7 +13,6 @@ import dev.caravan.workspace.WorkspaceAccess;
 import dev.caravan.workspace.Workspaces;
 import dev.caravan.workspace.component.ScopedStep;
 import dev.caravan.workspace.storage.StorageException;
-import io.modelcontextprotocol.spec.McpSchema;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -165,12 +164,10 @@ public class ImportsComponent extends DefaultComponent {
                 break;
             }
             job = jobs.find(job.id()).orElse(job);
-            if (call != null && call.client() != null && call.progressToken() != null && job.bytes() != reported
-                    && !job.state().terminal()) {
+            if (call != null && call.wantsProgress() && job.bytes() != reported && !job.state().terminal()) {
                 reported = job.bytes();
-                call.client().progressNotification(new McpSchema.ProgressNotification(call.progressToken(),
-                        (double) job.bytes(), job.total() == null ? null : job.total().doubleValue(),
-                        "Imported " + job.bytes() + (job.total() == null ? "" : " of " + job.total()) + " bytes"));
+                call.progress(job.bytes(), job.total() == null ? null : job.total().doubleValue(),
+                        "Imported " + job.bytes() + (job.total() == null ? "" : " of " + job.total()) + " bytes");
             }
         }
         if (job.state() == ImportState.FAILED) {

@@ -98,10 +98,7 @@ public class AiClientComponent extends DefaultComponent {
                     + "toD: ai-client:progress?progress=${header.done}&total=10");
         }
         return (exchange, call) -> {
-            if (call.client() != null && call.progressToken() != null) {
-                call.client().progressNotification(new McpSchema.ProgressNotification(call.progressToken(),
-                        Double.parseDouble(progress), total == null ? null : Double.parseDouble(total), message));
-            }
+            call.progress(Double.parseDouble(progress), total == null ? null : Double.parseDouble(total), message);
         };
     }
 

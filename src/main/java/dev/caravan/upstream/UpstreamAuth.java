@@ -4,6 +4,7 @@ import io.modelcontextprotocol.client.transport.customizer.McpAsyncHttpClientReq
 import io.modelcontextprotocol.client.transport.customizer.McpHttpClientAuthorizationErrorHandler;
 import reactor.core.publisher.Mono;
 
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -51,6 +52,19 @@ public interface UpstreamAuth {
      */
     default String stepUpScope() {
         return null;
+    }
+
+    /**
+     * When the current OAuth access token expires, from the stored grant (never the token itself); null without a
+     * token or when the authorization server gave no expiry.
+     */
+    default Instant tokenExpiresAt() {
+        return null;
+    }
+
+    /** True when Caravan renews the token by itself before it expires (a refresh token, or client credentials). */
+    default boolean tokenRenewable() {
+        return false;
     }
 
     UpstreamAuth NONE = () -> McpAsyncHttpClientRequestCustomizer.NOOP;

@@ -106,7 +106,7 @@ final class UpstreamConnection implements AutoCloseable {
         return new UpstreamStatus(config.name(), config.transport().id(), config.target(), config.prefix(), state.id,
                 exported.size(), exported, listing.resources().size() + listing.templates().size(),
                 listing.prompts().size(), error, lastErrorAt, since, nextAttemptAt, url, auth.stepUpScope(),
-                client == null ? null : client.protocolVersion());
+                client == null ? null : client.protocolVersion(), auth.tokenExpiresAt(), auth.tokenRenewable());
     }
 
     void start() {

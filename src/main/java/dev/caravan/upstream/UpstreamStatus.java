@@ -18,10 +18,13 @@ import java.util.List;
  *                         {@code POST /admin/api/upstreams/NAME/authorize} then asks for it
  * @param protocolVersion  the MCP revision spoken with the upstream while online ({@code 2026-07-28} when the
  *                         modern client was chosen, else what {@code initialize} negotiated); null otherwise
+ * @param tokenExpiresAt   when the OAuth access token expires (from the stored grant; the token is never shown),
+ *                         null without a token or a known expiry
+ * @param tokenRenewable   whether Caravan renews that token by itself (a refresh token or client credentials)
  */
 public record UpstreamStatus(String name, String transport, String target, String prefix, String state,
                              int toolCount, List<String> tools, int resourceCount, int promptCount,
                              String lastError, Instant lastErrorAt,
                              Instant since, Instant nextAttemptAt, String authorizationUrl, String stepUpScope,
-                             String protocolVersion) {
+                             String protocolVersion, Instant tokenExpiresAt, boolean tokenRenewable) {
 }

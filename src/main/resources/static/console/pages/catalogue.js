@@ -100,18 +100,70 @@ function tryIt(item) {
       return;
     }
     run.disabled = true;
-    result.replaceChildren(h('progress', {}), h('p', { class: 'muted' }, 'Running…'));
+    const controller = new AbortController();
+    const bar = h('progress', {});
+    const said = h('p', { class: 'muted', 'data-progress': '' }, 'Running…');
+    const stop = h('button', { type: 'button', class: 'quiet', onclick: () => controller.abort() }, 'Stop');
+    result.replaceChildren(h('div', { class: 'row' }, bar, stop), said);
+    // Leaving the page (the main area is replaced) closes the stream, which cancels the call on the server.
+    const gone = new MutationObserver(() => { if (!form.isConnected) { controller.abort(); gone.disconnect(); } });
+    gone.observe(document.body, { childList: true, subtree: true });
     try {
-      const r = await api(`/admin/api/tools/${encodeURIComponent(item.name)}/call`, { method: 'POST', body: { arguments: args } });
+      const r = await stream(item.name, args, controller.signal, (p) => {
+        if (p.total) { bar.max = p.total; bar.value = p.progress; } else bar.removeAttribute('value');
+        said.textContent = (p.message || 'Working') + (p.total ? ` (${p.progress} of ${p.total})` : ` (${p.progress})`);
+      });
       result.replaceChildren(showResult(r));
     } catch (err) {
-      result.replaceChildren(h('p', { class: 'error' }, err.message));
-      toast(err.message, true);
+      const message = controller.signal.aborted ? 'Stopped: the call was cancelled.' : err.message;
+      result.replaceChildren(h('p', { class: 'error' }, message));
+      if (!controller.signal.aborted) toast(message, true);
     } finally {
+      gone.disconnect();
       run.disabled = false;
     }
   });
   return form;
+}
+
+/**
+ * Runs the tool asking for server-sent events and hands each progress event to onProgress; resolves with the
+ * result. fetch + a stream reader rather than EventSource, which can only GET and cannot send the CSRF header.
+ */
+async function stream(name, args, signal, onProgress) {
+  const r = await api(`/admin/api/tools/${encodeURIComponent(name)}/call`, { method: 'POST', body: { arguments: args },
+    raw: true, signal, headers: { Accept: 'text/event-stream' } });
+  if (!r.ok) {
+    const problem = await r.json().catch(() => ({}));
+    throw new Error(problem.detail || problem.title || `HTTP ${r.status}`);
+  }
+  const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('The call ended without a result');
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (!data.length) continue; // a keep-alive comment
+      const payload = JSON.parse(data.join('\n'));
+      if (event === 'progress') onProgress(payload);
+      else if (event === 'result') {
+        // Read to the end the server is about to send (cancelling here would cut a stream it is completing).
+        (async () => { try { while (!(await reader.read()).done); } catch { /* gone */ } })();
+        return payload;
+      }
+      else if (event === 'error') throw new Error(payload.detail || payload.title || 'The tool failed');
+    }
+  }
 }
 
 function field(name, p, isRequired) {

@@ -61,6 +61,18 @@ class ConsoleBrowserIT extends CaravanIntegrationTest {
                       steps:
                         - setBody:
                             simple: "${header.text.toUpperCase()}"
+                - route:
+                    from:
+                      uri: ai-tool:console_progress
+                      parameters:
+                        description: Reports its progress in two steps.
+                      steps:
+                        - to: ai-client:progress?progress=1&total=2&message=halfway there
+                        - delay:
+                            constant: 2500
+                        - to: ai-client:progress?progress=2&total=2&message=nearly done
+                        - setBody:
+                            constant: progressed
                 """);
         await(Duration.ofSeconds(20), "console_echo in the catalogue",
                 () -> admin("GET", "/admin/api/tools", null).body().contains("console_echo"));
@@ -212,6 +224,10 @@ class ConsoleBrowserIT extends CaravanIntegrationTest {
         assertThat(seen.at("/cookie/sameSite").asText()).isEqualTo("Strict");
         assertThat(seen.get("cookieReadableByScript").asBoolean()).isFalse();
         assertThat(seen.get("tryIt").asText()).isEqualTo("FROM THE BROWSER");
+        assertThat(seen.get("tryItProgress").asText()).isEqualTo("halfway there (1 of 2)");
+        assertThat(seen.get("tryItProgressBar").asText()).isEqualTo("1/2");
+        assertThat(seen.get("tryItAfterProgress").asText()).isEqualTo("progressed");
+        assertThat(seen.get("tryItStopped").asText()).contains("cancelled");
         assertThat(seen.get("catalogueSource").asText()).contains("demo.yaml", "readOnly: true", "Try it");
         assertThat(seen.get("preview").asText()).contains("1 tool selected", "console_echo");
         assertThat(seen.get("snippetUrl").asText()).isEqualTo(baseUrl() + "/mcp/browser");
@@ -226,13 +242,17 @@ class ConsoleBrowserIT extends CaravanIntegrationTest {
         assertThat(seen.get("upstreamBefore").asText()).isEqualTo("needs-authorization");
         assertThat(seen.get("callbackPage").asText()).contains("Caravan is authorized");
         assertThat(seen.get("upstreamAfter").asText()).isEqualTo("online");
+        assertThat(seen.get("stateBadgeBefore").asText()).isEqualTo("needs authorization");
+        assertThat(seen.get("tokenBadgeBefore").asInt()).as("a token badge without a token").isZero();
+        // the demo authorization server's tokens last an hour and come without a refresh token
+        assertThat(seen.get("tokenAfter").asText()).matches("token expires in (59|60) min");
         assertThat(seen.get("afterSignOut").asInt()).isEqualTo(401);
         assertThat(seen.get("tokenInUrl").asBoolean()).as("a secret in a requested URL").isFalse();
         assertThat(seen.get("consoleErrors")).as("browser console errors").isEmpty();
         seen.get("pages").fields().forEachRemaining(e ->
                 assertThat(e.getValue().asLong()).as("first load of %s in bytes", e.getKey()).isBetween(1_000L, 200_000L));
         try (var shots = Files.list(SHOTS)) {
-            assertThat(shots.map(f -> f.getFileName().toString()).toList()).contains("01-catalogue.png", "04-endpoints.png",
+            assertThat(shots.map(f -> f.getFileName().toString()).toList()).contains("01-catalogue.png", "01b-try-it-progress.png", "04-endpoints.png",
                     "05-route-files.png", "06-workspaces.png");
         }
     }

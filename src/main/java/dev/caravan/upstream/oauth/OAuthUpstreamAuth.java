@@ -12,6 +12,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Map;
 
@@ -109,6 +110,16 @@ final class OAuthUpstreamAuth implements UpstreamAuth {
         reason = null;
         authorizing = false;
         stepUpScope = null;
+    }
+
+    @Override
+    public synchronized Instant tokenExpiresAt() {
+        return grant == null || !grant.hasAccessToken() ? null : grant.expiresAt();
+    }
+
+    @Override
+    public synchronized boolean tokenRenewable() {
+        return clientCredentials() || (grant != null && grant.refreshToken() != null);
     }
 
     @Override

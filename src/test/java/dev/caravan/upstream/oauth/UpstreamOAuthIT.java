@@ -139,6 +139,7 @@ class UpstreamOAuthIT extends CaravanIntegrationTest {
         awaitState("needs-authorization");
         assertThat(upstream().path("lastError").asText()).contains("/admin/api/upstreams/demo/authorize");
         assertThat(upstream().path("authorizationUrl").isNull()).isTrue();
+        assertThat(upstream().path("tokenExpiresAt").isNull()).as("no token yet").isTrue();
 
         String url = authorize();
         Map<String, String> params = query(url);
@@ -161,6 +162,13 @@ class UpstreamOAuthIT extends CaravanIntegrationTest {
         awaitState("online");
         assertThat(upstream().path("tools").toString()).contains("demo__greet");
         assertThat(upstream().path("authorizationUrl").isNull()).isTrue();
+        // The token's expiry from the stored grant (the demo server's tokens last an hour, with no refresh token),
+        // never the token
+        JsonNode online = upstream();
+        java.time.Instant expires = java.time.Instant.parse(online.path("tokenExpiresAt").asText());
+        assertThat(expires).isBetween(java.time.Instant.now().plusSeconds(3000), java.time.Instant.now().plusSeconds(3601));
+        assertThat(online.path("tokenRenewable").asBoolean()).isFalse();
+        assertThat(online.toString()).doesNotContain("accessToken", "refreshToken", "Bearer");
 
         Published ep = publish("oauthed", "demo");
         await(Duration.ofSeconds(10), "tools on the endpoint",
@@ -227,6 +235,7 @@ class UpstreamOAuthIT extends CaravanIntegrationTest {
         assertThat(status.path("lastError").asText()).contains("revoked or expired")
                 .contains("/admin/api/upstreams/revocable/authorize");
         assertThat(status.path("toolCount").asInt()).isZero();
+        assertThat(status.path("tokenExpiresAt").isNull()).as("a lost token has no expiry").isTrue();
         assertThat(admin("GET", "/admin/api/upstreams", null).body()).doesNotContain("Bearer ");
         assertThat(upstream().path("state").asText()).isEqualTo("online");
 
