@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's nginx ({@code /usr/sbin/nginx}) in the foreground with a configuration of the test's own, under a prefix
@@ -48,8 +49,8 @@ public final class Nginx implements AutoCloseable {
         Process process = new ProcessBuilder(BINARY, "-p", prefix + "/", "-c", "conf/nginx.conf", "-e", "logs/error.log",
                 "-g", "daemon off;").redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout.log").toFile())
                 .start();
-        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         Nginx nginx = new Nginx(prefix, process);
+        Runtime.getRuntime().addShutdownHook(new Thread(nginx::close));
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
             try (Socket s = new Socket()) {
@@ -73,13 +74,22 @@ public final class Nginx implements AutoCloseable {
         return Files.readString(prefix.resolve("logs/error.log"));
     }
 
+    /**
+     * Stops nginx with SIGTERM, which makes its master stop the workers too; a SIGKILLed master would leave its
+     * worker running and listening after the test. Whatever is left after 10 s is killed, workers included.
+     */
     @Override
     public void close() {
-        process.destroyForcibly();
+        List<ProcessHandle> workers = process.descendants().toList();
+        process.destroy();
         try {
-            process.waitFor();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        workers.forEach(ProcessHandle::destroyForcibly);
     }
 }
