@@ -9,6 +9,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.SendDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.CamelContextHelper;
@@ -25,7 +26,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,7 +54,11 @@ public class RouteDirectory implements AutoCloseable {
     private Periodic watcher;
     private volatile boolean loadedOnce;
 
-    private record Loaded(byte[] content, List<String> routeIds) {
+    /** A file's serving version: its routes, and the route templates it declared (kept in Camel's model). */
+    private record Loaded(byte[] content, List<String> routeIds, List<RouteTemplateDefinition> templates) {
+    }
+
+    private record Added(List<String> routeIds, List<RouteTemplateDefinition> templates) {
     }
 
     private record Stamp(long modified, long size) {
@@ -137,11 +144,12 @@ public class RouteDirectory implements AutoCloseable {
             return;
         }
         if (previous != null) {
-            remove(previous.routeIds());
+            remove(previous);
         }
         try {
-            List<String> ids = add(builders);
-            loaded.put(file, new Loaded(content, ids));
+            Added added = add(builders);
+            List<String> ids = added.routeIds();
+            loaded.put(file, new Loaded(content, ids, added.templates()));
             status.put(name, RouteFileStatus.loaded(name, ids));
             log.info("Loaded {} ({} route{})", name, ids.size(), ids.size() == 1 ? "" : "s");
         } catch (Exception failure) {
@@ -153,8 +161,9 @@ public class RouteDirectory implements AutoCloseable {
             List<String> serving = List.of();
             if (previous != null) {
                 try {
-                    serving = add(prepare(file, previous.content()));
-                    loaded.put(file, new Loaded(previous.content(), serving));
+                    Added restored = add(prepare(file, previous.content()));
+                    serving = restored.routeIds();
+                    loaded.put(file, new Loaded(previous.content(), serving, restored.templates()));
                 } catch (Exception e) {
                     loaded.remove(file);
                     log.error("Could not restore the previous version of {}", name, e);
@@ -198,7 +207,7 @@ public class RouteDirectory implements AutoCloseable {
         Loaded previous = loaded.remove(file);
         status.remove(relative(file));
         if (previous != null) {
-            remove(previous.routeIds());
+            remove(previous);
             log.info("Unloaded {}", relative(file));
         }
     }
@@ -299,9 +308,10 @@ public class RouteDirectory implements AutoCloseable {
         }
     }
 
-    /** Adds the routes; on failure removes whatever part of them was added, then rethrows. */
-    private List<String> add(Collection<RoutesBuilder> builders) throws Exception {
+    /** Adds the routes and templates; on failure removes whatever part of them was added, then rethrows. */
+    private Added add(Collection<RoutesBuilder> builders) throws Exception {
         Set<String> before = routeIds();
+        List<RouteTemplateDefinition> templatesBefore = templates();
         try {
             for (RoutesBuilder builder : builders) {
                 camel.addRoutes(builder);
@@ -310,11 +320,41 @@ public class RouteDirectory implements AutoCloseable {
             Set<String> partial = routeIds();
             partial.removeAll(before);
             remove(List.copyOf(partial));
+            removeTemplates(addedSince(templatesBefore));
             throw e;
         }
         Set<String> added = routeIds();
         added.removeAll(before);
-        return added.stream().sorted().toList();
+        return new Added(added.stream().sorted().toList(), addedSince(templatesBefore));
+    }
+
+    private void remove(Loaded version) {
+        remove(version.routeIds());
+        removeTemplates(version.templates());
+    }
+
+    /**
+     * Camel's model appends a template loaded again under the same id rather than replacing it, and keeps a template
+     * whose file is gone: the file's own definitions are removed with it, by identity.
+     */
+    private void removeTemplates(List<RouteTemplateDefinition> templates) {
+        for (RouteTemplateDefinition template : templates) {
+            try {
+                ((ModelCamelContext) camel).removeRouteTemplateDefinition(template);
+            } catch (Exception e) {
+                log.warn("Could not remove route template {}", template.getId(), e);
+            }
+        }
+    }
+
+    private List<RouteTemplateDefinition> templates() {
+        return List.copyOf(((ModelCamelContext) camel).getRouteTemplateDefinitions());
+    }
+
+    private List<RouteTemplateDefinition> addedSince(List<RouteTemplateDefinition> before) {
+        Set<RouteTemplateDefinition> old = Collections.newSetFromMap(new IdentityHashMap<>());
+        old.addAll(before);
+        return templates().stream().filter(t -> !old.contains(t)).toList();
     }
 
     private void remove(List<String> ids) {

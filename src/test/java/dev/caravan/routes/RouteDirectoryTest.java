@@ -2,6 +2,8 @@ package dev.caravan.routes;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.ToDefinition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +114,40 @@ class RouteDirectoryTest {
         assertThat(s.errors()).hasSize(1);
         assertThat(s.errors().get(0).line()).isEqualTo(s.line());
         assertThat(s.line()).isNotNull();
+    }
+
+    @Test
+    void aTemplateFileChangedIsReplacedAndOneDeletedIsGone() throws Exception {
+        write("templates.yaml", template("log:first"));
+        assertThat(templateUris()).containsExactly("log:first");
+
+        write("templates.yaml", template("log:second"));
+        assertThat(templateUris()).as("the changed file's template replaces its old version").containsExactly("log:second");
+
+        write("templates.yaml", template("nosuch:thing") + "  broken: [");
+        assertThat(templateUris()).as("a broken edit leaves the serving template alone").containsExactly("log:second");
+
+        Files.delete(dir.resolve("templates.yaml"));
+        routes.scan();
+        assertThat(((ModelCamelContext) camel).getRouteTemplateDefinitions()).isEmpty();
+    }
+
+    private static String template(String to) {
+        return """
+                - routeTemplate:
+                    id: greet
+                    parameters:
+                      - name: who
+                    from:
+                      uri: "direct:greet-{{who}}"
+                      steps:
+                        - to: "%s"
+                """.formatted(to);
+    }
+
+    private List<String> templateUris() {
+        return ((ModelCamelContext) camel).getRouteTemplateDefinitions().stream()
+                .map(t -> ((ToDefinition) t.getRoute().getOutputs().get(0)).getUri()).toList();
     }
 
     private void write(String name, String yaml) throws Exception {
