@@ -16,6 +16,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.function.Supplier;
 
 /**
  * AES-256-GCM for what Caravan keeps at rest (OAuth tokens and client secrets). The key comes from
@@ -42,6 +43,24 @@ public final class TokenCipher {
      */
     public static TokenCipher from(CaravanSettings settings) {
         return from(settings.getSecretKey(), settings.getDataDir());
+    }
+
+    /**
+     * The cipher of {@code key}, read (or generated) on first use and then kept: a Caravan that seals nothing writes
+     * no key file.
+     */
+    public static Supplier<TokenCipher> onFirstUse(Supplier<TokenCipher> key) {
+        return new Supplier<>() {
+            private TokenCipher cipher;
+
+            @Override
+            public synchronized TokenCipher get() {
+                if (cipher == null) {
+                    cipher = key.get();
+                }
+                return cipher;
+            }
+        };
     }
 
     /** The key from the configured value if set, else from (or newly into) {@code dataDir/secret.key}. */

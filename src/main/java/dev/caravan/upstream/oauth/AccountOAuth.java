@@ -51,11 +51,13 @@ public final class AccountOAuth {
 
     private final GrantStore store;
     private final TokenClient tokens;
-    private final PendingAuthorizations pending = new PendingAuthorizations(UpstreamOAuth.FLOW_TTL, Clock.systemUTC());
+    private final PendingAuthorizations pending;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     public AccountOAuth(JdbcTemplate jdbc, CaravanSettings caravan) {
         this.store = new TokenStore(jdbc, () -> TokenCipher.from(caravan));
+        this.pending = new PendingAuthorizations(UpstreamOAuth.FLOW_TTL, Clock.systemUTC(),
+                new JdbcFlowRows(jdbc, "account", () -> TokenCipher.from(caravan)));
         this.tokens = new TokenClient(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER).build(), Duration.ofSeconds(15));
     }

@@ -1,28 +1,65 @@
 package dev.caravan.upstream.oauth;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Authorization flows that were started and not finished, by {@code state}: each state is random (256 bits),
- * answered at most once, and only until it expires. Used states are remembered until their expiry so a replayed
- * callback gets a precise refusal. In memory: a flow must finish on the node that started it (sticky routing).
+ * answered at most once, and only until it expires; only an owner's latest flow works. Used states are remembered
+ * until their expiry so a replayed callback gets a precise refusal. The flows live in {@link FlowRows}: in the hub
+ * the database, so the callback may reach any node.
  */
 class PendingAuthorizations {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int MAX = 1000;
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     record Pending(String upstream, ClientRegistration registration, OAuth2AuthorizationRequest request,
                    StoredGrant grant, Instant expiresAt) {
+    }
+
+    /**
+     * What is kept of a {@link Pending}: the registration is made again from the grant and resource, the request
+     * from its parts (its attributes hold the PKCE verifier).
+     */
+    record Flow(String owner, StoredGrant grant, String resource, String authorizationUri, String clientId,
+                String redirectUri, Set<String> scopes, String state, Map<String, Object> additionalParameters,
+                Map<String, Object> attributes, String authorizationRequestUri, Instant expiresAt) {
+        static Flow of(Pending p) {
+            OAuth2AuthorizationRequest r = p.request();
+            Object resource = p.registration().getProviderDetails().getConfigurationMetadata().get("resource");
+            return new Flow(p.upstream(), p.grant(), resource == null ? null : resource.toString(),
+                    r.getAuthorizationUri(), r.getClientId(), r.getRedirectUri(), r.getScopes(), r.getState(),
+                    r.getAdditionalParameters(), r.getAttributes(), r.getAuthorizationRequestUri(), p.expiresAt());
+        }
+
+        Pending pending() {
+            ClientRegistration registration = TokenClient.registration(owner, grant,
+                    AuthorizationGrantType.AUTHORIZATION_CODE, resource);
+            OAuth2AuthorizationRequest request = OAuth2AuthorizationRequest.authorizationCode()
+                    .authorizationUri(authorizationUri).clientId(clientId).redirectUri(redirectUri)
+                    .scopes(scopes == null || scopes.isEmpty() ? null : scopes).state(state)
+                    .additionalParameters(additionalParameters).attributes(attributes)
+                    .authorizationRequestUri(authorizationRequestUri).build();
+            return new Pending(owner, registration, request, grant, expiresAt);
+        }
     }
 
     /** Why a callback's state was refused; the message is for the person who followed the link. */
@@ -34,12 +71,12 @@ class PendingAuthorizations {
 
     private final Duration ttl;
     private final Clock clock;
-    private final Map<String, Pending> pending = new LinkedHashMap<>();
-    private final Map<String, Instant> used = new LinkedHashMap<>();
+    private final FlowRows rows;
 
-    PendingAuthorizations(Duration ttl, Clock clock) {
+    PendingAuthorizations(Duration ttl, Clock clock, FlowRows rows) {
         this.ttl = ttl;
         this.clock = clock;
+        this.rows = rows;
     }
 
     static String newState() {
@@ -52,30 +89,20 @@ class PendingAuthorizations {
         return clock.instant().plus(ttl);
     }
 
-    synchronized void add(String state, Pending p) {
-        purge();
-        // A new flow for the same upstream replaces the older one: only the latest link works.
-        pending.values().removeIf(old -> old.upstream().equals(p.upstream()));
-        while (pending.size() >= MAX) {
-            Iterator<String> it = pending.keySet().iterator();
-            it.next();
-            it.remove();
-        }
-        pending.put(state, p);
+    void add(String state, Pending p) {
+        rows.put(hash(state), p.upstream(), write(Flow.of(p)), p.expiresAt(), clock.instant());
     }
 
-    /** The pending flow of this state, removed so that it can never be used again. */
-    synchronized Pending take(String state) {
-        purge();
+    /** The pending flow of this state, used up so that it can never be used again, on any node. */
+    Pending take(String state) {
         if (state == null || state.isBlank()) {
             throw new Refused("The callback has no state parameter; start the authorization again from Caravan.");
         }
-        Pending p = pending.remove(state);
-        if (p != null) {
-            used.put(state, p.expiresAt());
-            return p;
+        FlowRows.Taken taken = rows.take(hash(state), clock.instant());
+        if (taken instanceof FlowRows.Taken.Flow f) {
+            return read(f.payload()).pending();
         }
-        if (used.containsKey(state)) {
+        if (taken instanceof FlowRows.Taken.Used) {
             throw new Refused("This authorization link was already used. Each link works once; start the "
                     + "authorization again from Caravan if the upstream still needs it.");
         }
@@ -84,24 +111,39 @@ class PendingAuthorizations {
                 + "Caravan.");
     }
 
-    /** The pending flow of an upstream, if one is open (for its status). */
-    synchronized Pending of(String upstream) {
-        purge();
-        return pending.values().stream().filter(p -> p.upstream().equals(upstream)).findFirst().orElse(null);
+    /** The pending flow of an owner, if one is open (for its status). */
+    Pending of(String owner) {
+        String payload = rows.open(owner, clock.instant());
+        return payload == null ? null : read(payload).pending();
     }
 
-    synchronized void forget(String upstream) {
-        pending.values().removeIf(p -> p.upstream().equals(upstream));
+    void forget(String owner) {
+        rows.forget(owner);
     }
 
-    private void purge() {
-        Instant now = clock.instant();
-        pending.values().removeIf(p -> now.isAfter(p.expiresAt()));
-        used.values().removeIf(now::isAfter);
-        while (used.size() > MAX) {
-            Iterator<String> it = used.keySet().iterator();
-            it.next();
-            it.remove();
+    /** Only the hash is stored: a copy of the table gives no state that a callback would accept. */
+    private static String hash(String state) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(state.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String write(Flow flow) {
+        try {
+            return JSON.writeValueAsString(flow);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an authorization flow", e);
+        }
+    }
+
+    private static Flow read(String payload) {
+        try {
+            return JSON.readValue(payload, Flow.class);
+        } catch (JsonProcessingException e) {
+            throw new Refused("The authorization request can no longer be read; start again from Caravan.");
         }
     }
 }

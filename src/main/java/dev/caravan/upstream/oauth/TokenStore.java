@@ -24,26 +24,12 @@ class TokenStore implements GrantStore {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final JdbcTemplate jdbc;
-    private final Supplier<TokenCipher> key;
-    private volatile TokenCipher cipher;
+    private final Supplier<TokenCipher> cipher;
 
     /** @param key read (or generated) on first use, so a Caravan without OAuth upstreams writes no key file */
     TokenStore(JdbcTemplate jdbc, Supplier<TokenCipher> key) {
         this.jdbc = jdbc;
-        this.key = key;
-    }
-
-    private TokenCipher cipher() {
-        TokenCipher c = cipher;
-        if (c == null) {
-            synchronized (this) {
-                if (cipher == null) {
-                    cipher = key.get();
-                }
-                c = cipher;
-            }
-        }
-        return c;
+        this.cipher = TokenCipher.onFirstUse(key);
     }
 
     @Override
@@ -54,7 +40,7 @@ class TokenStore implements GrantStore {
             return null;
         }
         try {
-            return JSON.readValue(cipher().open(rows.get(0), upstream), StoredGrant.class);
+            return JSON.readValue(cipher.get().open(rows.get(0), upstream), StoredGrant.class);
         } catch (TokenCipher.Unreadable | IOException e) {
             log.warn("Ignoring the stored OAuth grant of upstream {}: {}", upstream, e.getMessage());
             return null;
@@ -65,7 +51,7 @@ class TokenStore implements GrantStore {
     public synchronized void save(String upstream, String serverUrl, StoredGrant grant) {
         String sealed;
         try {
-            sealed = cipher().seal(JSON.writeValueAsString(grant), upstream);
+            sealed = cipher.get().seal(JSON.writeValueAsString(grant), upstream);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -55,7 +55,7 @@ public class UpstreamOAuth implements OAuthConnector {
     private final GrantStore store;
     private final OAuthDiscovery discovery;
     private final TokenClient tokens;
-    private final PendingAuthorizations pending = new PendingAuthorizations(FLOW_TTL, Clock.systemUTC());
+    private final PendingAuthorizations pending;
 
     /**
      * The connections whose OAuth flows this serves: {@code Upstreams} in the hub, the probe's one connection
@@ -70,7 +70,8 @@ public class UpstreamOAuth implements OAuthConnector {
     @Autowired
     public UpstreamOAuth(JdbcTemplate jdbc, CaravanSettings caravan, Environment environment,
                          ObjectProvider<Upstreams> upstreams) {
-        this(new TokenStore(jdbc, () -> TokenCipher.from(caravan)), environment::getProperty,
+        this(new TokenStore(jdbc, () -> TokenCipher.from(caravan)),
+                new JdbcFlowRows(jdbc, "upstream", () -> TokenCipher.from(caravan)), environment::getProperty,
                 caravan::getPublicBaseUrl, new Connections() {
             @Override
             public String state(String upstream) {
@@ -89,9 +90,10 @@ public class UpstreamOAuth implements OAuthConnector {
         });
     }
 
-    UpstreamOAuth(GrantStore store, Function<String, String> variables, Supplier<String> publicBaseUrl,
-                  Connections connections) {
+    UpstreamOAuth(GrantStore store, FlowRows flows, Function<String, String> variables,
+                  Supplier<String> publicBaseUrl, Connections connections) {
         this.store = store;
+        this.pending = new PendingAuthorizations(FLOW_TTL, Clock.systemUTC(), flows);
         this.variables = variables;
         this.publicBaseUrl = publicBaseUrl;
         this.connections = connections;
@@ -106,7 +108,7 @@ public class UpstreamOAuth implements OAuthConnector {
      * grants kept in memory only; the callback URL is the base passed to {@link #start} + {@code /oauth/callback}.
      */
     public static UpstreamOAuth inMemory(Function<String, String> variables, Connections connections) {
-        return new UpstreamOAuth(new InMemoryGrantStore(), variables, () -> null, connections);
+        return new UpstreamOAuth(new InMemoryGrantStore(), new MemoryFlowRows(), variables, () -> null, connections);
     }
 
     /**

@@ -87,28 +87,6 @@ class OAuthPartsTest {
     }
 
     @Test
-    void statesAreSingleUseExpireAndOnlyTheLatestOfAnUpstreamWorks() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        PendingAuthorizations pending = new PendingAuthorizations(Duration.ofMinutes(10), clock);
-        String a = PendingAuthorizations.newState();
-        String b = PendingAuthorizations.newState();
-        String c = PendingAuthorizations.newState();
-        assertThat(a).hasSize(43).isNotEqualTo(b);
-        pending.add(a, new PendingAuthorizations.Pending("gh", null, null, null, pending.expiry()));
-        assertThat(pending.take(a).upstream()).isEqualTo("gh");
-        assertThatThrownBy(() -> pending.take(a)).hasMessageContaining("already used");
-        assertThatThrownBy(() -> pending.take("nope")).hasMessageContaining("Unknown or expired");
-        assertThatThrownBy(() -> pending.take(null)).hasMessageContaining("no state");
-
-        pending.add(b, new PendingAuthorizations.Pending("gh", null, null, null, pending.expiry()));
-        pending.add(c, new PendingAuthorizations.Pending("gh", null, null, null, pending.expiry()));
-        assertThatThrownBy(() -> pending.take(b)).hasMessageContaining("only the latest link");
-        clock.advance(Duration.ofMinutes(11));
-        assertThat(pending.of("gh")).isNull();
-        assertThatThrownBy(() -> pending.take(c)).hasMessageContaining("expire");
-    }
-
-    @Test
     void upstreamsYamlTakesOAuthOptionsAndClientCredentials() {
         List<UpstreamConfig> configs = UpstreamConfigParser.parse("""
                 upstreams:

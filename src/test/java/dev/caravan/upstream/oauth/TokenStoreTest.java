@@ -30,11 +30,12 @@ class TokenStoreTest {
         DataSource ds = TestDatabases.migrated(dataSource(database));
         TokenStore store = new TokenStore(new JdbcTemplate(ds), () -> TokenCipher.from(null, dir));
         Instant expires = Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS);
-        StoredGrant g = new StoredGrant("https://as", "https://as/a", "https://as/t", "https://mcp/x", "s", "cid",
-                "csecret", "client_secret_post", "https://c/oauth/callback", true, "access-1", "refresh-1", expires);
+        StoredGrant g = new StoredGrant("https://as", "https://as/a", "https://as/t", "https://mcp/x", "s", "client-id-of-caravan",
+                "client-secret-of-caravan", "client_secret_post", "https://c/oauth/callback", true, "access-1", "refresh-1", expires);
         store.save("up", "https://mcp/x", g);
         assertThat(store.load("up", "https://mcp/x")).isEqualTo(g);
-        assertThat(store.sealed("up")).doesNotContain("access-1").doesNotContain("csecret").doesNotContain("cid");
+        assertThat(store.sealed("up")).doesNotContain("access-1").doesNotContain("client-secret-of-caravan")
+                .doesNotContain("client-id-of-caravan");
         store.save("up", "https://mcp/x", g.withTokens("access-2", null, null));
         assertThat(store.load("up", "https://mcp/x").accessToken()).isEqualTo("access-2");
         assertThat(store.load("up", "https://elsewhere/x")).isNull();

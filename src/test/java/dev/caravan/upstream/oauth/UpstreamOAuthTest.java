@@ -2,6 +2,7 @@ package dev.caravan.upstream.oauth;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.caravan.core.CaravanSettings;
+import dev.caravan.support.TestDatabases;
 import dev.caravan.upstream.UpstreamConfig;
 import dev.caravan.upstream.UpstreamConfigParser;
 import dev.caravan.upstream.Upstreams;
@@ -11,21 +12,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.mock.env.MockEnvironment;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -71,8 +69,7 @@ class UpstreamOAuthTest {
             ex.close();
         });
         server.start();
-        jdbc = new JdbcTemplate(new DriverManagerDataSource("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"));
-        jdbc.execute(Files.readString(Path.of("src/main/resources/db/migration/V30__upstream_tokens.sql")));
+        jdbc = new JdbcTemplate(TestDatabases.migrated(TestDatabases.plainH2()));
         environment = new MockEnvironment();
     }
 
