@@ -838,6 +838,47 @@ class DrivesIT extends CaravanIntegrationTest {
         API.verify(0, postRequestedFor(urlPathEqualTo("/dropbox/token")));
     }
 
+    @Test
+    void theAdminAndFileApisTakeAPasswordAndAFormatAndNeverEchoThePassword() throws Exception {
+        String link = "https://www.dropbox.com/scl/fi/adm1n/board.txt?rlkey=r&dl=0";
+        String password = "Admin-Link-Pw-9";
+        API.stubFor(post(urlPathEqualTo("/dropbox/api/sharing/get_shared_link_metadata")).withHeader("Authorization",
+                containing("Basic ")).withRequestBody(equalToJson("{\"url\":\"" + link + "\",\"link_password\":\""
+                + password + "\"}")).willReturn(okJson("{\".tag\":\"file\",\"name\":\"board.txt\",\"id\":\"id:b\",\"size\":5}")));
+        API.stubFor(post(urlPathEqualTo("/dropbox/content/sharing/get_shared_link_file")).withHeader("Dropbox-API-Arg",
+                equalToJson("{\"url\":\"" + link + "\",\"link_password\":\"" + password + "\"}"))
+                .willReturn(bytes("text/plain", "board")));
+        HttpResponse<String> started = admin("POST", "/admin/api/imports", JSON.createObjectNode().put("workspace",
+                "default").put("url", link).put("path", "adm/").put("password", password).toString());
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        assertThat(started.body()).doesNotContain(password);
+        String id = json(started.body()).path("job").asText();
+        JsonNode[] last = new JsonNode[1];
+        await(java.time.Duration.ofSeconds(30), "admin import ends", () -> {
+            last[0] = json(admin("GET", "/admin/api/imports/" + id, null).body());
+            return Set.of("done", "failed").contains(last[0].path("state").asText());
+        });
+        assertThat(last[0].path("state").asText()).as(last[0].toString()).isEqualTo("done");
+        assertThat(Files.readString(file("adm/board.txt"))).isEqualTo("board");
+        assertThat(admin("GET", "/admin/api/imports", null).body()).doesNotContain(password);
+
+        Published endpoint = publish("drives" + ENDPOINTS.incrementAndGet(), "workspace");
+        HttpResponse<String> deckStarted = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/imports"))
+                .header("Authorization", "Bearer " + endpoint.token()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("workspace", "default")
+                        .put("url", "https://docs.google.com/presentation/d/1SlidesDeck001/edit").put("format", "docx")
+                        .toString())).build());
+        assertThat(deckStarted.statusCode()).isEqualTo(202); // docx is a format Drive has; the deck's type is known later
+        JsonNode deck = waitForEnd(endpoint, json(deckStarted.body()).path("job").asText());
+        assertThat(deck.path("reason").asText()).isEqualTo("auth_required"); // not public, no connection
+        HttpResponse<String> unknown = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/imports"))
+                .header("Authorization", "Bearer " + endpoint.token()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("workspace", "default")
+                        .put("url", "https://app.box.com/s/abc").put("password", "x\ny").toString())).build());
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("without control characters");
+    }
+
     // ---- the HTTP file API's users
 
     @Test
