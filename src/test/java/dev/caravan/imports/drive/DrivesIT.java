@@ -656,11 +656,20 @@ class DrivesIT extends CaravanIntegrationTest {
                 dropboxError("shared_link_access_denied"))));
         API.stubFor(bearer(post(urlPathEqualTo("/dropbox/api/sharing/get_shared_link_metadata")), "d-pw")
                 .withRequestBody(equalToJson("{\"url\":\"" + link + "\",\"link_password\":\"" + password + "\"}"))
-                .willReturn(okJson("{\".tag\":\"file\",\"name\":\"minutes.txt\",\"id\":\"id:m\",\"size\":2}")));
+                .willReturn(okJson("{\".tag\":\"file\",\"name\":\"minutes.txt\",\"id\":\"id:m\",\"size\":2}")
+                        .withFixedDelay(1500))); // slow, so the row is read while the job is still on
         API.stubFor(bearer(post(urlPathEqualTo("/dropbox/content/sharing/get_shared_link_file")), "d-pw")
                 .withHeader("Dropbox-API-Arg", equalToJson("{\"url\":\"" + link + "\",\"link_password\":\"" + password + "\"}"))
                 .willReturn(bytes("text/plain", "ok")));
-        JsonNode job = imported(c, "url", link, "path", "pw/", "password", password);
+        String id = json(ToolCalls.ok(c, "import_url", "url", link, "path", "pw/", "password", password)).path("job").asText();
+        String sealed = jdbc.queryForObject("select link_password from import_job where id = ?", String.class, id);
+        assertThat(sealed).startsWith("v1:").doesNotContain(password).doesNotContain("Corr3ct");
+        JsonNode[] ended = new JsonNode[1];
+        await(java.time.Duration.ofSeconds(30), "the import ends", () -> {
+            ended[0] = json(ToolCalls.ok(c, "import_status", "job", id));
+            return Set.of("done", "failed").contains(ended[0].path("state").asText());
+        });
+        JsonNode job = ended[0];
         assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("done");
         assertThat(Files.readString(file("pw/minutes.txt"))).isEqualTo("ok");
         // the header carries it as ASCII JSON (\\u00e9), as HTTP headers must
