@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * URL import for the HTTP file API's users, with the same tokens (the admin token or an endpoint's token, whose
  * endpoint must publish write_file to start one): {@code POST /imports} with
- * {@code {"workspace", "url", "path"?, "provider"?, "onConflict"?}} answers 202 with the job and
+ * {@code {"workspace", "url", "path"?, "provider"?, "onConflict"?, "format"?, "password"?}} answers 202 with the job and
  * {@code Location: /imports/ID}; {@code GET /imports} lists the caller's jobs, {@code GET /imports/ID} follows one and
  * {@code DELETE} cancels it. A job is its starter's: another token gets 404. Drive imports use the token's
  * principal's connections (the same principal as its MCP calls).
@@ -56,7 +56,8 @@ public class FileApiImports {
         access.authorize(caller, workspace, FileApiAccess.Right.WRITE);
         try {
             ImportJob job = jobs.submit(new ImportJobs.Request(workspace, string(body, "url"), string(body, "path"),
-                    string(body, "provider"), string(body, "onConflict")), caller.name(),
+                    string(body, "provider"), string(body, "onConflict"), string(body, "format"),
+                    string(body, "password")), caller.name(),
                     caller.who() == null ? null : caller.who().endpoint());
             return ResponseEntity.status(HttpStatus.ACCEPTED).header("Location", "/imports/" + job.id())
                     .body(ImportView.of(job));

@@ -11,10 +11,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A shared folder's files into one workspace folder, each file through the same atomic write as a single import.
- * The caps are checked on the listing first (more files than allowed, or a known total over the byte cap: nothing
- * is fetched); the byte cap is also enforced while streaming, for files whose size the listing did not give. A
- * file that fails is reported and the others go on; a stop (cancel, timeout, lost lease) ends the job at once.
+ * A shared folder's tree into one workspace folder (its sub-folders as sub-folders, each name sanitised), each file
+ * through the same atomic write as a single import, so onConflict decides what a name already taken becomes. The
+ * caps count the whole tree and are checked on the listing first (more files than allowed, or a known total over
+ * the byte cap: nothing is fetched); the byte cap is also enforced while streaming, for files whose size the
+ * listing did not give. A file that fails is reported and the others go on; a stop (cancel, timeout, lost lease)
+ * ends the job at once.
  */
 final class FolderImport {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,8 +24,8 @@ final class FolderImport {
             ImportReason.INTERRUPTED, ImportReason.AUTH_REQUIRED, ImportReason.RATE_LIMITED);
     private static final int MAX_REPORT_CHARS = 32000;
 
-    /** {@code caravan.import.folder-max-files} and {@code folder-max-bytes}. */
-    record Caps(int maxFiles, long maxBytes) {
+    /** {@code caravan.import.folder-max-files}, {@code folder-max-bytes} and {@code folder-max-depth}. */
+    record Caps(int maxFiles, long maxBytes, int maxDepth) {
     }
 
     private final ImportRunner runner;
@@ -42,11 +44,12 @@ final class FolderImport {
 
     ImportJobRepository.Outcome run(ImportSource.Folder folder, ImportRunner.Progress progress, FetchControl control) {
         if (folder.files().size() > caps.maxFiles()) {
-            throw new ImportFailure(ImportReason.TOO_LARGE, "The shared folder has " + folder.files().size()
-                    + " files, more than the " + caps.maxFiles() + " one import may bring in (too_large; setting "
-                    + "caravan.import.folder-max-files); nothing was imported. Import the files one by one.");
+            throw new ImportFailure(ImportReason.TOO_LARGE, "The shared folder holds more than " + caps.maxFiles()
+                    + " files (its sub-folders counted), more than one import may bring in (too_large; setting "
+                    + "caravan.import.folder-max-files); nothing was imported. Import its sub-folders one by one.");
         }
-        long known = folder.files().stream().mapToLong(d -> d.size() == null ? 0 : d.size()).sum();
+        long known = folder.files().stream().map(ImportSource.Item::download)
+                .mapToLong(d -> d.size() == null ? 0 : d.size()).sum();
         if (known > caps.maxBytes()) {
             throw new ImportFailure(ImportReason.TOO_LARGE, "The shared folder holds " + known + " bytes, more than "
                     + "the " + caps.maxBytes() + " one import may bring in (too_large; setting "
@@ -61,13 +64,14 @@ final class FolderImport {
         long bytes = 0;
         int done = 0;
         ImportFailure first = null;
-        for (ImportSource.Download file : folder.files()) {
+        for (ImportSource.Item item : folder.files()) {
             Map<String, Object> line = new LinkedHashMap<>();
-            line.put("name", file.name() == null ? FileNames.FALLBACK : file.name());
+            line.put("name", item.relativePath());
             report.add(line);
             long room = Math.min(maxFileBytes, caps.maxBytes() - bytes);
             try {
-                ImportRunner.Written w = runner.write(job, workspace, file, room, into, bytes, progress, control);
+                ImportRunner.Written w = runner.write(job, workspace, item.download(), room, into + dir(item), bytes,
+                        progress, control);
                 bytes += w.bytes();
                 done++;
                 line.put("state", "done");
@@ -95,6 +99,16 @@ final class FolderImport {
         return ImportJobRepository.Outcome.failed(first.reason(), done + " of " + folder.files().size()
                 + " files were imported into " + into + "; the first failure: " + first.getMessage(),
                 first.httpStatus(), bytes, progress.total, files);
+    }
+
+    /** The item's sub-folders as workspace folders, each name sanitised to one segment; "" or "a/b/". */
+    private static String dir(ImportSource.Item item) {
+        StringBuilder out = new StringBuilder();
+        for (String segment : item.dir()) {
+            String clean = FileNames.sanitise(segment);
+            out.append(clean == null ? "folder" : clean).append('/');
+        }
+        return out.toString();
     }
 
     private static String report(List<Map<String, Object>> report) {

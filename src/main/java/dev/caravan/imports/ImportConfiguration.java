@@ -1,6 +1,8 @@
 package dev.caravan.imports;
 
+import dev.caravan.core.CaravanSettings;
 import dev.caravan.core.PhasedLifecycle;
+import dev.caravan.core.TokenCipher;
 import dev.caravan.workspace.UnattendedAccess;
 import dev.caravan.workspace.WorkspaceAccess;
 import dev.caravan.workspace.Workspaces;
@@ -32,15 +34,19 @@ public class ImportConfiguration {
 
     @Bean(destroyMethod = "close")
     ImportJobs importJobs(JdbcTemplate jdbc, Workspaces workspaces, LockService locks, AuditTrail audit,
-                          WebFetcher fetcher, ImportProperties properties, ObjectProvider<ImportSource> drives) {
+                          WebFetcher fetcher, ImportProperties properties, ObjectProvider<ImportSource> drives,
+                          CaravanSettings caravan) {
         // The drives (beans of imports.drive) recognise their URLs first; the web takes any http(s) URL left.
         List<ImportSource> all = new ArrayList<>(drives.orderedStream().toList());
         all.add(new WebSource());
         ImportSources sources = new ImportSources(all);
         // Its own WorkspaceWrites without an audit trail: the job records one 'import' event, not an http_put too.
+        LinkPasswords passwords = new LinkPasswords(() -> TokenCipher.from(caravan));
         ImportRunner runner = new ImportRunner(workspaces, new WorkspaceWrites(locks, null), sources, fetcher,
-                new FolderImport.Caps(properties.getFolderMaxFiles(), properties.getFolderMaxBytes().toBytes()));
-        return new ImportJobs(new ImportJobRepository(jdbc), runner, sources, audit, properties, Clock.systemUTC());
+                new FolderImport.Caps(properties.getFolderMaxFiles(), properties.getFolderMaxBytes().toBytes(),
+                        properties.getFolderMaxDepth()), passwords);
+        return new ImportJobs(new ImportJobRepository(jdbc), runner, sources, passwords, audit, properties,
+                Clock.systemUTC());
     }
 
     @Bean

@@ -24,7 +24,7 @@ public class ImportJobRepository {
             rs.getString("sha256"), rs.getString("content_type"), rs.getInt("attempts"),
             rs.getBoolean("cancel_requested"), rs.getString("lease_owner"), SqlTime.instant(rs, "lease_until"),
             SqlTime.instant(rs, "created_at"), SqlTime.instant(rs, "updated_at"), SqlTime.instant(rs, "finished_at"),
-            rs.getString("files"));
+            rs.getString("files"), rs.getString("export_format"), rs.getString("link_password"));
 
     /** How a job ended. */
     public record Outcome(ImportState state, ImportReason reason, String detail, Integer httpStatus, long bytes,
@@ -51,10 +51,11 @@ public class ImportJobRepository {
 
     public void insert(ImportJob j) {
         jdbc.update("insert into import_job (id, workspace, target, url, provider, on_conflict, principal, endpoint, "
-                        + "state, bytes, attempts, cancel_requested, created_at, updated_at) "
-                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, false, ?, ?)",
+                        + "state, bytes, attempts, cancel_requested, created_at, updated_at, export_format, link_password) "
+                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, false, ?, ?, ?, ?)",
                 j.id(), j.workspace(), j.target(), j.url(), j.provider(), j.onConflict(), j.principal(), j.endpoint(),
-                ImportState.QUEUED.word(), SqlTime.time(j.createdAt()), SqlTime.time(j.updatedAt()));
+                ImportState.QUEUED.word(), SqlTime.time(j.createdAt()), SqlTime.time(j.updatedAt()), j.exportFormat(),
+                j.linkPassword());
     }
 
     public Optional<ImportJob> find(String id) {
@@ -117,7 +118,7 @@ public class ImportJobRepository {
     public boolean finish(String id, String owner, Outcome o, Instant now) {
         return jdbc.update("update import_job set state = ?, reason = ?, detail = ?, http_status = ?, bytes = ?, "
                         + "total = ?, written_path = ?, etag = ?, sha256 = ?, content_type = ?, files = ?, "
-                        + "lease_owner = null, "
+                        + "link_password = null, lease_owner = null, "
                         + "lease_until = null, updated_at = ?, finished_at = ? where id = ? and lease_owner = ? "
                         + "and state = ?", o.state().word(), o.reason() == null ? null : o.reason().word(),
                 cut(o.detail()), o.httpStatus(), o.bytes(), o.total(), o.writtenPath(), o.etag(), o.sha256(),
@@ -130,7 +131,7 @@ public class ImportJobRepository {
      */
     public Optional<ImportJob> cancel(String id, Instant now) {
         jdbc.update("update import_job set state = ?, reason = ?, detail = ?, cancel_requested = true, updated_at = ?, "
-                        + "finished_at = ? where id = ? and state = ?", ImportState.FAILED.word(),
+                        + "finished_at = ?, link_password = null where id = ? and state = ?", ImportState.FAILED.word(),
                 ImportReason.CANCELLED.word(), "Cancelled before it started.", SqlTime.time(now), SqlTime.time(now),
                 id, ImportState.QUEUED.word());
         jdbc.update("update import_job set cancel_requested = true, updated_at = ? where id = ? and state = ?",
@@ -149,7 +150,7 @@ public class ImportJobRepository {
                 ImportState.QUEUED.word(), SqlTime.time(now), ImportState.RUNNING.word(), SqlTime.time(now),
                 maxAttempts);
         int ended = jdbc.update("update import_job set state = ?, reason = ?, detail = ?, lease_owner = null, "
-                        + "lease_until = null, updated_at = ?, finished_at = ? where state = ? and lease_until < ?",
+                        + "lease_until = null, link_password = null, updated_at = ?, finished_at = ? where state = ? and lease_until < ?",
                 ImportState.FAILED.word(), ImportReason.INTERRUPTED.word(),
                 "The node running this import stopped; nothing was written. Start the import again.",
                 SqlTime.time(now), SqlTime.time(now), ImportState.RUNNING.word(), SqlTime.time(now));

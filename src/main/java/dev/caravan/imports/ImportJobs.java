@@ -35,13 +35,30 @@ public class ImportJobs implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ImportJobs.class);
     static final Set<String> CONFLICTS = Set.of("rename", "overwrite", "fail");
 
-    /** What a caller asks for. */
-    public record Request(String workspace, String url, String path, String provider, String onConflict) {
+    /**
+     * What a caller asks for.
+     *
+     * @param format   a Google Docs export format (docx, pdf, md ...; the source checks it), or null
+     * @param password a Dropbox or Box link's password, or null; sealed into the job row, never shown
+     */
+    public record Request(String workspace, String url, String path, String provider, String onConflict,
+                          String format, String password) {
+        public Request(String workspace, String url, String path, String provider, String onConflict) {
+            this(workspace, url, path, provider, onConflict, null, null);
+        }
+
+        @Override
+        public String toString() { // the password stays out of any log line that prints a request
+            return "Request[workspace=" + workspace + ", url=" + url + ", path=" + path + ", provider=" + provider
+                    + ", onConflict=" + onConflict + ", format=" + format + ", password="
+                    + (password == null ? "none" : "(given)") + "]";
+        }
     }
 
     private final ImportJobRepository repository;
     private final ImportRunner runner;
     private final ImportSources sources;
+    private final LinkPasswords passwords;
     private final AuditTrail audit;
     private final ImportProperties properties;
     private final Clock clock;
@@ -58,9 +75,10 @@ public class ImportJobs implements AutoCloseable {
         volatile boolean leaseLost;
     }
 
-    ImportJobs(ImportJobRepository repository, ImportRunner runner, ImportSources sources, AuditTrail audit,
-               ImportProperties properties, Clock clock) {
+    ImportJobs(ImportJobRepository repository, ImportRunner runner, ImportSources sources, LinkPasswords passwords,
+               AuditTrail audit, ImportProperties properties, Clock clock) {
         this.repository = repository;
+        this.passwords = passwords;
         this.runner = runner;
         this.sources = sources;
         this.audit = audit;
@@ -109,9 +127,18 @@ public class ImportJobs implements AutoCloseable {
         if (!target.isEmpty() && !target.endsWith("/") && WorkspacePath.of(target).isRoot()) {
             target = "";
         }
+        ImportSource source = sources.get(provider);
+        String format = request.format() == null || request.format().isBlank() ? null
+                : source.exportFormat(request.format().strip());
+        boolean password = request.password() != null && !request.password().isEmpty();
+        if (password && !source.takesLinkPassword()) {
+            throw new ImportFailure(ImportReason.INVALID_REQUEST, "A link password is for Dropbox and Box links only "
+                    + "(provider " + provider + " takes none); start again without it.");
+        }
         Instant now = clock.instant();
-        ImportJob job = ImportJob.queued(UUID.randomUUID().toString(), request.workspace(), target, url.toString(),
-                provider, onConflict, principal, endpoint, now);
+        String id = UUID.randomUUID().toString();
+        ImportJob job = ImportJob.queued(id, request.workspace(), target, url.toString(), provider, onConflict,
+                principal, endpoint, now, format, passwords.seal(id, request.password()));
         repository.insert(job);
         claimer.request();
         return job;
@@ -153,7 +180,7 @@ public class ImportJobs implements AutoCloseable {
                 j.endpoint(), j.state(), j.reason(), j.detail(), j.httpStatus(), r.progress.bytes.get(),
                 r.progress.total, j.writtenPath(), j.etag(), j.sha256(), j.contentType(), j.attempts(),
                 j.cancelRequested(), j.leaseOwner(), j.leaseUntil(), j.createdAt(), j.updatedAt(), j.finishedAt(),
-                j.files());
+                j.files(), j.exportFormat(), j.linkPassword());
     }
 
     /** Renews this node's leases (noting cancellations asked for on other nodes), recovers dead nodes' jobs, claims. */

@@ -35,6 +35,16 @@ public class ImportProperties {
     private int folderMaxFiles = 100;
     /** The most bytes one shared-folder import brings in, all files together. */
     private DataSize folderMaxBytes = DataSize.ofGigabytes(1);
+    /** How many levels of sub-folders a shared-folder import goes down; 0 imports the folder's own files only. */
+    private int folderMaxDepth = 5;
+
+    public int getFolderMaxDepth() {
+        return folderMaxDepth;
+    }
+
+    public void setFolderMaxDepth(int folderMaxDepth) {
+        this.folderMaxDepth = folderMaxDepth;
+    }
 
     public int getFolderMaxFiles() {
         return folderMaxFiles;

@@ -10,6 +10,8 @@ import java.util.Locale;
 public enum ImportReason {
     BLOCKED_ADDRESS, TOO_MANY_REDIRECTS, HTTP_STATUS, AUTH_REQUIRED, NOT_FOUND, TOO_LARGE, HTML_INTERSTITIAL,
     EXPORT_TOO_LARGE, RATE_LIMITED, TIMEOUT, CANCELLED, INTERRUPTED,
+    /** A Dropbox or Box link refused the password given, or needs one and none was given. */
+    PASSWORD_REQUIRED,
     /** onConflict=fail and the target exists. */
     ALREADY_EXISTS,
     /** The URL or target is not usable (scheme, path, workspace). */

@@ -42,10 +42,12 @@ final class ImportRunner {
     private final ImportSources sources;
     private final WebFetcher fetcher;
     private final FolderImport.Caps folders;
+    private final LinkPasswords passwords;
 
     ImportRunner(Workspaces workspaces, WorkspaceWrites writes, ImportSources sources, WebFetcher fetcher,
-                 FolderImport.Caps folders) {
+                 FolderImport.Caps folders, LinkPasswords passwords) {
         this.folders = folders;
+        this.passwords = passwords;
         this.workspaces = workspaces;
         this.writes = writes;
         this.sources = sources;
@@ -91,6 +93,21 @@ final class ImportRunner {
             @Override
             public long folderMaxBytes() {
                 return folders.maxBytes();
+            }
+
+            @Override
+            public int folderMaxDepth() {
+                return folders.maxDepth();
+            }
+
+            @Override
+            public String exportFormat() {
+                return job.exportFormat();
+            }
+
+            @Override
+            public String linkPassword() {
+                return passwords.open(job);
             }
 
             @Override

@@ -25,6 +25,20 @@ public interface ImportSource {
     /** What to fetch; may throw {@link ImportFailure} (not found, auth required, too large). */
     Resolved resolve(URI url, Context context);
 
+    /**
+     * The export format a caller asked for, checked and as the word the job stores; {@link ImportFailure}
+     * {@code invalid_request} naming the allowed ones when this source has no such format (or none at all).
+     */
+    default String exportFormat(String requested) {
+        throw new ImportFailure(ImportReason.INVALID_REQUEST, "Argument 'format' is for Google Docs, Sheets, Slides "
+                + "and Drawings (provider gdrive); provider " + id() + " imports files as they are.");
+    }
+
+    /** Whether this source's links may carry a password the caller gives (Dropbox, Box). */
+    default boolean takesLinkPassword() {
+        return false;
+    }
+
     /** What a source may use while it resolves: who asked, the guarded HTTP client, the job's clock. */
     interface Context {
         String principal();
@@ -32,10 +46,19 @@ public interface ImportSource {
         /** Sends an API request through the guard (redirects, retries, error mapping as for downloads). */
         Reply call(Download request);
 
-        /** Files and bytes a shared folder may bring in at most. */
+        /** Files and bytes a shared folder may bring in at most, its whole tree together. */
         int folderMaxFiles();
 
         long folderMaxBytes();
+
+        /** How many levels of sub-folders a shared folder's import goes down (0: the folder's own files only). */
+        int folderMaxDepth();
+
+        /** The export format word the caller asked for (checked by {@link #exportFormat}), or null. */
+        String exportFormat();
+
+        /** The link's password in clear, or null: for the drive's own API only, never for a message or log. */
+        String linkPassword();
 
         /** The largest file the target workspace takes. */
         long maxFileBytes();
@@ -56,11 +79,29 @@ public interface ImportSource {
     }
 
     /**
-     * The files of a shared folder, imported into a folder named {@code name} under the target.
+     * The files of a shared folder's tree, imported into a folder named {@code name} under the target.
      *
-     * @param skipped what was left out (sub-folders, files past the caps) with why, for the job's report
+     * @param skipped what was left out (folders past the depth cap, items with no file) with why, for the report
      */
-    record Folder(String name, List<Download> files, List<String> skipped) implements Resolved {
+    record Folder(String name, List<Item> files, List<String> skipped) implements Resolved {
+    }
+
+    /**
+     * One file of a shared folder's tree.
+     *
+     * @param dir the names of the sub-folders it is in, from the shared folder down (empty: the folder itself), as
+     *            the drive spells them (sanitised when written)
+     */
+    record Item(List<String> dir, Download download) {
+        public Item {
+            dir = List.copyOf(dir);
+        }
+
+        /** Its path inside the shared folder, for the report. */
+        public String relativePath() {
+            String name = download.name() == null ? FileNames.FALLBACK : download.name();
+            return dir.isEmpty() ? name : String.join("/", dir) + "/" + name;
+        }
     }
 
     /** A response that is not 2xx, as a source's API reports it; null lets the fetcher's default mapping decide. */
@@ -103,6 +144,11 @@ public interface ImportSource {
             Map<String, String> h = new LinkedHashMap<>(headers);
             h.put(name, value);
             return new Download(url, method, Map.copyOf(h), body, htmlAllowed, this.name, size, errors, reauth);
+        }
+
+        /** The same request to another URL (an API key added to the query). */
+        public Download at(URI other) {
+            return new Download(other, method, headers, body, htmlAllowed, name, size, errors, reauth);
         }
 
         public Download withHeaders(Map<String, String> replaced) {

@@ -23,6 +23,9 @@ final class ImportView {
         m.put("provider", j.provider());
         m.put("target", j.target().isEmpty() ? "/" : j.target());
         m.put("onConflict", j.onConflict());
+        if (j.exportFormat() != null) {
+            m.put("format", j.exportFormat());
+        }
         m.put("bytes", j.bytes());
         if (j.total() != null) {
             m.put("total", j.total());

@@ -31,7 +31,7 @@ import java.util.Map;
 /**
  * {@code imports:OPERATION} with operations {@code import_url}, {@code import_status}, {@code import_list} and
  * {@code import_cancel}; arguments from headers named as the tools' ({@code workspace}, {@code url}, {@code path},
- * {@code provider}, {@code onConflict}, {@code wait}, {@code job}). The result body is the job as JSON text. A job
+ * {@code provider}, {@code onConflict}, {@code format}, {@code password}, {@code wait}, {@code job}). The result body is the job as JSON text. A job
  * belongs to the principal that started it: others get "no such job".
  */
 public class ImportsComponent extends DefaultComponent {
@@ -120,7 +120,8 @@ public class ImportsComponent extends DefaultComponent {
                     workspaces.get(workspace);
                     access.check(caller, workspace, Operation.WRITE);
                     ImportJob job = jobs.submit(new ImportJobs.Request(workspace, text(m, "url"), text(m, "path"),
-                            text(m, "provider"), text(m, "onConflict")), caller.principal(), caller.endpoint());
+                            text(m, "provider"), text(m, "onConflict"), text(m, "format"), text(m, "password")),
+                            caller.principal(), caller.endpoint());
                     long waitMillis = waitMillis(m);
                     return waitMillis <= 0 ? json(ImportView.of(job)) : waitFor(job, waitMillis, call);
                 }

@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * {@code /admin/api/imports} behind the admin token: POST starts an import ({@code workspace, url, path, provider,
- * onConflict}; 202 with the job), GET lists every job newest first, GET /{id} shows one, DELETE /{id} cancels it.
+ * onConflict, format, password}; 202 with the job), GET lists every job newest first, GET /{id} shows one, DELETE /{id} cancels it.
  * Jobs started here are the principal {@code admin}'s.
  */
 @RestController
@@ -42,7 +42,8 @@ public class ImportsController {
         }
         try {
             ImportJob job = jobs.submit(new ImportJobs.Request(workspace, string(body, "url"), string(body, "path"),
-                    string(body, "provider"), string(body, "onConflict")), "admin", null);
+                    string(body, "provider"), string(body, "onConflict"), string(body, "format"),
+                    string(body, "password")), "admin", null);
             return ResponseEntity.status(HttpStatus.ACCEPTED).body(ImportView.of(job));
         } catch (ImportFailure | StorageException e) {
             throw ApiException.invalid(e.getMessage());

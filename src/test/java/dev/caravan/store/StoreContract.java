@@ -255,4 +255,23 @@ abstract class StoreContract {
         assertThat(imports.find("j4").orElseThrow().reason()).isEqualTo(ImportReason.INTERRUPTED);
         assertThat(imports.purgeFinished(t.plusSeconds(100))).isEqualTo(4);
     }
+
+    @Test
+    void driveLinkOptionsAreKeptWhileTheJobRunsAndTheSealedPasswordIsClearedAtTheEnd() {
+        Instant t = now();
+        imports.insert(ImportJob.queued("p1", "default", "in/", "https://www.dropbox.com/s/x/a", "dropbox", "rename",
+                "ops/a", "ops", t, null, "v1:sealed-one"));
+        imports.insert(ImportJob.queued("p2", "default", "in/", "https://docs.google.com/document/d/1x/edit", "gdrive",
+                "rename", "ops/a", "ops", t.plusMillis(1), "md", null));
+        imports.insert(ImportJob.queued("p3", "default", "in/", "https://app.box.com/s/y", "box", "rename", "ops/a",
+                "ops", t.plusMillis(2), null, "v1:sealed-three"));
+        ImportJob running = imports.claimNext("node-a", t, t.plusSeconds(30)).orElseThrow();
+        assertThat(running.linkPassword()).isEqualTo("v1:sealed-one"); // another node claiming it can open it too
+        assertThat(imports.find("p2").orElseThrow().exportFormat()).isEqualTo("md");
+        imports.finish("p1", "node-a", new ImportJobRepository.Outcome(ImportState.FAILED, ImportReason.PASSWORD_REQUIRED,
+                "refused", 409, 0, null, null, null, null, null), t.plusSeconds(1));
+        assertThat(imports.find("p1").orElseThrow().linkPassword()).isNull();
+        imports.cancel("p3", t.plusSeconds(1)); // queued: ends at once, and forgets the password too
+        assertThat(imports.find("p3").orElseThrow().linkPassword()).isNull();
+    }
 }

@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -121,6 +122,22 @@ public final class DriveAccounts {
         } catch (AccountOAuth.NotConnected e) {
             throw authRequired(provider, principal, e.revoked() ? "the connection was revoked or has expired"
                     : "no " + name(provider) + " is connected for you");
+        } catch (OAuthException e) {
+            throw new ImportFailure(ImportReason.FAILED, name(provider) + "'s token endpoint failed: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * The bearer header when the principal has a usable connection; empty when none is connected (or it was revoked),
+     * so that a public link can be tried without one.
+     */
+    Optional<Map<String, String>> bearerIfConnected(String provider, String principal) {
+        try {
+            return Optional.of(Map.of("Authorization", "Bearer " + oauth.accessToken(account(provider, principal),
+                    client(provider))));
+        } catch (AccountOAuth.NotConnected e) {
+            return Optional.empty();
         } catch (OAuthException e) {
             throw new ImportFailure(ImportReason.FAILED, name(provider) + "'s token endpoint failed: "
                     + e.getMessage());

@@ -42,6 +42,11 @@ public class DriveProperties {
         private String contentUrl;
         /** The scopes asked for, space-separated. */
         private String scope;
+        /**
+         * Google Drive only: the operator's API key (a ${ENV} reference), sent as {@code key=} to read files shared
+         * with "anyone with the link" for a caller who has no connection. Unset: such callers must connect.
+         */
+        private String apiKey;
 
         public Provider() {
         }
@@ -100,6 +105,14 @@ public class DriveProperties {
 
         public void setContentUrl(String contentUrl) {
             this.contentUrl = contentUrl;
+        }
+
+        public String getApiKey() {
+            return apiKey;
+        }
+
+        public void setApiKey(String apiKey) {
+            this.apiKey = apiKey;
         }
 
         public String getScope() {

@@ -47,12 +47,47 @@ abstract class DriveSource implements ImportSource {
     /** The provider's reading of an error answer; null leaves it to the fetcher (404 not_found, 5xx http_status). */
     abstract ImportFailure error(int status, JsonNode body, Function<String, String> header, String principal);
 
-    /** The request with the principal's token, the refresh-once rule and this provider's error mapping. */
+    /**
+     * The request with the principal's token, the refresh-once rule and this provider's error mapping; without a
+     * connection, the provider's public access where its API has one ({@link #anonymous}), else auth_required.
+     */
     Download authed(Download d, Context context) {
+        return authed(d, context, true);
+    }
+
+    /** As {@link #authed(Download, Context)}; {@code publicAllowed} false where only a connection can read it. */
+    Download authed(Download d, Context context, boolean publicAllowed) {
+        String principal = context.principal();
+        Map<String, String> bearer = accounts.bearerIfConnected(provider, principal).orElse(null);
+        if (bearer == null && publicAllowed) {
+            Download open = anonymous(d);
+            if (open != null) {
+                return open.handling((status, body, header) -> publicError(status, parse(body), header, principal),
+                        null);
+            }
+        }
         Map<String, String> h = new LinkedHashMap<>(d.headers());
-        h.putAll(accounts.bearer(provider, context.principal()));
-        return d.withHeaders(h).handling((status, body, header) -> error(status, parse(body), header,
-                context.principal()), accounts.reauth(provider, context.principal()));
+        h.putAll(bearer != null ? bearer : accounts.bearer(provider, principal)); // the latter throws auth_required
+        return d.withHeaders(h).handling((status, body, header) -> error(status, parse(body), header, principal),
+                accounts.reauth(provider, principal));
+    }
+
+    /**
+     * The request as the provider serves a public link without a user's connection (Drive with the operator's API
+     * key, Dropbox with the operator's app key), or null where its API needs a user's token (OneDrive, Box).
+     */
+    Download anonymous(Download d) {
+        return null;
+    }
+
+    /** Without a connection, "not found" and "forbidden" mean the link is not public: connecting is the way on. */
+    private ImportFailure publicError(int status, JsonNode body, Function<String, String> header, String principal) {
+        ImportFailure f = error(status, body, header, principal);
+        boolean closed = f == null ? status == 401 || status == 403 || status == 404
+                : f.reason() == ImportReason.NOT_FOUND
+                || (f.reason() == ImportReason.HTTP_STATUS && (status == 401 || status == 403 || status == 409));
+        return closed ? accounts.authRequired(provider, principal, "the link is not open to anyone without signing "
+                + "in, or there is no such file; your own connection may read it") : f;
     }
 
     JsonNode json(Download d, Context context) {

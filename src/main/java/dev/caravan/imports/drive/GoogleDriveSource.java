@@ -7,20 +7,22 @@ import dev.caravan.imports.ImportReason;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Google Drive (Drive API v3): {@code files.get} for the metadata ({@code supportsAllDrives}: shared drives too),
- * {@code alt=media} for files, {@code files.export} for Google Docs, Sheets, Slides and Drawings (as docx, xlsx,
- * pptx, pdf; Drive refuses exports over 10 MB with {@code exportSizeLimitExceeded} → {@code export_too_large}),
- * {@code files.list} for a folder. A link's {@code resourcekey} goes in {@code X-Goog-Drive-Resource-Keys}. An HTML
- * page where a file was expected (the virus-scan interstitial) fails {@code html_interstitial}.
+ * {@code alt=media} for files, {@code files.export} for Google Docs, Sheets, Slides and Drawings (in the format asked
+ * for, {@link GoogleExports}; Drive refuses exports over 10 MB with {@code exportSizeLimitExceeded} →
+ * {@code export_too_large}), {@code files.list} for a folder and its sub-folders. A link's {@code resourcekey} goes
+ * in {@code X-Goog-Drive-Resource-Keys}. An HTML page where a file was expected (the virus-scan interstitial) fails
+ * {@code html_interstitial}. Without a connection, a file shared with "anyone with the link" is read with the
+ * operator's API key ({@code key=}), when one is configured.
  */
 final class GoogleDriveSource extends DriveSource {
     static final String FOLDER = "application/vnd.google-apps.folder";
@@ -28,14 +30,6 @@ final class GoogleDriveSource extends DriveSource {
             + "(?:/u/\\d+)?/d/([A-Za-z0-9_-]+)");
     private static final Pattern FOLDERS = Pattern.compile("/drive(?:/u/\\d+)?/folders/([A-Za-z0-9_-]+)");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{10,200}");
-    private static final Map<String, String[]> EXPORTS = Map.of(
-            "application/vnd.google-apps.document",
-            new String[]{"application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"},
-            "application/vnd.google-apps.spreadsheet",
-            new String[]{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"},
-            "application/vnd.google-apps.presentation",
-            new String[]{"application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"},
-            "application/vnd.google-apps.drawing", new String[]{"application/pdf", ".pdf"});
     private static final Set<String> LIMITS = Set.of("rateLimitExceeded", "userRateLimitExceeded",
             "sharingRateLimitExceeded", "backendError");
     private static final String FIELDS = "id,name,mimeType,size,resourceKey";
@@ -98,53 +92,58 @@ final class GoogleDriveSource extends DriveSource {
     }
 
     @Override
+    public String exportFormat(String requested) {
+        return GoogleExports.word(requested);
+    }
+
+    @Override
     public Resolved resolve(URI url, Context context) {
         Link link = link(url);
         Download meta = withKey(Download.get(api("/files/" + link.id() + "?fields=" + enc(FIELDS)
                 + "&supportsAllDrives=true")), link.id(), link.resourceKey());
         JsonNode file = json(meta, context);
         if (FOLDER.equals(file.path("mimeType").asText())) {
-            return folder(file, link, context);
+            return FolderWalk.walk(file.path("name").asText(), link, Link::id,
+                    (folder, out, enough) -> list(folder, out, enough, context), context);
         }
-        return download(file, context);
+        return download(file, context, true);
     }
 
-    private Resolved folder(JsonNode folder, Link link, Context context) {
-        List<Download> files = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
+    /** One folder's children ({@code files.list} with {@code 'ID' in parents}), page by page. */
+    private void list(Link folder, Consumer<FolderWalk.Child<Link>> out, BooleanSupplier enough, Context context) {
         String page = null;
         do {
-            String q = "'" + link.id() + "' in parents and trashed = false";
+            String q = "'" + folder.id() + "' in parents and trashed = false";
             Download list = withKey(Download.get(api("/files?q=" + enc(q) + "&fields="
                     + enc("nextPageToken,files(" + FIELDS + ")") + "&pageSize=1000&supportsAllDrives=true"
                     + "&includeItemsFromAllDrives=true" + (page == null ? "" : "&pageToken=" + enc(page)))),
-                    link.id(), link.resourceKey());
+                    folder.id(), folder.resourceKey());
             JsonNode answer = json(list, context);
             for (JsonNode f : answer.path("files")) {
+                String name = f.path("name").asText();
                 if (FOLDER.equals(f.path("mimeType").asText())) {
-                    skipped.add(f.path("name").asText() + "/ (sub-folders are not imported)");
-                } else if (files.size() <= context.folderMaxFiles()) {
-                    try {
-                        files.add(download(f, context));
-                    } catch (ImportFailure e) {
-                        skipped.add(f.path("name").asText() + " (" + e.reason().word() + ")");
+                    String id = f.path("id").asText();
+                    if (ID.matcher(id).matches()) {
+                        out.accept(FolderWalk.Child.folder(name, new Link(id, f.path("resourceKey").asText(null))));
                     }
+                } else {
+                    out.accept(FolderWalk.Child.file(name, () -> download(f, context, false)));
                 }
             }
             page = answer.path("nextPageToken").asText(null);
-        } while (page != null && files.size() <= context.folderMaxFiles());
-        return new Folder(folder.path("name").asText(), files, skipped);
+        } while (page != null && !enough.getAsBoolean());
     }
 
-    private Download download(JsonNode file, Context context) {
+    /** A file's download, or a Google document's export ({@code strict}: a format it lacks is an error). */
+    private Download download(JsonNode file, Context context, boolean strict) {
         String id = seg(file.path("id").asText());
         String mime = file.path("mimeType").asText();
         String name = file.path("name").asText(null);
         String key = file.path("resourceKey").asText(null);
-        String[] export = EXPORTS.get(mime);
-        if (export != null) {
-            Download d = Download.get(api("/files/" + id + "/export?mimeType=" + enc(export[0])));
-            return authed(withKey(d, id, key), context).named(name == null ? null : name + export[1], null);
+        if (GoogleExports.exportable(mime)) {
+            GoogleExports.Format export = GoogleExports.choose(mime, context.exportFormat(), strict);
+            Download d = Download.get(api("/files/" + id + "/export?mimeType=" + enc(export.mime())));
+            return authed(withKey(d, id, key), context).named(name == null ? null : name + export.extension(), null);
         }
         if (mime.startsWith("application/vnd.google-apps.")) {
             throw new ImportFailure(ImportReason.INVALID_REQUEST, "This Google item (" + mime.substring(28)
@@ -153,6 +152,17 @@ final class GoogleDriveSource extends DriveSource {
         Download d = withKey(Download.get(api("/files/" + id + "?alt=media&supportsAllDrives=true")), id, key);
         d = authed(d, context).named(name, sizeOrNull(file));
         return mime.equals("text/html") ? d : d.noHtml();
+    }
+
+    /** A public ("anyone with the link") file without a connection: the operator's API key as {@code key=}. */
+    @Override
+    Download anonymous(Download d) {
+        String key = settings.getApiKey();
+        if (key == null || key.isBlank()) {
+            return null;
+        }
+        String url = d.url().toString();
+        return d.at(URI.create(url + (url.contains("?") ? "&" : "?") + "key=" + enc(key.strip())));
     }
 
     private static Download withKey(Download d, String id, String key) {

@@ -6,9 +6,9 @@ import dev.caravan.imports.ImportReason;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * base64url of the URL), {@code GET /shares/{id}/driveItem} with {@code Prefer: redeemSharingLinkIfNecessary} gives
  * the item, {@code /content} answers 302 to a pre-authenticated URL, fetched without the token (the fetcher drops
  * it off the Graph host). A folder's children come from {@code /drives/{drive}/items/{id}/children}, each fetched
- * from its {@code @microsoft.graph.downloadUrl} (pre-authenticated, no token) or its {@code /content}.
+ * from its {@code @microsoft.graph.downloadUrl} (pre-authenticated, no token) or its {@code /content}; sub-folders
+ * the same way. Graph reads nothing without a user's token, so a public link needs a connection too.
  */
 final class OneDriveSource extends DriveSource {
     private static final Pattern ITEM_ID = Pattern.compile("[A-Za-z0-9!._-]{1,200}");
@@ -61,33 +62,43 @@ final class OneDriveSource extends DriveSource {
         return authed(Download.get(api(content)), context).named(item.path("name").asText(null), sizeOrNull(item));
     }
 
+    /** A folder of some drive: Graph names it by its drive and item id. */
+    private record Ref(String drive, String id) {
+    }
+
     private Resolved folder(JsonNode folder, Context context) {
         String drive = folder.path("parentReference").path("driveId").asText(null);
-        String id = folder.path("id").asText();
         if (drive == null) {
             throw new ImportFailure(ImportReason.FAILED, "OneDrive did not say which drive holds this folder.");
         }
-        List<Download> files = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
-        URI next = api("/drives/" + seg(drive) + "/items/" + seg(id) + "/children?$top=200");
-        while (next != null && files.size() <= context.folderMaxFiles()) {
+        return FolderWalk.walk(folder.path("name").asText(), new Ref(drive, folder.path("id").asText()),
+                r -> r.drive() + "/" + r.id(), (ref, out, enough) -> list(ref, out, enough, context), context);
+    }
+
+    /** One folder's children, page by page ({@code @odata.nextLink}). */
+    private void list(Ref folder, Consumer<FolderWalk.Child<Ref>> out, BooleanSupplier enough, Context context) {
+        URI next = api("/drives/" + seg(folder.drive()) + "/items/" + seg(folder.id()) + "/children?$top=200");
+        while (next != null && !enough.getAsBoolean()) {
             JsonNode page = json(Download.get(next), context);
             for (JsonNode child : page.path("value")) {
                 String name = child.path("name").asText();
-                if (!child.has("file")) {
-                    skipped.add(name + "/ (sub-folders are not imported)");
-                    continue;
+                String id = child.path("id").asText();
+                if (child.has("folder") && ITEM_ID.matcher(id).matches()) {
+                    String drive = child.path("parentReference").path("driveId").asText(folder.drive());
+                    out.accept(FolderWalk.Child.folder(name, new Ref(drive, id)));
+                } else if (child.has("file")) {
+                    out.accept(FolderWalk.Child.file(name, () -> {
+                        String direct = child.path("@microsoft.graph.downloadUrl").asText(null);
+                        Download d = direct != null ? Download.get(URI.create(direct))
+                                : authed(Download.get(api("/drives/" + seg(folder.drive()) + "/items/" + seg(id)
+                                + "/content")), context);
+                        return d.named(name, sizeOrNull(child));
+                    }));
                 }
-                String direct = child.path("@microsoft.graph.downloadUrl").asText(null);
-                Download d = direct != null ? Download.get(URI.create(direct))
-                        : authed(Download.get(api("/drives/" + seg(drive) + "/items/" + seg(child.path("id").asText())
-                        + "/content")), context);
-                files.add(d.named(name, sizeOrNull(child)));
             }
             String link = page.path("@odata.nextLink").asText(null);
             next = link == null ? null : sameApi(URI.create(link));
         }
-        return new Folder(folder.path("name").asText(), files, skipped);
     }
 
     /** The next page carries the token: it must be on the API's own origin (Graph answers absolute links). */

@@ -71,4 +71,20 @@ class DriveLinksTest {
         assertThat(DriveSource.arg(java.util.Map.of("url", "https://www.dropbox.com/s/x/r\u00e9sum\u00e9.pdf")))
                 .isEqualTo("{\"url\":\"https://www.dropbox.com/s/x/r\\u00E9sum\\u00E9.pdf\"}");
     }
+
+    @Test
+    void exportFormatsAreTheDocumentedOnesByWordOrMimeType() {
+        assertThat(GoogleExports.word(".PDF")).isEqualTo("pdf");
+        assertThat(GoogleExports.word("text/markdown")).isEqualTo("md");
+        assertThatThrownBy(() -> GoogleExports.word("exe\r\nX")).isInstanceOf(ImportFailure.class)
+                .hasMessageContaining("no format 'exe??X'").hasMessageContaining("xlsx");
+        String doc = "application/vnd.google-apps.document";
+        String sheet = "application/vnd.google-apps.spreadsheet";
+        assertThat(GoogleExports.choose(doc, null, true).word()).isEqualTo("docx");
+        assertThat(GoogleExports.choose(sheet, "csv", true).mime()).isEqualTo("text/csv");
+        // a folder's items that lack the format keep their default; a single item names what it has
+        assertThat(GoogleExports.choose(sheet, "md", false).word()).isEqualTo("xlsx");
+        assertThatThrownBy(() -> GoogleExports.choose(sheet, "md", true)).hasMessageContaining("xlsx, ods, pdf");
+        assertThat(GoogleExports.choose("application/vnd.google-apps.drawing", null, true).extension()).isEqualTo(".pdf");
+    }
 }
