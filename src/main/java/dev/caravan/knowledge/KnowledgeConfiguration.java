@@ -75,6 +75,7 @@ public class KnowledgeConfiguration {
                                       ObjectProvider<CamelContext> camelContext, KnowledgeProperties settings) {
         Periodic ingest = Periodic.onRequest("knowledge-ingest", Duration.ofMillis(100), service::drain);
         ChangeFeed feed = new ChangeFeed(service, ingest::request);
+        service.useWake(ingest::request);
         Periodic reconcile = Periodic.every("knowledge-reconcile", Duration.ofSeconds(2),
                 settings.getReconcileInterval(), Periodic.Guard.EVERY_NODE, () -> {
                     loadFile(service, caravan);

@@ -85,6 +85,8 @@ public class KnowledgeService implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Object draining = new Object();
     private volatile UnaryOperator<IngestJob> runner;
+    /** Asks this node's workers to drain soon (documents were queued outside the change feed). */
+    private volatile Runnable wake = () -> { };
 
     public KnowledgeService(Workspaces workspaces, KnowledgeStore store, EmbeddingModel model, Extractor extractor,
                             Settings settings) {
@@ -125,6 +127,11 @@ public class KnowledgeService implements AutoCloseable {
 
     public KnowledgeBaseParser parser() {
         return parser;
+    }
+
+    /** Called when documents were queued by a declaration, a reindex or a model change: start the workers. */
+    public void useWake(Runnable wake) {
+        this.wake = wake == null ? () -> { } : wake;
     }
 
     /** Runs each document through this instead of the built-in steps (the ingestion route, once it is up). */
@@ -211,6 +218,7 @@ public class KnowledgeService implements AutoCloseable {
         }
         Base b = open(kb, "api");
         reconcile(b);
+        wake.run();
         return b;
     }
 
@@ -240,6 +248,7 @@ public class KnowledgeService implements AutoCloseable {
             for (DocumentState d : store.documents(kb.name())) {
                 store.queue(kb.name(), d.workspace(), d.path(), d.etag());
             }
+            wake.run();
         } else if (old != null && old.serving().model().id().equals(b.serving().model().id())
                 && !old.serving().chunking().equals(b.serving().chunking())) {
             reindex(kb.name(), null);
@@ -565,6 +574,7 @@ public class KnowledgeService implements AutoCloseable {
             }
         }
         reconcile(b);
+        wake.run();
         return n;
     }
 
