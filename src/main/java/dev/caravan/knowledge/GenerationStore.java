@@ -99,6 +99,8 @@ final class GenerationStore {
         if (target != null) {
             dropTarget(base, target, active.model());
         }
+        // Chunks of this model left from an earlier generation (a worker that had not seen a swap) are not trusted.
+        jdbc.update("delete from knowledge_chunk where base = ? and model = ?", base, model);
         // A new number each time, so no node can mistake an index left from an earlier change for this one's.
         insert(base, TARGET, model, spec, Math.max(now.toEpochMilli(), active.number() + 1), now);
         return new Declared(state(base), true);

@@ -34,6 +34,13 @@ public class KnowledgeStore {
         public static final String CLEAR = "clear";
     }
 
+    /** The worker embedded for a model the base no longer uses (it had not seen a model change yet). */
+    public static final class StaleGeneration extends RuntimeException {
+        StaleGeneration() {
+            super("the base's model changed while the document was processed", null, false, false);
+        }
+    }
+
     /** The claimed document is no longer this worker's (queued again, or another took it over). */
     public static final class LeaseLost extends RuntimeException {
         LeaseLost() {
@@ -262,6 +269,11 @@ public class KnowledgeStore {
                             + "('extracting', 'embedding')", mime, SqlTime.time(clock.instant()), base, workspace,
                     path, owner) == 0) {
                 throw new LeaseLost();
+            }
+            if (model != null && !chunks.isEmpty() && jdbc.queryForObject("select count(*) from knowledge_generation "
+                    + "where base = ? and model = ?", Integer.class, base, model) == 0 && jdbc.queryForObject(
+                    "select count(*) from knowledge_generation where base = ?", Integer.class, base) > 0) {
+                throw new StaleGeneration();
             }
             if (model == null) {
                 jdbc.update("delete from knowledge_chunk where base = ? and workspace = ? and path = ?", base,

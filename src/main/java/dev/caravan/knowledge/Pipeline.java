@@ -199,6 +199,10 @@ public final class Pipeline {
             } catch (KnowledgeStore.LeaseLost e) {
                 throw new Outcome(LOST, "the lease was lost (the file changed again, or another worker took over)",
                         false);
+            } catch (KnowledgeStore.StaleGeneration e) {
+                // Queued again: the next run sees the base's models as the database has them.
+                store.queue(job.base, job.workspace, job.path, job.etag);
+                throw new Outcome(LOST, e.getMessage(), false);
             }
             // This node's search has it now (if the generation is still the base's); other nodes read the feed.
             base.live().stream().filter(g -> g.index() == out.generation.index()).findFirst()

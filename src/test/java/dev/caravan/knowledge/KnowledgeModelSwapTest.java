@@ -17,6 +17,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Changing a base's model, from the in-process bge to an OpenAI-compatible endpoint (a stub of OpenAI's API) and
@@ -127,6 +128,11 @@ class KnowledgeModelSwapTest {
             assertThat(stub.requests()).as("the new model embedded the query").isEqualTo(queries + 1);
             assertThat(fx.model.texts.get()).isEqualTo(bge);
             assertThat(fx.store.chunks("kb")).allMatch(c -> c.model().equals(REMOTE));
+            // A worker that had not seen the swap cannot write the old model's chunks back.
+            StoredChunk late = new StoredChunk("c1", "default", "kb/notes.txt", 0, "h".repeat(64), BgeSmallModel.ID,
+                    0, null, 0, 4, "text", null);
+            assertThatThrownBy(() -> fx.store.replaceChunks("kb", "default", "kb/notes.txt", null, "text/plain",
+                    BgeSmallModel.ID, List.of(late))).isInstanceOf(KnowledgeStore.StaleGeneration.class);
             assertThat(data.resolve("knowledge/kb")).as("the old model's index is deleted").doesNotExist();
             assertThat(fx.service.counts("kb")).isEqualTo(Map.of("indexed", 3));
 
