@@ -22,6 +22,8 @@ public final class BgeSmallModel implements EmbeddingModel {
     public static final int DIMENSION = 384;
     /** The model's input window in tokens, [CLS] and [SEP] included. */
     public static final int MAX_TOKENS = 512;
+    /** bge's instruction for short retrieval queries (passages are embedded without it). */
+    static final String QUERY_PREFIX = "Represent this sentence for searching relevant passages: ";
     private static final String TOKENIZER = "/bge-small-en-v1.5-q-tokenizer.json";
 
     private final BgeSmallEnV15QuantizedEmbeddingModel model;
@@ -65,5 +67,10 @@ public final class BgeSmallModel implements EmbeddingModel {
     public List<float[]> embedAll(List<String> texts) {
         List<Embedding> out = model.embedAll(texts.stream().map(TextSegment::from).toList()).content();
         return out.stream().map(Embedding::vector).toList();
+    }
+
+    @Override
+    public float[] embedQuery(String query) {
+        return embedAll(List.of(QUERY_PREFIX + query)).get(0);
     }
 }

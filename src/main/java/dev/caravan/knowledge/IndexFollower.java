@@ -24,12 +24,15 @@ final class IndexFollower {
         this.store = store;
     }
 
-    /** Brings the index up to the feed; returns the number of changes applied (or documents, for a rebuild). */
-    int follow(String base, LuceneIndex index) {
+    /**
+     * Brings the index of one model's vectors up to the feed; returns the number of changes applied (or documents,
+     * for a rebuild). A change names a document; each index reads that document's chunks of its own model.
+     */
+    int follow(String base, String model, LuceneIndex index) {
         synchronized (index) {
             long applied = index.applied();
             if (applied < 0 || applied + 1 < store.firstRetained()) {
-                return rebuild(base, index, applied);
+                return rebuild(base, model, index, applied);
             }
             // Read first: every change up to it has committed, so none can appear later below it.
             long last = store.lastSequence();
@@ -57,7 +60,7 @@ final class IndexFollower {
                 }
                 for (KnowledgeStore.Change c : latest.values()) {
                     index.write(c.workspace(), c.path(), c.kind().equals(KnowledgeStore.Change.DELETE) ? List.of()
-                            : store.indexedChunks(base, c.workspace(), c.path()));
+                            : store.indexedChunks(base, c.workspace(), c.path(), model));
                 }
                 n += changes.size();
                 applied = changes.get(changes.size() - 1).seq();
@@ -70,21 +73,21 @@ final class IndexFollower {
         }
     }
 
-    private int rebuild(String base, LuceneIndex index, long applied) {
+    private int rebuild(String base, String model, LuceneIndex index, long applied) {
         long last = store.lastSequence();
         index.deleteAll();
         int docs = 0;
         int chunks = 0;
-        for (String[] doc : store.documentsWithChunks(base)) {
-            List<IndexedChunk> indexed = store.indexedChunks(base, doc[0], doc[1]);
+        for (String[] doc : store.documentsWithChunks(base, model)) {
+            List<IndexedChunk> indexed = store.indexedChunks(base, doc[0], doc[1], model);
             index.write(doc[0], doc[1], indexed);
             docs++;
             chunks += indexed.size();
         }
         index.commit(last, true);
         if (docs > 0 || applied >= 0) {
-            log.info("Built the index of knowledge base {} from the database: {} documents, {} chunks (feed at {})",
-                    base, docs, chunks, last);
+            log.info("Built the {} index of knowledge base {} from the database: {} documents, {} chunks (feed at {})",
+                    model, base, docs, chunks, last);
         }
         // Changes made while it was read are applied by the next follow (they are numbered after last).
         return docs;

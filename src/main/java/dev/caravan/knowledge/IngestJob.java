@@ -17,11 +17,25 @@ public final class IngestJob {
     String etag;
     Extracted extracted;
     String text;
-    List<Chunk> chunks;
-    /** Parent-child mode: each chunk's parent passage, in the order of {@link #chunks}; else null. */
-    List<String> contexts;
-    List<float[]> vectors;
+    /**
+     * What each generation (model) of the base whose chunks are out of date gets from this document, newest first:
+     * during a model change the target, and the serving one too when the document itself changed.
+     */
+    List<Output> outputs;
     int embedded;
+
+    /** One generation's chunks and vectors of this document. */
+    static final class Output {
+        final KnowledgeService.Generation generation;
+        List<Chunk> chunks;
+        /** Parent-child mode: each chunk's parent passage, in the order of {@link #chunks}; else null. */
+        List<String> contexts;
+        List<float[]> vectors;
+
+        Output(KnowledgeService.Generation generation) {
+            this.generation = generation;
+        }
+    }
 
     IngestJob(String base, String workspace, String path, DocumentState previous, String owner) {
         this.base = base;
@@ -52,8 +66,9 @@ public final class IngestJob {
         this.text = text;
     }
 
+    /** The chunks of the newest generation this run writes (after chunk). */
     public List<Chunk> chunks() {
-        return chunks;
+        return outputs == null || outputs.isEmpty() ? null : outputs.get(0).chunks;
     }
 
     /** Texts the model actually embedded for this document (the rest came from the cache). */

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * the same shape): which workspace files it holds, how they are chunked and embedded, its index, and the route
  * template its documents go through ({@code pipeline}, instantiated once for this base).
  */
-public record KnowledgeBase(String name, List<Source> sources, Chunking chunking, String embeddingModel,
+public record KnowledgeBase(String name, List<Source> sources, Chunking chunking, EmbeddingSpec embedding,
                             String index, long maxFileBytes, String pipeline) {
     /** The template shipped in routes/knowledge/ingest.yaml. */
     public static final String DEFAULT_PIPELINE = "knowledge-ingest";
@@ -33,6 +33,11 @@ public record KnowledgeBase(String name, List<Source> sources, Chunking chunking
         public boolean parentChild() {
             return PARENT_CHILD.equals(mode);
         }
+    }
+
+    /** The id stamped on the base's vectors. */
+    public String embeddingModel() {
+        return embedding.id();
     }
 
     public boolean covers(String workspace, String path) {

@@ -14,10 +14,10 @@ public final class KnowledgeBaseParser {
     private static final Pattern TEMPLATE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     public static final long DEFAULT_MAX_FILE_BYTES = 50L * 1024 * 1024;
 
-    private final EmbeddingModel model;
+    private final EmbeddingModels models;
 
-    public KnowledgeBaseParser(EmbeddingModel model) {
-        this.model = model;
+    public KnowledgeBaseParser(EmbeddingModels models) {
+        this.models = models;
     }
 
     public KnowledgeBase parse(Map<?, ?> map) {
@@ -50,6 +50,14 @@ public final class KnowledgeBaseParser {
                 include = List.of("**");
             }
             sources.add(new KnowledgeBase.Source(workspace, include, globs(s.get("exclude"), name, "exclude")));
+        }
+        // The model first: chunk sizes default to (and are bounded by) its window.
+        EmbeddingSpec embedding = EmbeddingSpec.parse(map.get("embedding"), name, models.inProcess().id());
+        EmbeddingModel model;
+        try {
+            model = models.model(embedding);
+        } catch (KnowledgeBaseException e) {
+            throw new KnowledgeBaseException(name + ": " + e.getMessage());
         }
         String mode = KnowledgeBase.Chunking.RECURSIVE;
         if (map.get("chunking") instanceof Map<?, ?> c && c.get("mode") != null) {
@@ -92,16 +100,6 @@ public final class KnowledgeBaseParser {
         if (overlap < 0 || overlap >= size / 2) {
             throw new KnowledgeBaseException(name + ": chunking.overlap must be at least 0 and less than half the size, "
                     + "not " + overlap);
-        }
-        String embedding = model.id();
-        if (map.get("embedding") instanceof Map<?, ?> e && e.get("model") != null) {
-            embedding = string(e.get("model"), "embedding.model");
-        } else if (map.get("embedding") instanceof String s) {
-            embedding = s;
-        }
-        if (!embedding.equals(model.id())) {
-            throw new KnowledgeBaseException(name + ": embedding model '" + embedding + "' is not available; this "
-                    + "build has \"" + model.id() + "\" (in process)");
         }
         String index = "lucene";
         if (map.get("index") instanceof Map<?, ?> i && i.get("type") != null) {

@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -34,7 +35,8 @@ public class KnowledgeConfiguration {
 
     @Bean(destroyMethod = "close")
     KnowledgeService knowledgeService(Workspaces workspaces, JdbcTemplate jdbc, TransactionTemplate tx,
-                                      CaravanSettings caravan, KnowledgeProperties settings) {
+                                      CaravanSettings caravan, KnowledgeProperties settings,
+                                      Environment environment) {
         AtomicInteger n = new AtomicInteger();
         int embeddingThreads = settings.getEmbeddingThreads();
         EmbeddingModel model = new LazyModel(() -> {
@@ -45,7 +47,9 @@ public class KnowledgeConfiguration {
             });
             return new BgeSmallModel(pool);
         });
-        return new KnowledgeService(workspaces, new KnowledgeStore(jdbc, tx, Clock.systemUTC()), model,
+        // A remote model's ${ENV} API key is looked up at each request, so a changed variable needs no restart.
+        EmbeddingModels models = new EmbeddingModels(model, environment::getProperty);
+        return new KnowledgeService(workspaces, new KnowledgeStore(jdbc, tx, Clock.systemUTC()), models,
                 new Extractor(), new KnowledgeService.Settings(caravan.getDataDir().resolve("knowledge"),
                 Math.max(1, settings.getWorkers()), settings.getLease(), settings.getMaxAttempts(), 16));
     }
@@ -71,6 +75,7 @@ public class KnowledgeConfiguration {
                                       ObjectProvider<CamelContext> camelContext, KnowledgeProperties settings) {
         Periodic ingest = Periodic.onRequest("knowledge-ingest", Duration.ofMillis(100), service::drain);
         ChangeFeed feed = new ChangeFeed(service, ingest::request);
+        service.useWake(ingest::request);
         Periodic reconcile = Periodic.every("knowledge-reconcile", Duration.ofSeconds(2),
                 settings.getReconcileInterval(), Periodic.Guard.EVERY_NODE, () -> {
                     loadFile(service, caravan);
@@ -84,6 +89,7 @@ public class KnowledgeConfiguration {
                 settings.getFollowInterval(), Periodic.Guard.EVERY_NODE, () -> {
                     service.loadStored();
                     service.follow();
+                    service.completeModelChanges();
                 });
         // Looked up on first use: asking for the CamelContext while beans are created would create it before the
         // CamelContextConfiguration that starts the route directory exists, and Camel would then never call it.

@@ -39,14 +39,29 @@ import java.util.function.UnaryOperator;
  */
 public class KnowledgeService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KnowledgeService.class);
-    /** bge's instruction for short retrieval queries (passages are embedded without it). */
-    private static final String QUERY_PREFIX = "Represent this sentence for searching relevant passages: ";
 
     /**
-     * A base in use: its declaration, index and chunker ({@code parents}: the parent passages' chunker in
-     * parent-child mode, else null); {@code origin} is "file" or "api".
+     * One model's part of a base: the model, chunkers sized to its window ({@code parents}: the parent passages'
+     * chunker in parent-child mode, else null) and the index of its vectors; {@code number} names the index directory.
      */
-    public record Base(KnowledgeBase definition, LuceneIndex index, Chunker chunker, Chunker parents, String origin) {
+    public record Generation(EmbeddingSpec spec, KnowledgeBase.Chunking chunking, EmbeddingModel model,
+                             Chunker chunker, Chunker parents, LuceneIndex index, long number) {
+    }
+
+    /**
+     * A base in use: its declaration, the generation search is served from and, while its model is being changed,
+     * the one being filled ({@code next}, else null); {@code origin} is "file" or "api".
+     */
+    public record Base(KnowledgeBase definition, Generation serving, Generation next, String origin) {
+        /** The index search uses. */
+        public LuceneIndex index() {
+            return serving.index();
+        }
+
+        /** The generations documents are written to, newest first. */
+        public List<Generation> live() {
+            return next == null ? List.of(serving) : List.of(next, serving);
+        }
     }
 
     /** How a document's run ended, for tests and the log. */
@@ -58,7 +73,8 @@ public class KnowledgeService implements AutoCloseable {
 
     private final Workspaces workspaces;
     private final KnowledgeStore store;
-    private final EmbeddingModel model;
+    private final GenerationStore generations;
+    private final EmbeddingModels models;
     private final KnowledgeBaseParser parser;
     private final Settings settings;
     private final Pipeline pipeline;
@@ -69,15 +85,23 @@ public class KnowledgeService implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Object draining = new Object();
     private volatile UnaryOperator<IngestJob> runner;
+    /** Asks this node's workers to drain soon (documents were queued outside the change feed). */
+    private volatile Runnable wake = () -> { };
 
     public KnowledgeService(Workspaces workspaces, KnowledgeStore store, EmbeddingModel model, Extractor extractor,
                             Settings settings) {
+        this(workspaces, store, new EmbeddingModels(model, System::getenv), extractor, settings);
+    }
+
+    public KnowledgeService(Workspaces workspaces, KnowledgeStore store, EmbeddingModels models, Extractor extractor,
+                            Settings settings) {
         this.workspaces = workspaces;
         this.store = store;
-        this.model = model;
-        this.parser = new KnowledgeBaseParser(model);
+        this.generations = store.generations();
+        this.models = models;
+        this.parser = new KnowledgeBaseParser(models);
         this.settings = settings;
-        this.pipeline = new Pipeline(workspaces, extractor, model, store, this::base, job ->
+        this.pipeline = new Pipeline(workspaces, extractor, store, this::base, job ->
                 store.progress(job.previous, job.owner, DocumentState.EMBEDDING, settings.lease()));
         this.runner = this::runSteps;
         this.follower = new IndexFollower(store);
@@ -96,12 +120,18 @@ public class KnowledgeService implements AutoCloseable {
         return pipeline;
     }
 
+    /** The in-process model (the default). */
     public EmbeddingModel model() {
-        return model;
+        return models.inProcess();
     }
 
     public KnowledgeBaseParser parser() {
         return parser;
+    }
+
+    /** Called when documents were queued by a declaration, a reindex or a model change: start the workers. */
+    public void useWake(Runnable wake) {
+        this.wake = wake == null ? () -> { } : wake;
     }
 
     /** Runs each document through this instead of the built-in steps (the ingestion route, once it is up). */
@@ -156,8 +186,10 @@ public class KnowledgeService implements AutoCloseable {
         for (Base b : List.copyOf(bases.values())) {
             if (b.origin().equals("api") && !stored.containsKey(b.definition().name())) {
                 bases.remove(b.definition().name());
-                b.index().clear();
-                b.index().close();
+                for (Generation g : b.live()) {
+                    g.index().clear();
+                    g.index().close();
+                }
             }
         }
         for (Map.Entry<String, String> e : stored.entrySet()) {
@@ -186,6 +218,7 @@ public class KnowledgeService implements AutoCloseable {
         }
         Base b = open(kb, "api");
         reconcile(b);
+        wake.run();
         return b;
     }
 
@@ -203,16 +236,174 @@ public class KnowledgeService implements AutoCloseable {
         if (old != null && old.definition().equals(kb) && old.origin().equals(origin)) {
             return old;
         }
-        LuceneIndex index = old != null ? old.index() : new LuceneIndex(settings.indexDir().resolve(kb.name()));
-        Base b = new Base(kb, index, new Chunker(model, kb.chunking().size(), kb.chunking().overlap()),
-                kb.chunking().parentChild() ? new Chunker(model, kb.chunking().parentSize(), 0) : null, origin);
+        GenerationStore.Declared declared = generations.declare(kb.name(), kb.embeddingModel(), spec(kb));
+        Base b = assemble(kb, origin, declared.state(), old);
         bases.put(kb.name(), b);
-        if (old == null) {
-            follower.follow(kb.name(), index);
-        } else if (!old.definition().chunking().equals(kb.chunking())) {
+        drop(old, b);
+        if (declared.started()) {
+            // The new model's index fills while the old one serves search; every document is embedded again.
+            log.info("Knowledge base {}: changing its model from {} to {}; search stays on {} until every document "
+                    + "is embedded", kb.name(), b.serving().model().id(), kb.embeddingModel(),
+                    b.serving().model().id());
+            for (DocumentState d : store.documents(kb.name())) {
+                store.queue(kb.name(), d.workspace(), d.path(), d.etag());
+            }
+            wake.run();
+        } else if (old != null && old.serving().model().id().equals(b.serving().model().id())
+                && !old.serving().chunking().equals(b.serving().chunking())) {
             reindex(kb.name(), null);
         }
         return b;
+    }
+
+    /**
+     * The base's generations as the database has them: each reuses the index this node already has for it (following
+     * what it missed), else opens one and builds it from the database before search is given it.
+     */
+    private Base assemble(KnowledgeBase kb, String origin, GenerationStore.State state, Base old) {
+        Generation serving = generation(kb, state.active(), old);
+        Generation next = state.target() == null ? null : generation(kb, state.target(), old);
+        Base b = new Base(kb, serving, next, origin);
+        for (Generation g : b.live()) {
+            follower.follow(kb.name(), g.model().id(), g.index());
+        }
+        return b;
+    }
+
+    private Generation generation(KnowledgeBase kb, GenerationStore.Row row, Base old) {
+        KnowledgeBase shape = row.model().equals(kb.embeddingModel()) ? kb : fromSpec(kb.name(), row.spec());
+        EmbeddingModel model = models.model(shape.embedding());
+        LuceneIndex index = null;
+        if (old != null) {
+            for (Generation g : old.live()) {
+                if (g.number() == row.number() && g.model().id().equals(model.id())) {
+                    index = g.index();
+                }
+            }
+        }
+        if (index == null) {
+            index = new LuceneIndex(indexDir(kb.name(), row.number()));
+        }
+        KnowledgeBase.Chunking c = shape.chunking();
+        return new Generation(shape.embedding(), c, model, new Chunker(model, c.size(), c.overlap()),
+                c.parentChild() ? new Chunker(model, c.parentSize(), 0) : null, index, row.number());
+    }
+
+    /** The first generation's index stays where indexes were before there were generations. */
+    private Path indexDir(String base, long number) {
+        return settings.indexDir().resolve(number == 0 ? base : base + "@" + number);
+    }
+
+    /** Closes (and deletes) the indexes of {@code old} that {@code now} no longer uses. */
+    private void drop(Base old, Base now) {
+        if (old == null) {
+            return;
+        }
+        for (Generation g : old.live()) {
+            if (now == null || now.live().stream().noneMatch(n -> n.index() == g.index())) {
+                g.index().clear();
+                g.index().close();
+                deleteDirectory(indexDir(old.definition().name(), g.number()));
+            }
+        }
+    }
+
+    private static void deleteDirectory(Path dir) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (java.io.IOException e) {
+            log.warn("Could not delete the unused knowledge index {}: {}", dir.getFileName(), e.getMessage());
+        }
+    }
+
+    /** What a generation needs to be made again on any node: its embedding and chunking, as declared. */
+    private String spec(KnowledgeBase kb) {
+        KnowledgeBase.Chunking c = kb.chunking();
+        Map<String, Object> chunking = new java.util.LinkedHashMap<>();
+        chunking.put("mode", c.mode());
+        chunking.put("size", c.size());
+        chunking.put("overlap", c.overlap());
+        if (c.parentChild()) {
+            chunking.put("parentSize", c.parentSize());
+        }
+        try {
+            return json.writeValueAsString(Map.of("embedding", kb.embedding().toMap(), "chunking", chunking));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private KnowledgeBase fromSpec(String name, String spec) {
+        try {
+            Map<?, ?> m = json.readValue(spec, Map.class);
+            return parser.parse(Map.of("name", name, "sources", List.of(Map.of("workspace", "-")),
+                    "embedding", m.get("embedding"), "chunking", m.get("chunking")));
+        } catch (JsonProcessingException e) {
+            throw new KnowledgeBaseException(name + ": the stored generation cannot be read: " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * Applies the generations another node changed (a model change begun, completed or abandoned): the new serving
+     * index is brought up to the database before search is given it.
+     */
+    private synchronized void syncGenerations() {
+        for (Base b : List.copyOf(bases.values())) {
+            String name = b.definition().name();
+            GenerationStore.State state = generations.state(name);
+            if (state.active() == null || bases.get(name) != b) {
+                continue;
+            }
+            boolean same = state.active().number() == b.serving().number()
+                    && state.active().model().equals(b.serving().model().id())
+                    && (state.target() == null ? b.next() == null : b.next() != null
+                    && state.target().number() == b.next().number());
+            if (!same) {
+                Base now = assemble(b.definition(), b.origin(), state, b);
+                bases.put(name, now);
+                drop(b, now);
+                if (b.serving().index() != now.serving().index()) {
+                    log.info("Knowledge base {}: search now uses {}", name, now.serving().model().id());
+                }
+            }
+        }
+    }
+
+    /**
+     * Ends each model change whose new index is complete: every document settled and embedded with the new model
+     * (none failed with it while the old one still serves it). Documents a node indexed without the new model (it had
+     * not seen the change yet) are queued again first. Any node may do it; the database lets one.
+     */
+    public void completeModelChanges() {
+        for (Base b : bases()) {
+            if (b.next() == null) {
+                continue;
+            }
+            String name = b.definition().name();
+            String target = b.next().model().id();
+            try {
+                GenerationStore.Progress p = generations.progress(name, b.serving().model().id(), target);
+                if (p.strays() > 0) {
+                    for (String[] doc : generations.strays(name, target)) {
+                        store.queue(name, doc[0], doc[1], null);
+                    }
+                } else if (p.working() == 0 && p.blocked() == 0 && generations.complete(name, target)) {
+                    log.info("Knowledge base {}: every document is embedded with {}; search uses it now", name,
+                            target);
+                    syncGenerations();
+                }
+            } catch (RuntimeException e) {
+                log.warn("Checking the model change of knowledge base {} failed: {}", name, e.getMessage());
+            }
+        }
+    }
+
+    /** A model change under way, or empty. */
+    public Optional<GenerationStore.Progress> modelChange(Base b) {
+        return b.next() == null ? Optional.empty() : Optional.of(generations.progress(b.definition().name(),
+                b.serving().model().id(), b.next().model().id()));
     }
 
     /**
@@ -220,10 +411,17 @@ public class KnowledgeService implements AutoCloseable {
      * is built from the tables, without embedding anything. Returns the number of changes applied.
      */
     public int follow() {
+        try {
+            syncGenerations();
+        } catch (RuntimeException e) {
+            log.warn("Reading the knowledge bases' generations failed: {}", e.getMessage());
+        }
         int n = 0;
         for (Base b : bases()) {
             try {
-                n += follower.follow(b.definition().name(), b.index());
+                for (Generation g : b.live()) {
+                    n += follower.follow(b.definition().name(), g.model().id(), g.index());
+                }
             } catch (RuntimeException e) {
                 log.warn("Following the changes of knowledge base {} failed: {}", b.definition().name(),
                         e.getMessage());
@@ -244,9 +442,10 @@ public class KnowledgeService implements AutoCloseable {
         }
         if (forget) {
             store.forgetDocuments(name);
-            b.index().clear();
+            drop(b, null);
+        } else {
+            b.live().forEach(g -> g.index().close());
         }
-        b.index().close();
         return true;
     }
 
@@ -351,7 +550,7 @@ public class KnowledgeService implements AutoCloseable {
     /** The tombstone goes to the feed (the other nodes) and this node's index leaves search at once. */
     private void remove(Base b, DocumentState d) {
         long seq = store.deleteDocument(d.base(), d.workspace(), d.path());
-        b.index().apply(seq, d.workspace(), d.path(), List.of());
+        b.live().forEach(g -> g.index().apply(seq, d.workspace(), d.path(), List.of()));
     }
 
     private static boolean isSettled(DocumentState d) {
@@ -375,6 +574,7 @@ public class KnowledgeService implements AutoCloseable {
             }
         }
         reconcile(b);
+        wake.run();
         return n;
     }
 
@@ -388,6 +588,9 @@ public class KnowledgeService implements AutoCloseable {
                 List<DocumentState> claimed = store.claim(owner, settings.lease(), settings.claimBatch(),
                         settings.maxAttempts());
                 if (claimed.isEmpty()) {
+                    if (done > 0) {
+                        completeModelChanges();
+                    }
                     return done;
                 }
                 List<Future<Result>> running = new ArrayList<>();
@@ -413,9 +616,9 @@ public class KnowledgeService implements AutoCloseable {
         IngestJob job = new IngestJob(d.base(), d.workspace(), d.path(), d, owner);
         try {
             runner.apply(job);
-            long covered = Pipeline.covered(job.extracted.text(), job.chunks);
+            long covered = Pipeline.covered(job.extracted.text(), job.chunks());
             store.finish(d, owner, DocumentState.INDEXED, null, job.contentHash, job.extracted.mimeType(),
-                    job.extracted.text().length(), covered, job.chunks.size());
+                    job.extracted.text().length(), covered, job.chunks().size());
             return new Result(DocumentState.INDEXED, null, job.embedded);
         } catch (Pipeline.Outcome o) {
             return ended(d, job, o);
@@ -447,7 +650,8 @@ public class KnowledgeService implements AutoCloseable {
     private Result ended(DocumentState d, IngestJob job, Pipeline.Outcome o) {
         if (o.gone) {
             long seq = store.deleteDocument(d.base(), d.workspace(), d.path());
-            base(d.base()).ifPresent(b -> b.index().apply(seq, d.workspace(), d.path(), List.of()));
+            base(d.base()).ifPresent(b -> b.live().forEach(g -> g.index().apply(seq, d.workspace(), d.path(),
+                    List.of())));
             return new Result("removed", o.getMessage(), job.embedded);
         }
         if (o.status.equals(Pipeline.LOST)) {
@@ -459,14 +663,27 @@ public class KnowledgeService implements AutoCloseable {
                     p.chunkedChars(), p.chunkCount());
             return new Result(DocumentState.INDEXED, "unchanged", 0);
         }
-        // Failed or skipped: its old chunks leave search (here and, through the feed, on every node), then the state.
-        long seq;
-        try {
-            seq = store.replaceChunks(d.base(), d.workspace(), d.path(), owner, null, List.of());
-        } catch (KnowledgeStore.LeaseLost lost) {
-            return new Result(Pipeline.LOST, o.getMessage(), job.embedded);
+        // Failed or skipped: its out-of-date chunks leave search (here and, through the feed, on every node), then the
+        // state. A generation whose chunks are still those of this content keeps them.
+        Optional<Base> base = base(d.base());
+        List<Generation> stale = job.outputs != null ? job.outputs.stream().map(out -> out.generation).toList()
+                : base.map(Base::live).orElse(List.of());
+        for (Generation g : stale) {
+            long seq;
+            try {
+                seq = store.replaceChunks(d.base(), d.workspace(), d.path(), owner, null, g.model().id(), List.of());
+            } catch (KnowledgeStore.LeaseLost lost) {
+                return new Result(Pipeline.LOST, o.getMessage(), job.embedded);
+            }
+            g.index().apply(seq, d.workspace(), d.path(), List.of());
         }
-        base(d.base()).ifPresent(b -> b.index().apply(seq, d.workspace(), d.path(), List.of()));
+        if (stale.isEmpty()) {
+            try {
+                store.replaceChunks(d.base(), d.workspace(), d.path(), owner, null, List.of());
+            } catch (KnowledgeStore.LeaseLost lost) {
+                return new Result(Pipeline.LOST, o.getMessage(), job.embedded);
+            }
+        }
         store.finish(d, owner, o.status, o.getMessage(), job.contentHash, null, 0, 0, 0);
         return new Result(o.status, o.getMessage(), job.embedded);
     }
@@ -491,17 +708,40 @@ public class KnowledgeService implements AutoCloseable {
             }
             targets = List.of(b);
         }
-        float[] vector = mode == LuceneIndex.Mode.TEXT ? null : embedQuery(query);
+        // Each base is searched in its serving generation with a query vector of that generation's model.
+        Map<String, float[]> vectors = new HashMap<>();
         List<SearchHit> hits = new ArrayList<>();
         for (Base b : targets) {
-            hits.addAll(b.index().search(b.definition().name(), query, vector, k, filters, mode));
+            Generation g = b.serving();
+            float[] vector = mode == LuceneIndex.Mode.TEXT ? null : vectors.computeIfAbsent(g.model().id(),
+                    id -> embedQuery(g.model(), query));
+            try {
+                hits.addAll(g.index().search(b.definition().name(), query, vector, k, filters, mode));
+            } catch (org.apache.lucene.store.AlreadyClosedException swapped) {
+                // The base swapped to its new model meanwhile: search that one (with its own model's vector).
+                Base now = bases.get(b.definition().name());
+                if (now == null) {
+                    continue;
+                }
+                float[] v = mode == LuceneIndex.Mode.TEXT ? null : embedQuery(now.serving().model(), query);
+                hits.addAll(now.index().search(b.definition().name(), query, v, k, filters, mode));
+            }
         }
         hits.sort(Comparator.comparingDouble(SearchHit::score).reversed());
         return hits.subList(0, Math.min(k, hits.size()));
     }
 
+    /** The in-process model's vector of a query. */
     public float[] embedQuery(String query) {
-        return model.embedAll(List.of(QUERY_PREFIX + query)).get(0);
+        return models.inProcess().embedQuery(query);
+    }
+
+    private static float[] embedQuery(EmbeddingModel model, String query) {
+        try {
+            return model.embedQuery(query);
+        } catch (EmbeddingException e) {
+            throw new KnowledgeBaseException("the query could not be embedded: " + e.getMessage());
+        }
     }
 
     public Map<String, Integer> counts(String base) {

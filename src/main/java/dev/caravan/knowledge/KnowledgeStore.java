@@ -34,6 +34,13 @@ public class KnowledgeStore {
         public static final String CLEAR = "clear";
     }
 
+    /** The worker embedded for a model the base no longer uses (it had not seen a model change yet). */
+    public static final class StaleGeneration extends RuntimeException {
+        StaleGeneration() {
+            super("the base's model changed while the document was processed", null, false, false);
+        }
+    }
+
     /** The claimed document is no longer this worker's (queued again, or another took it over). */
     public static final class LeaseLost extends RuntimeException {
         LeaseLost() {
@@ -56,11 +63,18 @@ public class KnowledgeStore {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final GenerationStore generations;
 
     public KnowledgeStore(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
+        this.generations = new GenerationStore(jdbc, tx, clock);
+    }
+
+    /** Each base's generations (the model it serves, the one a model change fills). */
+    GenerationStore generations() {
+        return generations;
     }
 
     // --- declared bases
@@ -85,6 +99,7 @@ public class KnowledgeStore {
         return Boolean.TRUE.equals(tx.execute(s -> {
             jdbc.update("delete from knowledge_chunk where base = ?", name);
             jdbc.update("delete from knowledge_document where base = ?", name);
+            jdbc.update("delete from knowledge_generation where base = ?", name);
             record(name, null, null, Change.CLEAR);
             return jdbc.update("delete from knowledge_base where name = ?", name) > 0;
         }));
@@ -95,6 +110,7 @@ public class KnowledgeStore {
         return tx.execute(s -> {
             jdbc.update("delete from knowledge_chunk where base = ?", base);
             jdbc.update("delete from knowledge_document where base = ?", base);
+            jdbc.update("delete from knowledge_generation where base = ?", base);
             return record(base, null, null, Change.CLEAR);
         });
     }
@@ -238,6 +254,15 @@ public class KnowledgeStore {
      */
     public long replaceChunks(String base, String workspace, String path, String owner, String mime,
                               List<StoredChunk> chunks) {
+        return replaceChunks(base, workspace, path, owner, mime, null, chunks);
+    }
+
+    /**
+     * The same for one model's chunks (those of the base's other generation stay); {@code model} null replaces the
+     * chunks of every model.
+     */
+    public long replaceChunks(String base, String workspace, String path, String owner, String mime, String model,
+                              List<StoredChunk> chunks) {
         return tx.execute(s -> {
             if (owner != null && jdbc.update("update knowledge_document set mime_type = ?, updated_at = ? where "
                             + "base = ? and workspace = ? and path = ? and lease_owner = ? and status in "
@@ -245,8 +270,18 @@ public class KnowledgeStore {
                     path, owner) == 0) {
                 throw new LeaseLost();
             }
-            jdbc.update("delete from knowledge_chunk where base = ? and workspace = ? and path = ?", base, workspace,
-                    path);
+            if (model != null && !chunks.isEmpty() && jdbc.queryForObject("select count(*) from knowledge_generation "
+                    + "where base = ? and model = ?", Integer.class, base, model) == 0 && jdbc.queryForObject(
+                    "select count(*) from knowledge_generation where base = ?", Integer.class, base) > 0) {
+                throw new StaleGeneration();
+            }
+            if (model == null) {
+                jdbc.update("delete from knowledge_chunk where base = ? and workspace = ? and path = ?", base,
+                        workspace, path);
+            } else {
+                jdbc.update("delete from knowledge_chunk where base = ? and workspace = ? and path = ? and model = ?",
+                        base, workspace, path, model);
+            }
             jdbc.batchUpdate("insert into knowledge_chunk (base, chunk_id, workspace, path, ordinal, chunk_hash, model, "
                             + "page, heading, text_start, text_end, content, context) "
                             + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -270,21 +305,32 @@ public class KnowledgeStore {
         });
     }
 
-    /** A document's chunks with their vectors, as an index holds them (chunks without a vector are left out). */
-    public List<IndexedChunk> indexedChunks(String base, String workspace, String path) {
+    /**
+     * A document's chunks of one model with their vectors, as that model's index holds them (chunks without a vector
+     * are left out).
+     */
+    public List<IndexedChunk> indexedChunks(String base, String workspace, String path, String model) {
         return jdbc.query("select c.chunk_id, c.page, c.heading, c.content, e.vector, d.mime_type, c.context "
                 + "from knowledge_chunk c join knowledge_embedding e on e.model = c.model and e.chunk_hash = c.chunk_hash "
                 + "left join knowledge_document d on d.base = c.base and d.workspace = c.workspace and d.path = c.path "
-                + "where c.base = ? and c.workspace = ? and c.path = ? order by c.ordinal", (rs, i) ->
+                + "where c.base = ? and c.workspace = ? and c.path = ? and c.model = ? order by c.ordinal", (rs, i) ->
                 new IndexedChunk(trim(rs.getString(1)), workspace, path, rs.getString(6) == null
                         ? "application/octet-stream" : rs.getString(6), rs.getInt(2), rs.getString(3),
-                        rs.getString(4), decode(rs.getBytes(5)), rs.getString(7)), base, workspace, path);
+                        rs.getString(4), decode(rs.getBytes(5)), rs.getString(7)), base, workspace, path, model);
     }
 
-    /** The workspace and path of every document of the base that has chunks. */
-    public List<String[]> documentsWithChunks(String base) {
-        return jdbc.query("select distinct workspace, path from knowledge_chunk where base = ? order by workspace, path",
-                (rs, i) -> new String[] {rs.getString(1), rs.getString(2)}, base);
+    /** The workspace and path of every document of the base that has chunks of this model. */
+    public List<String[]> documentsWithChunks(String base, String model) {
+        return jdbc.query("select distinct workspace, path from knowledge_chunk where base = ? and model = ? "
+                        + "order by workspace, path", (rs, i) -> new String[] {rs.getString(1), rs.getString(2)}, base,
+                model);
+    }
+
+    /** Whether the document has chunks of this model (a model change re-embeds those that have none yet). */
+    public boolean hasChunks(String base, String workspace, String path, String model) {
+        Integer n = jdbc.queryForObject("select count(*) from knowledge_chunk where base = ? and workspace = ? and "
+                + "path = ? and model = ?", Integer.class, base, workspace, path, model);
+        return n != null && n > 0;
     }
 
     // --- the change feed

@@ -57,7 +57,23 @@ public final class KnowledgeViews {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", name);
             m.put("origin", b.origin());
-            m.put("embeddingModel", b.definition().embeddingModel());
+            m.put("embeddingModel", b.serving().model().id());
+            m.put("embedding", b.definition().embedding().toMap());
+            service.modelChange(b).ifPresent(p -> {
+                // A model change: search stays on the old model until the new one has every document.
+                Map<String, Object> change = new LinkedHashMap<>();
+                change.put("from", b.serving().model().id());
+                change.put("to", b.next().model().id());
+                change.put("documents", p.documents());
+                change.put("embedded", p.embedded());
+                change.put("pending", p.working());
+                if (p.blocked() > 0) {
+                    change.put("failed", p.blocked());
+                    change.put("hint", "documents that failed with the new model keep the swap waiting; see their "
+                            + "reason (documents=true), then reindex them");
+                }
+                m.put("modelChange", change);
+            });
             m.put("pipeline", b.definition().pipeline());
             KnowledgeBase.Chunking chunking = b.definition().chunking();
             m.put("chunking", chunking.parentChild() ? Map.of("mode", chunking.mode(), "size", chunking.size(),

@@ -55,6 +55,12 @@ final class LazyModel implements EmbeddingModel {
         return model().embedAll(texts);
     }
 
+    @Override
+    public float[] embedQuery(String query) {
+        embedded.incrementAndGet();
+        return model().embedQuery(query);
+    }
+
     /** Texts embedded since start (queries included). */
     long embedded() {
         return embedded.get();

@@ -48,16 +48,14 @@ public final class Pipeline {
 
     private final Workspaces workspaces;
     private final Extractor extractor;
-    private final EmbeddingModel model;
     private final KnowledgeStore store;
     private final Bases bases;
     private final Predicate<IngestJob> progress;
 
-    Pipeline(Workspaces workspaces, Extractor extractor, EmbeddingModel model, KnowledgeStore store, Bases bases,
+    Pipeline(Workspaces workspaces, Extractor extractor, KnowledgeStore store, Bases bases,
              Predicate<IngestJob> progress) {
         this.workspaces = workspaces;
         this.extractor = extractor;
-        this.model = model;
         this.store = store;
         this.bases = bases;
         this.progress = progress;
@@ -95,9 +93,16 @@ public final class Pipeline {
         }
         job.contentHash = HexFormat.of().formatHex(Hashes.sha256().digest(job.content));
         DocumentState before = job.previous;
-        if (before != null && job.contentHash.equals(before.contentHash()) && before.chunkCount() > 0
-                && !store.chunks(job.base, job.workspace, job.path).isEmpty()) {
-            // Unchanged content (a touch, a rewrite of the same bytes, a reconcile): no extraction, no embedding.
+        boolean same = before != null && job.contentHash.equals(before.contentHash()) && before.chunkCount() > 0;
+        job.outputs = new ArrayList<>();
+        for (KnowledgeService.Generation g : base.live()) {
+            if (!same || !store.hasChunks(job.base, job.workspace, job.path, g.model().id())) {
+                job.outputs.add(new IngestJob.Output(g));
+            }
+        }
+        if (job.outputs.isEmpty()) {
+            // Unchanged content (a touch, a rewrite of the same bytes, a reconcile) that every model of the base
+            // has: no extraction, no embedding. During a model change only the new model's chunks are made.
             throw new Outcome(DocumentState.INDEXED, null, false);
         }
         try {
@@ -120,28 +125,46 @@ public final class Pipeline {
             doc = new Extracted(job.text, doc.mimeType(), paragraphs(job.text));
             job.extracted = doc;
         }
-        job.chunks = base.chunker().chunk(doc);
-        job.contexts = base.parents() == null ? null : parents(job.chunks, base.parents().chunk(doc));
+        for (IngestJob.Output out : job.outputs) {
+            KnowledgeService.Generation g = out.generation;
+            out.chunks = g.chunker().chunk(doc);
+            out.contexts = g.parents() == null ? null : parents(out.chunks, g.parents().chunk(doc));
+        }
     }
 
     public void embed(IngestJob job) {
         base(job);
-        if (!progress.test(job)) {
-            throw new Outcome(LOST, "the lease was lost (the file changed again, or another worker took over)", false);
+        for (IngestJob.Output out : job.outputs) {
+            embed(job, out);
         }
+    }
+
+    private void embed(IngestJob job, IngestJob.Output out) {
+        EmbeddingModel model = out.generation.model();
         Map<String, Integer> firstByHash = new LinkedHashMap<>();
         List<String> hashes = new ArrayList<>();
-        for (Chunk c : job.chunks) {
-            String h = chunkHash(c);
+        for (Chunk c : out.chunks) {
+            String h = chunkHash(model, c);
             hashes.add(h);
             firstByHash.putIfAbsent(h, c.ordinal());
         }
         Map<String, float[]> cached = store.vectors(model.id(), new LinkedHashSet<>(hashes));
         List<String> missing = firstByHash.keySet().stream().filter(h -> !cached.containsKey(h)).toList();
-        for (int i = 0; i < missing.size(); i += BATCH) {
-            List<String> part = missing.subList(i, Math.min(missing.size(), i + BATCH));
+        // A remote model gets its own batch size in one request; each batch renews the lease (a rate-limited
+        // endpoint may keep a batch waiting).
+        int batch = out.generation.spec().remote() ? out.generation.spec().batchSize() : BATCH;
+        int i = 0;
+        do {
+            if (!progress.test(job)) {
+                throw new Outcome(LOST, "the lease was lost (the file changed again, or another worker took over)",
+                        false);
+            }
+            if (missing.isEmpty()) {
+                break;
+            }
+            List<String> part = missing.subList(i, Math.min(missing.size(), i + batch));
             List<float[]> vectors = model.embedAll(part.stream()
-                    .map(h -> job.chunks.get(firstByHash.get(h)).embedText()).toList());
+                    .map(h -> out.chunks.get(firstByHash.get(h)).embedText()).toList());
             Map<String, float[]> fresh = new LinkedHashMap<>();
             for (int j = 0; j < part.size(); j++) {
                 fresh.put(part.get(j), vectors.get(j));
@@ -149,31 +172,42 @@ public final class Pipeline {
             store.putVectors(model.id(), fresh);
             cached.putAll(fresh);
             job.embedded += part.size();
-        }
-        job.vectors = hashes.stream().map(cached::get).toList();
+            i += batch;
+        } while (i < missing.size());
+        out.vectors = hashes.stream().map(cached::get).toList();
     }
 
     public void upsert(IngestJob job) {
         KnowledgeService.Base base = base(job);
-        List<StoredChunk> stored = new ArrayList<>();
-        List<IndexedChunk> indexed = new ArrayList<>();
-        for (Chunk c : job.chunks) {
-            String hash = chunkHash(c);
-            String id = chunkId(job.workspace, job.path, c.ordinal(), hash);
-            String context = job.contexts == null ? null : job.contexts.get(c.ordinal());
-            stored.add(new StoredChunk(id, job.workspace, job.path, c.ordinal(), hash, model.id(), c.page(),
-                    c.heading(), c.start(), c.end(), c.text(), context));
-            indexed.add(new IndexedChunk(id, job.workspace, job.path, job.extracted.mimeType(), c.page(), c.heading(),
-                    c.text(), job.vectors.get(c.ordinal()), context));
+        for (IngestJob.Output out : job.outputs) {
+            String model = out.generation.model().id();
+            List<StoredChunk> stored = new ArrayList<>();
+            List<IndexedChunk> indexed = new ArrayList<>();
+            for (Chunk c : out.chunks) {
+                String hash = chunkHash(out.generation.model(), c);
+                String id = chunkId(job.workspace, job.path, c.ordinal(), hash);
+                String context = out.contexts == null ? null : out.contexts.get(c.ordinal());
+                stored.add(new StoredChunk(id, job.workspace, job.path, c.ordinal(), hash, model, c.page(),
+                        c.heading(), c.start(), c.end(), c.text(), context));
+                indexed.add(new IndexedChunk(id, job.workspace, job.path, job.extracted.mimeType(), c.page(),
+                        c.heading(), c.text(), out.vectors.get(c.ordinal()), context));
+            }
+            long seq;
+            try {
+                seq = store.replaceChunks(job.base, job.workspace, job.path, job.owner, job.extracted.mimeType(),
+                        model, stored);
+            } catch (KnowledgeStore.LeaseLost e) {
+                throw new Outcome(LOST, "the lease was lost (the file changed again, or another worker took over)",
+                        false);
+            } catch (KnowledgeStore.StaleGeneration e) {
+                // Queued again: the next run sees the base's models as the database has them.
+                store.queue(job.base, job.workspace, job.path, job.etag);
+                throw new Outcome(LOST, e.getMessage(), false);
+            }
+            // This node's search has it now (if the generation is still the base's); other nodes read the feed.
+            base.live().stream().filter(g -> g.index() == out.generation.index()).findFirst()
+                    .ifPresent(g -> g.index().apply(seq, job.workspace, job.path, indexed));
         }
-        long seq;
-        try {
-            seq = store.replaceChunks(job.base, job.workspace, job.path, job.owner, job.extracted.mimeType(), stored);
-        } catch (KnowledgeStore.LeaseLost e) {
-            throw new Outcome(LOST, "the lease was lost (the file changed again, or another worker took over)", false);
-        }
-        // This node's search has it now; the other nodes read it from the feed.
-        base.index().apply(seq, job.workspace, job.path, indexed);
     }
 
     /**
@@ -221,7 +255,7 @@ public final class Pipeline {
     }
 
     /** Same model and same text: the same vector; the id is stamped in the hash so a model swap misses the cache. */
-    String chunkHash(Chunk c) {
+    static String chunkHash(EmbeddingModel model, Chunk c) {
         return Hashes.sha256(model.id() + "\n" + c.embedText());
     }
 

@@ -38,6 +38,12 @@ function renderKnowledge(box, knowledge) {
   box.replaceChildren(...bases.map((b) => h('div', { class: 'card', 'data-kb': b.name },
     h('h2', {}, b.name, ' ', h('span', { class: 'muted' }, `${b.chunks} chunks · ${b.embeddingModel}`)),
     b.lastError ? h('p', { class: 'error' }, JSON.stringify(b.lastError)) : null,
+    b.modelChange ? h('p', { 'data-model-change': b.modelChange.to },
+      `Changing the model to ${b.modelChange.to}: ${b.modelChange.embedded} of ${b.modelChange.documents} documents `
+      + `embedded (search uses ${b.modelChange.from} until all are)`,
+      h('progress', { max: b.modelChange.documents || 1, value: b.modelChange.embedded }),
+      b.modelChange.failed ? h('span', { class: 'error' }, ` ${b.modelChange.failed} failed: ${b.modelChange.hint}`) : null)
+      : null,
     searchBox(b.name),
     h('details', {}, h('summary', {}, `Documents (${(b.documents || []).length})`),
       h('table', {}, h('tr', {}, ['Document', 'State', 'Chunks', 'Updated'].map((t) => h('th', {}, t))),

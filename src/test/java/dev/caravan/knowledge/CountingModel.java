@@ -47,4 +47,10 @@ final class CountingModel implements EmbeddingModel {
         texts.addAndGet(list.size());
         return model.embedAll(list);
     }
+
+    @Override
+    public float[] embedQuery(String query) {
+        texts.incrementAndGet();
+        return model.embedQuery(query);
+    }
 }

@@ -22,6 +22,8 @@ final class KnowledgeFixture implements AutoCloseable {
     final KnowledgeStore store;
     final Path data;
     final Path root;
+    /** The environment ${ENV} references of remote models are resolved from. */
+    final Map<String, String> env = new java.util.concurrent.ConcurrentHashMap<>();
     KnowledgeService service;
 
     KnowledgeFixture(Path data) {
@@ -41,14 +43,14 @@ final class KnowledgeFixture implements AutoCloseable {
     }
 
     KnowledgeService start(Duration lease) {
-        return new KnowledgeService(workspaces, store, model, new Extractor(), new KnowledgeService.Settings(
-                data.resolve("knowledge"), 2, lease, 3, 16));
+        return new KnowledgeService(workspaces, store, new EmbeddingModels(model, env::get), new Extractor(),
+                new KnowledgeService.Settings(data.resolve("knowledge"), 2, lease, 3, 16));
     }
 
     /** Another node on the same database and workspace: its own index directory and model counter. */
     KnowledgeService node(String name, EmbeddingModel nodeModel) {
-        return new KnowledgeService(workspaces, store, nodeModel, new Extractor(), new KnowledgeService.Settings(
-                data.resolve("knowledge-" + name), 2, Duration.ofMinutes(2), 3, 16));
+        return new KnowledgeService(workspaces, store, new EmbeddingModels(nodeModel, env::get), new Extractor(),
+                new KnowledgeService.Settings(data.resolve("knowledge-" + name), 2, Duration.ofMinutes(2), 3, 16));
     }
 
     KnowledgeService declareKb() {

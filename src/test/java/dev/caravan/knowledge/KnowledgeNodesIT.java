@@ -93,6 +93,77 @@ class KnowledgeNodesIT {
         assertThat(model(1).embedded()).isEqualTo(searches[1]);
     }
 
+    /**
+     * A base's model changed through node A's admin API, from bge to an OpenAI-compatible endpoint (a stub of OpenAI's
+     * API): while one document is refused by the new model the change waits, both nodes report it and search with
+     * bge (the stub gets no query); once it is retried and in, both nodes swap, and node B's searches go to the new
+     * model having embedded nothing else.
+     */
+    @Test
+    void aModelChangeSwapsOnEveryNodeOnceTheNewIndexIsComplete() throws Exception {
+        try (OpenAiStub stub = new OpenAiStub()) {
+            String schema = TestDatabases.newPostgresSchema();
+            Path shared = Files.createTempDirectory("caravan-kb-shared");
+            nodes.add(start("a", schema, shared));
+            nodes.add(start("b", schema, shared));
+            Thread.sleep(2500);
+            String sources = "\"sources\":[{\"workspace\":\"default\",\"include\":[\"kb/**\"]}]";
+            assertThat(call(0, "POST", "/admin/api/knowledge", "{\"name\":\"kb\"," + sources + "}").statusCode())
+                    .isEqualTo(201);
+            for (String file : List.of("expenses.md", "notes.txt", "onboarding.md")) {
+                assertThat(call(0, "PUT", "/files/default/kb/" + file, Corpus.source(file)).statusCode())
+                        .isBetween(200, 204);
+            }
+            await("node A indexed the three files", () -> call(0, "GET", "/admin/api/knowledge/kb", null).body()
+                    .contains("\"indexed\":3"));
+
+            var refuse = stub.server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(
+                    com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/v1/embeddings")).atPriority(1)
+                    .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("Bicycles"))
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(400)
+                            .withBody("{\"error\":{\"message\":\"Invalid 'input'.\",\"type\":"
+                                    + "\"invalid_request_error\",\"param\":\"input\",\"code\":null}}")));
+            var changed = call(0, "POST", "/admin/api/knowledge", "{\"name\":\"kb\"," + sources + ",\"embedding\":"
+                    + "{\"type\":\"openai\",\"model\":\"" + OpenAiStub.MODEL + "\",\"baseUrl\":\"" + stub.baseUrl()
+                    + "\",\"apiKey\":\"${TEST_OPENAI_KEY}\",\"dimensions\":" + OpenAiStub.DIMENSIONS + "}}");
+            assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+            assertThat(changed.body()).doesNotContain(OpenAiStub.KEY);
+            for (int node = 0; node < 2; node++) {
+                int n = node;
+                await("node " + n + " reports the waiting change", () -> {
+                    JsonNode change = JSON.readTree(call(n, "GET", "/admin/api/knowledge/kb", null).body())
+                            .path("modelChange");
+                    return change.path("embedded").asInt() == 2 && change.path("failed").asInt() == 1;
+                });
+            }
+            int stubRequests = stub.requests();
+            long bgeOnB = model(1).embedded();
+            assertThat(paths(1, "bicycle door code")).contains("kb/notes.txt");
+            assertThat(first(1, "hotel limit in London")).isEqualTo("kb/expenses.md");
+            assertThat(stub.requests()).as("node B's queries went to bge").isEqualTo(stubRequests);
+            assertThat(model(1).embedded()).isEqualTo(bgeOnB + 2);
+
+            stub.server.removeStub(refuse);
+            assertThat(call(0, "POST", "/admin/api/knowledge/kb/reindex?path=kb/notes.txt", null).statusCode())
+                    .isEqualTo(200);
+            String remote = OpenAiStub.MODEL + "@" + OpenAiStub.DIMENSIONS;
+            for (int node = 0; node < 2; node++) {
+                int n = node;
+                await("node " + n + " swapped", () -> {
+                    JsonNode kb = JSON.readTree(call(n, "GET", "/admin/api/knowledge/kb", null).body());
+                    return kb.path("embeddingModel").asText().equals(remote) && kb.path("modelChange").isMissingNode()
+                            && kb.path("chunks").asInt() > 0;
+                });
+            }
+            int embeddedTexts = stub.texts.get();
+            bgeOnB = model(1).embedded();
+            assertThat(first(1, "hotel limit in London")).isEqualTo("kb/expenses.md");
+            assertThat(paths(1, "bicycle door code")).contains("kb/notes.txt");
+            assertThat(stub.texts.get()).as("node B's two queries, nothing else").isEqualTo(embeddedTexts + 2);
+            assertThat(model(1).embedded()).isEqualTo(bgeOnB);
+        }
+    }
+
     KnowledgeService service(int node) {
         return nodes.get(node).getBean(KnowledgeService.class);
     }
@@ -158,7 +229,8 @@ class KnowledgeNodesIT {
                 Map.entry("caravan.routes-poll-interval", "200ms"),
                 Map.entry("caravan.knowledge.reconcile-interval", "1h"),
                 Map.entry("caravan.knowledge.follow-interval", "500ms"),
-                Map.entry("CARAVAN_ADMIN_TOKEN", ADMIN_TOKEN));
+                Map.entry("CARAVAN_ADMIN_TOKEN", ADMIN_TOKEN),
+                Map.entry("TEST_OPENAI_KEY", OpenAiStub.KEY)); // what embedding.apiKey's ${TEST_OPENAI_KEY} resolves to
         return new SpringApplicationBuilder(CaravanApplication.class).run(settings.entrySet().stream()
                 .map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
     }
