@@ -5,10 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.caravan.core.Sha256;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -106,12 +103,6 @@ public final class AdvisoryLeases implements Periodic.Guard, AutoCloseable {
 
     /** 64 bits of SHA-256 over schema and task name: advisory locks are per database, not per schema. */
     static long key(String schema, String name) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest(("caravan-lease\n" + schema + "\n" + name).getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.wrap(hash).getLong();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.first64Bits("caravan-lease\n" + schema + "\n" + name);
     }
 }

@@ -1,18 +1,15 @@
 package dev.caravan.workspace;
 
+import dev.caravan.core.Sha256;
 import dev.caravan.store.OwnershipRepository;
 import dev.caravan.core.Caller;
 import dev.caravan.tool.ToolFailure;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,8 +98,8 @@ public class Ownership {
         RANDOM.nextBytes(bytes);
         String token = CLAIM_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Instant now = Instant.now();
-        repository.insertClaim(new OwnershipRepository.Claim(hash(token), workspace, by.principal(), forPrincipal,
-                keepAccess, now, now.plus(lifetime), null, null));
+        repository.insertClaim(new OwnershipRepository.Claim(Sha256.hex(token), workspace, by.principal(),
+                forPrincipal, keepAccess, now, now.plus(lifetime), null, null));
         return token;
     }
 
@@ -114,7 +111,7 @@ public class Ownership {
         if (token == null || token.isBlank() || token.length() > 200) {
             throw new ToolFailure("Give the claim token you were sent (it starts with " + CLAIM_PREFIX + ").");
         }
-        String hash = hash(token.strip());
+        String hash = Sha256.hex(token.strip());
         Instant now = Instant.now();
         OwnershipRepository.Claim claim = repository.findClaim(hash).orElseThrow(() -> new ToolFailure(
                 "This claim token is not valid: it is unknown, or the workspace changed hands since it was issued. "
@@ -160,12 +157,4 @@ public class Ownership {
         }
     }
 
-    private static String hash(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -2,15 +2,12 @@ package dev.caravan.workspace.lock;
 
 import dev.caravan.workspace.storage.WorkspacePath;
 import org.springframework.dao.DuplicateKeyException;
+import dev.caravan.core.Sha256;
 import dev.caravan.store.SqlTime;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,13 +88,7 @@ class LockRepository {
 
     /** The same 64-bit key on every node: the first bytes of SHA-256 over workspace and path. */
     static long pathKey(String workspace, WorkspacePath path) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(("caravan-path\0" + workspace + "\0" + path)
-                    .getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.wrap(digest).getLong();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
+        return Sha256.first64Bits("caravan-path\0" + workspace + "\0" + path);
     }
 
     /** Live locks in the workspace whose path is {@code path}, one of its ancestors, or under it. */

@@ -1,5 +1,6 @@
 package dev.caravan.workspace.versions;
 
+import dev.caravan.core.Sha256;
 import dev.caravan.workspace.storage.ByteRange;
 import dev.caravan.workspace.storage.ContentWriter;
 import dev.caravan.workspace.storage.EtagMismatchException;
@@ -18,10 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -138,12 +136,7 @@ public final class VersionedStorage implements WorkspaceStorage {
     }
 
     private static WorkspacePath directory(WorkspacePath path) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(path.toString().getBytes(StandardCharsets.UTF_8));
-            return BASE.child(HexFormat.of().formatHex(hash, 0, 16));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return BASE.child(HexFormat.of().formatHex(Sha256.of(path.toString()), 0, 16));
     }
 
     /** A copy of the content about to be replaced: where it was kept, and the etag of exactly what was copied. */
