@@ -48,6 +48,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -318,13 +320,14 @@ public final class ModernEndpoint {
 
     /**
      * The route reached an ask the client did not declare the capability for: the request fails with -32021 and
-     * the capability in {@code requiredCapabilities}, as the 2026-07-28 revision requires (HTTP 400).
+     * the capabilities in {@code requiredCapabilities}, as the 2026-07-28 revision requires (HTTP 400).
      */
     private void refuseMissingCapability(InputRounds rounds) {
-        String missing = rounds.missingCapability();
-        if (missing != null) {
-            throw McpException.missingClientCapability(
-                    json.convertValue(Map.of(missing, Map.of()), McpSchema.ClientCapabilities.class));
+        Set<String> missing = rounds.missingCapabilities();
+        if (!missing.isEmpty()) {
+            Map<String, Object> required = new TreeMap<>();
+            missing.forEach(capability -> required.put(capability, Map.of()));
+            throw McpException.missingClientCapability(json.convertValue(required, McpSchema.ClientCapabilities.class));
         }
     }
 

@@ -100,6 +100,11 @@ final class ModernExchange extends McpSyncServerExchange implements KeyedClientI
         rounds.capabilityMissing(capability);
     }
 
+    @Override
+    public void together(Runnable asks) {
+        rounds.together(asks);
+    }
+
 
     @Override
     public void loggingNotification(McpSchema.LoggingMessageNotification message) {
