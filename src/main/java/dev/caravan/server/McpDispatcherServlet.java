@@ -345,10 +345,10 @@ public class McpDispatcherServlet extends HttpServlet {
             return false;
         }
         String name = message.path("params").path("name").asText();
-        List<String> shown = server.toolNames();
-        if (shown.contains(name)) {
+        if (server.showsTool(name)) {
             return false;
         }
+        List<String> shown = server.toolNames();
         response.setStatus(200);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");

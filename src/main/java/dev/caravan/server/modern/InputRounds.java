@@ -49,7 +49,9 @@ final class InputRounds {
     }
 
     private final boolean enabled;
-    private final String arguments;
+    private final Object toolArguments;
+    /** The arguments' digest, taken only when a state is opened or sealed (most calls never ask). */
+    private String arguments;
     private final List<Answer> answers;
     private int next;
     private final List<Pending> pending = new ArrayList<>();
@@ -57,15 +59,16 @@ final class InputRounds {
     private boolean gathering;
     private final Set<String> missingCapabilities = new LinkedHashSet<>();
 
-    private InputRounds(boolean enabled, String arguments, List<Answer> answers) {
+    private InputRounds(boolean enabled, Object toolArguments, String arguments, List<Answer> answers) {
         this.enabled = enabled;
+        this.toolArguments = toolArguments;
         this.arguments = arguments;
         this.answers = answers;
     }
 
     /** For features that cannot ask the client in this era (resources, completions). */
     static InputRounds none() {
-        return new InputRounds(false, null, new ArrayList<>());
+        return new InputRounds(false, null, null, new ArrayList<>());
     }
 
     /**
@@ -73,10 +76,10 @@ final class InputRounds {
      * first round), {@code inputResponses} the client's answers to the previous round.
      */
     static InputRounds open(Object toolArguments, String openedState, Map<String, Object> inputResponses) {
-        String arguments = digest(toolArguments == null ? Map.of() : toolArguments);
         if (openedState == null) {
-            return new InputRounds(true, arguments, new ArrayList<>());
+            return new InputRounds(true, toolArguments, null, new ArrayList<>());
         }
+        String arguments = digest(toolArguments == null ? Map.of() : toolArguments);
         State state;
         try {
             state = CANONICAL.readValue(openedState, State.class);
@@ -101,7 +104,7 @@ final class InputRounds {
             Map<String, Object> result = (Map<String, Object>) map;
             answers.add(new Answer(pending.method(), pending.question(), result));
         }
-        return new InputRounds(true, arguments, answers);
+        return new InputRounds(true, toolArguments, arguments, answers);
     }
 
     /**
@@ -175,6 +178,9 @@ final class InputRounds {
     /** The result that asks the client, carrying the answers so far (the SDK seals the state). */
     synchronized McpSchema.InputRequiredResult inputRequired() {
         try {
+            if (arguments == null) {
+                arguments = digest(toolArguments == null ? Map.of() : toolArguments);
+            }
             String state = CANONICAL.writeValueAsString(new State(2, arguments, answers, pending));
             return new McpSchema.InputRequiredResult(new LinkedHashMap<>(pendingRequests), state, null, null);
         } catch (JsonProcessingException e) {

@@ -51,6 +51,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -113,6 +114,8 @@ public final class ModernEndpoint {
     private final McpChangeFeed changes = new McpChangeFeed();
     private final HttpServletMcpTransport transport;
     private final Duration keepAlive;
+    /** By tool name; an entry is replaced when the catalogue hands out a new definition object (a reload). */
+    private final Map<String, Converted> definitions = new ConcurrentHashMap<>();
 
     public ModernEndpoint(String name, String version, Supplier<Features> features, McpJsonMapper json, Settings settings) {
         this.name = name;
@@ -162,8 +165,21 @@ public final class ModernEndpoint {
         transport.closeGracefully();
     }
 
+    /**
+     * A tool's definition in the 2026 schema, converted once per definition: every call looks its tool up, and a
+     * Jackson round trip of the whole definition (schemas included) on each one cost about as much CPU as running
+     * the bench's echo route.
+     */
     private McpSchema.Tool modern(io.modelcontextprotocol.spec.McpSchema.Tool tool) {
-        return json.convertValue(tool, McpSchema.Tool.class);
+        Converted cached = definitions.get(tool.name());
+        if (cached == null || cached.from() != tool) {
+            cached = new Converted(tool, json.convertValue(tool, McpSchema.Tool.class));
+            definitions.put(tool.name(), cached);
+        }
+        return cached.to();
+    }
+
+    private record Converted(io.modelcontextprotocol.spec.McpSchema.Tool from, McpSchema.Tool to) {
     }
 
     private final class Tools implements McpAsyncToolRepository {

@@ -28,6 +28,7 @@ final class ModernExchange extends McpSyncServerExchange implements KeyedClientI
     private final McpAsyncNotifier notifier;
     private final InputRounds rounds;
     private final McpJsonMapper json;
+    private volatile McpSchema.ClientCapabilities capabilities;
 
     ModernExchange(McpRequestContext ctx, McpAsyncNotifier notifier, InputRounds rounds, McpJsonMapper json) {
         super(null);
@@ -44,10 +45,15 @@ final class ModernExchange extends McpSyncServerExchange implements KeyedClientI
 
     @Override
     public McpSchema.ClientCapabilities getClientCapabilities() {
-        // Only what the 2025 record knows: 2026 adds fields (extensions) the routes' checks do not use.
-        Map<String, Object> declared = new LinkedHashMap<>(json.convertValue(ctx.clientCapabilities(), MAP));
-        declared.keySet().retainAll(Set.of("experimental", "roots", "sampling", "elicitation"));
-        return json.convertValue(declared, McpSchema.ClientCapabilities.class);
+        // Read once per call (every route call asks, for its CaravanClientCapabilities header; each ask again).
+        McpSchema.ClientCapabilities known = capabilities;
+        if (known == null) {
+            // Only what the 2025 record knows: 2026 adds fields (extensions) the routes' checks do not use.
+            Map<String, Object> declared = new LinkedHashMap<>(json.convertValue(ctx.clientCapabilities(), MAP));
+            declared.keySet().retainAll(Set.of("experimental", "roots", "sampling", "elicitation"));
+            capabilities = known = json.convertValue(declared, McpSchema.ClientCapabilities.class);
+        }
+        return known;
     }
 
     @Override
