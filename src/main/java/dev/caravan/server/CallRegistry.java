@@ -1,5 +1,6 @@
 package dev.caravan.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.core.CallContext;
 
 import java.time.Duration;
@@ -51,7 +52,11 @@ public class CallRegistry {
     }
 
     public static String key(String endpoint, String session, Object requestId) {
-        return endpoint + "|" + session + "|" + requestId;
+        // A JSON id renders as its value (a string id quoted, so "1" and 1 stay apart) without JsonNode.toString,
+        // which serialises through an ObjectMapper on every request.
+        Object id = requestId instanceof JsonNode node && node.isValueNode()
+                ? node.isTextual() ? "\"" + node.textValue() + "\"" : node.asText() : requestId;
+        return endpoint + "|" + session + "|" + id;
     }
 
     public AutoCloseable register(String key, CallContext call) {

@@ -90,6 +90,11 @@ final class EndpointServer {
         return selector;
     }
 
+    /** Whether this view shows a tool of that name (asked on every tools/call, so no list is built). */
+    boolean showsTool(String name) {
+        return slice.tools.containsKey(name);
+    }
+
     List<String> toolNames() {
         return slice.tools.keySet().stream().sorted().toList();
     }

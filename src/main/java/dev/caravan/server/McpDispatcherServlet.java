@@ -6,7 +6,6 @@ import dev.caravan.core.Periodic;
 import dev.caravan.core.Caller;
 import dev.caravan.server.oauth.EndpointTokens;
 import dev.caravan.server.oauth.SessionOwners;
-import dev.caravan.server.oauth.Verdict;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
@@ -39,7 +38,6 @@ public class McpDispatcherServlet extends HttpServlet {
     private static final String MODERN = "caravan.modern";
 
     private final EndpointRuntime runtime;
-    private final EndpointService endpoints;
     private final CallRegistry calls;
     private final OpenStreams streams;
     private final OriginGuard guard;
@@ -53,8 +51,8 @@ public class McpDispatcherServlet extends HttpServlet {
     private final Duration bodyReadTimeout;
     /** Where POSTs wait out their call, off Tomcat's threads (see CallHandoff for why a pool). */
     private final CallHandoff handoff;
-    /** Access tokens from the operator's identity provider, for the endpoints that take them (null: none do). */
-    private volatile EndpointTokens tokens;
+    /** Who each request speaks for (keys, secret URLs, access tokens, legacy SSE sessions). */
+    private final CallerResolver callers;
     /** Who opened each 2025-era session, so that another user's token cannot ride it. */
     private final SessionOwners owners = new SessionOwners();
 
@@ -68,7 +66,6 @@ public class McpDispatcherServlet extends HttpServlet {
                                 OriginGuard guard, int maxRequestBytes, McpAdmission admission,
                                 Duration bodyReadTimeout, int maxCallsInFlight) {
         this.runtime = runtime;
-        this.endpoints = endpoints;
         this.calls = calls;
         this.streams = calls.streams();
         this.guard = guard;
@@ -77,19 +74,19 @@ public class McpDispatcherServlet extends HttpServlet {
         this.bodyReadTimeout = bodyReadTimeout;
         this.handoff = new CallHandoff(maxCallsInFlight);
         this.sweepSoon = Periodic.onRequest("stream-revoke", Duration.ZERO, this::closeRevokedStreams).start();
+        this.callers = new CallerResolver(endpoints, sseCallers, sweepSoon::request);
         this.sweeper = Periodic.every("stream-recheck", Duration.ofSeconds(1), this::closeRevokedStreams).start();
         endpoints.onCredentialsChanged(sweepSoon::request);
     }
 
     /** Lets the endpoints that have an OAuth policy take access tokens beside their keys. */
     public McpDispatcherServlet acceptingTokens(EndpointTokens tokens) {
-        this.tokens = tokens;
+        callers.acceptTokens(tokens);
         return this;
     }
 
     private void closeRevokedStreams() {
-        streams.sweep((name, hash) -> runtime.find(name) != null && (endpoints.authenticateHash(name, hash) != null
-                || tokens != null && tokens.session(name, hash) != null));
+        streams.sweep((name, hash) -> runtime.find(name) != null && callers.stillOpens(name, hash));
     }
 
     @Override
@@ -167,60 +164,10 @@ public class McpDispatcherServlet extends HttpServlet {
             Cors.answerPreflight(request, response);
             return;
         }
-        String token = credential(request);
-        boolean sessionBound = target.sseMessage() && token == null && request.getParameter("sessionId") != null;
-        // A legacy SSE message POST is bound to a session opened with a secret; that secret must still be good.
-        String openedWith = sessionBound ? sseCallers.openedWith(request.getParameter("sessionId"), target.name())
-                : token == null || token.isEmpty() || token.length() > 512 ? null : Credentials.hash(token);
-        if (sessionBound && openedWith == null) {
-            // Not open here (ended, closed on revocation, or never announced): the SDK may still hold it, but its
-            // stream is gone, so nothing could answer.
-            error(response, 404, -32001, "Session not found or ended; open a new SSE stream at /sse/" + target.name());
-            return;
-        }
-        Caller caller = openedWith == null ? null : endpoints.authenticateHash(target.name(), openedWith);
-        EndpointTokens tokens = this.tokens;
-        boolean protectedResource = tokens != null && tokens.policy(target.name()).isPresent();
-        boolean viaToken = false;
-        if (caller == null && protectedResource && sessionBound && openedWith != null) {
-            // A legacy SSE message of a session opened with an access token: good while that token is.
-            caller = tokens.session(target.name(), openedWith);
-            viaToken = caller != null;
-        } else if (caller == null && protectedResource && !sessionBound) {
-            String hash = token == null || token.isEmpty() ? null : Credentials.hash(token);
-            Verdict verdict = tokens.check(target.name(), request, token, hash,
-                    request.getHeader("Authorization") == null && token != null);
-            if (!verdict.accepted()) {
-                refuseToken(request, response, target, verdict);
-                return;
-            }
-            caller = verdict.caller();
-            openedWith = hash;
-            viaToken = true;
-        }
-        if (caller == null && (!sessionBound || openedWith != null)) {
-            if (sessionBound) {
-                sweepSoon.request();
-            }
-            String why = sessionBound
-                    ? "The credential this session was opened with is no longer valid (expired, regenerated or deleted); reconnect with the current one"
-                    : token == null
-                    ? "This endpoint needs a credential: send 'Authorization: Bearer <token>' or use the endpoint's secret URL"
-                    : "The credential is not valid for this endpoint (wrong, expired or regenerated); ask for the current one";
-            // error_description says in the challenge itself that this is a bearer key, not OAuth (RFC 6750 §3);
-            // the OAuth discovery a client may try next is answered by BearerKeyDiscoveryServlet.
-            response.setHeader("WWW-Authenticate", protectedResource
-                    ? "Bearer resource_metadata=\"" + tokens.metadataUrl(request, "/sse/" + target.name())
-                    + "\", error=\"invalid_token\", error_description=\"" + why.replace("'", "") + "\""
-                    : "Bearer realm=\"caravan\", error=\""
-                    + (token == null && !sessionBound ? "invalid_request" : "invalid_token") + "\", error_description=\"" + why
-                    .replace("'", "") + "\"");
-            error(response, 401, -32600, why);
-            return;
-        }
-        if (target.sseMessage() && !sessionBound && foreignSseSession(request, target, caller, openedWith, viaToken)) {
-            error(response, 403, -32600, "This session was opened by another user or credential; open your own "
-                    + "SSE stream at /sse/" + target.name());
+        CallerResolver.Resolution who = callers.resolve(request, target.name(), target.sse(), target.sseMessage());
+        if (who.refused()) {
+            who.headers().forEach(response::setHeader);
+            error(response, who.status(), who.code(), who.error());
             return;
         }
         String version = request.getHeader("MCP-Protocol-Version");
@@ -233,7 +180,7 @@ public class McpDispatcherServlet extends HttpServlet {
             return;
         }
         // Per credential (a legacy SSE message POST: per session), taken before the body is read.
-        String client = sessionBound ? "session:" + request.getParameter("sessionId") : "credential:" + token;
+        String client = who.sessionBound() ? "session:" + request.getParameter("sessionId") : "credential:" + who.token();
         if (!admission.tryEnterClient(client)) {
             response.setHeader("Retry-After", "1");
             response.setHeader("Connection", "close");
@@ -242,7 +189,7 @@ public class McpDispatcherServlet extends HttpServlet {
             return;
         }
         held.untilDone(() -> admission.leaveClient(client));
-        pass(request, response, target, endpoint, caller, openedWith, viaToken, held);
+        pass(request, response, target, endpoint, who.caller(), who.openedWith(), who.viaToken(), held);
     }
 
     private void pass(HttpServletRequest request, HttpServletResponse response, Target target, EndpointViews endpoint,
@@ -302,38 +249,6 @@ public class McpDispatcherServlet extends HttpServlet {
     }
 
     /**
-     * Whether a legacy SSE message that brings its own credential names a session another principal opened, where
-     * either of them came with an access token (a user's token must not ride someone else's session; sessions
-     * opened and used with keys are left as they were).
-     */
-    private boolean foreignSseSession(HttpServletRequest request, Target target, Caller caller, String hash,
-                                      boolean viaToken) {
-        String opener = sseCallers.openedWith(request.getParameter("sessionId"), target.name());
-        if (opener == null || opener.equals(hash)) {
-            return false;
-        }
-        Caller openedBy = endpoints.authenticateHash(target.name(), opener);
-        boolean openerViaToken = openedBy == null && tokens != null
-                && (openedBy = tokens.session(target.name(), opener)) != null;
-        if (openedBy == null) {
-            return viaToken;
-        }
-        return (viaToken || openerViaToken) && !openedBy.principal().equals(caller.principal());
-    }
-
-    /** The RFC 6750 / RFC 9728 challenge for an endpoint that takes access tokens. */
-    private void refuseToken(HttpServletRequest request, HttpServletResponse response, Target target, Verdict verdict)
-            throws IOException {
-        String metadata = tokens.metadataUrl(request, "/" + (target.sse() ? "sse" : "mcp") + "/" + target.name());
-        if (verdict.status() == 503) {
-            response.setHeader("Retry-After", "5");
-        } else {
-            response.setHeader("WWW-Authenticate", verdict.challenge(metadata, tokens.challengeScopes(target.name())));
-        }
-        error(response, verdict.status(), verdict.status() == 503 ? -32000 : -32600, verdict.description());
-    }
-
-    /**
      * Answers a tools/call for a tool this view does not show with a JSON-RPC error that names the tool and the
      * closest one shown. Streamable HTTP only: on legacy SSE the answer must go down the session's stream, which
      * the SDK owns, so there the SDK's own message stands.
@@ -345,10 +260,10 @@ public class McpDispatcherServlet extends HttpServlet {
             return false;
         }
         String name = message.path("params").path("name").asText();
-        List<String> shown = server.toolNames();
-        if (shown.contains(name)) {
+        if (server.showsTool(name)) {
             return false;
         }
+        List<String> shown = server.toolNames();
         response.setStatus(200);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
@@ -432,14 +347,6 @@ public class McpDispatcherServlet extends HttpServlet {
             return new Target(true, parts[2], parts.length == 4);
         }
         return null;
-    }
-
-    private static String credential(HttpServletRequest request) {
-        String header = request.getHeader("Authorization");
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return header.substring(7).trim();
-        }
-        return request.getParameter("key");
     }
 
     private static void error(HttpServletResponse response, int status, int code, String message) throws IOException {

@@ -18,6 +18,8 @@ public final class Headers {
     public static final String MIME_TYPE = "CaravanMimeType";
     /** Set by ai-client:elicitation: accept, decline or cancel. */
     public static final String ELICITATION_ACTION = "CaravanElicitationAction";
+    /** Set by ai-client:ask: a map of each elicitation's inputKey to accept, decline or cancel. */
+    public static final String ELICITATION_ACTIONS = "CaravanElicitationActions";
     /** Who is calling, as {@code endpoint/credential} (see {@link Caller#principal()}). */
     public static final String CALLER = "CaravanCaller";
     /**

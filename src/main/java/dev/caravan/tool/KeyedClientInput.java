@@ -19,4 +19,12 @@ public interface KeyedClientInput {
      * capability), not with a tool result: the client can tell it must declare the capability and call again.
      */
     void capabilityMissing(String capability);
+
+    /**
+     * Asks the questions {@code asks} asks in one go. On 2026-07-28 each one without a recorded answer throws
+     * {@link ClientInputPending} as usual (the caller goes on to its next question), and once {@code asks} is done
+     * this throws {@link ClientInputPending} when any was unanswered: they all go to the client in one
+     * {@code input_required} result, and the retry answers them all.
+     */
+    void together(Runnable asks);
 }

@@ -33,9 +33,7 @@ class ModernConformanceIT extends ConformancePackTest {
             Map.entry("server-tasks-request-headers", "SDK 2.2.0 has no tasks extension"),
             Map.entry("server-tasks-dispatch-and-envelope", "SDK 2.2.0 has no tasks extension"),
             Map.entry("server-tasks-required-task-error", "SDK 2.2.0 has no tasks extension"),
-            Map.entry("server-tasks-mrtr-composition", "SDK 2.2.0 has no tasks extension"),
-            Map.entry("server-input-required-result-multiple-input-requests",
-                    "a route asks one question per round (its next step needs the answer)"));
+            Map.entry("server-tasks-mrtr-composition", "SDK 2.2.0 has no tasks extension"));
     static final int SCENARIOS_2026 = 50;
     static final int SCENARIOS_2025 = 33;
 

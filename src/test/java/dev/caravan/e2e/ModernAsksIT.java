@@ -16,8 +16,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What a route may ask the client on 2026-07-28, over raw HTTP: roots as an input_required round, a prompt that
- * asks, the client's declared capabilities as a header, and an ask the client did not declare the capability for
+ * What a route may ask the client on 2026-07-28, over raw HTTP: roots as an input_required round, several
+ * questions of one {@code ai-client:ask} step in one round, a prompt that asks, the client's declared capabilities as a header, and an ask the client did not declare the capability for
  * (-32021 with HTTP 400, which is why a quick, quiet call is one JSON answer and not an event stream).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -70,6 +70,26 @@ class ModernAsksIT extends CaravanIntegrationTest {
                         - to: ai-client:progress?progress=1&total=2
                         - setBody:
                             constant: chatted
+                - route:
+                    id: a-together
+                    from:
+                      uri: ai-tool:a_together
+                      parameters:
+                        tags: asks
+                        description: Asks three questions in one round, then uses the answers.
+                      steps:
+                        - to:
+                            uri: ai-client:ask
+                            parameters:
+                              input.who: elicitation
+                              input.who.message: Your name?
+                              input.who.requestedSchema: '{"type":"object","properties":{"name":{"type":"string"}}}'
+                              input.hello: sampling
+                              input.hello.message: Say hello
+                              input.hello.maxTokens: 5
+                              input.where: roots
+                        - setBody:
+                            simple: "${body[hello]}, ${body[who][name]} (${header.CaravanElicitationActions[who]}) at ${body[where][0][uri]}"
                 - route:
                     id: a-prompt
                     from:
@@ -126,6 +146,56 @@ class ModernAsksIT extends CaravanIntegrationTest {
         JsonNode error = message(r).path("error");
         assertThat(error.path("code").asInt()).isEqualTo(-32602);
         assertThat(error.path("message").asText()).contains("client_roots").doesNotContain("Exception").doesNotContain("java.");
+    }
+
+    @Test
+    void oneAskStepPutsAllItsQuestionsInOneRound() {
+        ObjectNode first = params("a_together", "{\"elicitation\":{},\"sampling\":{},\"roots\":{}}");
+        JsonNode asked = message(post("tools/call", "a_together", first)).path("result");
+        assertThat(asked.path("resultType").asText()).isEqualTo("input_required");
+        JsonNode requests = asked.path("inputRequests");
+        assertThat(requests.size()).isEqualTo(3);
+        assertThat(requests.at("/who/method").asText()).isEqualTo("elicitation/create");
+        assertThat(requests.at("/who/params/message").asText()).isEqualTo("Your name?");
+        assertThat(requests.at("/hello/method").asText()).isEqualTo("sampling/createMessage");
+        assertThat(requests.at("/hello/params/maxTokens").asInt()).isEqualTo(5);
+        assertThat(requests.at("/where/method").asText()).isEqualTo("roots/list");
+
+        ObjectNode retry = first.deepCopy();
+        retry.put("requestState", asked.path("requestState").asText());
+        retry.set("inputResponses", json("""
+                {"who":{"action":"accept","content":{"name":"Ada"}},
+                 "hello":{"role":"assistant","content":{"type":"text","text":"Hi"},"model":"m"},
+                 "where":{"roots":[{"uri":"file:///work/site"}]}}"""));
+        JsonNode done = message(post("tools/call", "a_together", retry)).path("result");
+        assertThat(done.path("resultType").asText("complete")).isEqualTo("complete");
+        assertThat(done.at("/content/0/text").asText()).isEqualTo("Hi, Ada (accept) at file:///work/site");
+    }
+
+    @Test
+    void aRetryMustAnswerEveryQuestionOfTheRound() {
+        ObjectNode first = params("a_together", "{\"elicitation\":{},\"sampling\":{},\"roots\":{}}");
+        JsonNode asked = message(post("tools/call", "a_together", first)).path("result");
+        ObjectNode retry = first.deepCopy();
+        retry.put("requestState", asked.path("requestState").asText());
+        retry.set("inputResponses", json("""
+                {"who":{"action":"accept","content":{"name":"Ada"}},"where":{"roots":[]}}"""));
+        HttpResponse<String> r = post("tools/call", "a_together", retry);
+        assertThat(r.statusCode()).isEqualTo(400);
+        JsonNode error = message(r).path("error");
+        assertThat(error.path("code").asInt()).isEqualTo(-32602);
+        assertThat(error.path("message").asText()).contains("'hello'");
+    }
+
+    @Test
+    void anAskStepNamesEveryCapabilityTheClientLacks() {
+        HttpResponse<String> r = post("tools/call", "a_together", params("a_together", "{\"elicitation\":{}}"));
+        assertThat(r.statusCode()).isEqualTo(400);
+        JsonNode error = message(r).path("error");
+        assertThat(error.path("code").asInt()).isEqualTo(-32021);
+        assertThat(error.at("/data/requiredCapabilities").has("sampling")).isTrue();
+        assertThat(error.at("/data/requiredCapabilities").has("roots")).isTrue();
+        assertThat(error.at("/data/requiredCapabilities").has("elicitation")).isFalse();
     }
 
     @Test

@@ -204,6 +204,25 @@ class ToolsIT extends CaravanIntegrationTest {
                         - setBody:
                             simple: "${header.CaravanElicitationAction}: ${body[name]}"
                 - route:
+                    id: ask-both
+                    from:
+                      uri: ai-tool:ask_both
+                      parameters:
+                        tags: e2e
+                        description: Asks the user and the client's model in one step.
+                      steps:
+                        - to:
+                            uri: ai-client:ask
+                            parameters:
+                              input.who: elicitation
+                              input.who.message: Your name?
+                              input.who.requestedSchema: '{"type":"object","properties":{"name":{"type":"string"}}}'
+                              input.word: sampling
+                              input.word.message: One word
+                              input.word.maxTokens: 8
+                        - setBody:
+                            simple: "${body[word]} for ${body[who][name]} (${header.CaravanElicitationActions[who]})"
+                - route:
                     id: chatty
                     from:
                       uri: ai-tool:chatty
@@ -524,6 +543,39 @@ class ToolsIT extends CaravanIntegrationTest {
             McpSchema.CallToolResult refusedElicitation = plain.callTool(new McpSchema.CallToolRequest("ask_user", Map.of()));
             assertThat(refusedElicitation.isError()).isTrue();
             assertThat(text(refusedElicitation)).contains("elicitation");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void anAskStepAsksItsQuestionsOneAfterTheOtherOnASession(Transport transport) {
+        List<String> asked = new CopyOnWriteArrayList<>();
+        try (McpSyncClient client = initialized(client(transport, ep)
+                .capabilities(McpSchema.ClientCapabilities.builder().sampling().elicitation().build())
+                .sampling(req -> {
+                    asked.add("sampling: " + ((McpSchema.TextContent) req.messages().get(0).content()).text());
+                    return new McpSchema.CreateMessageResult(McpSchema.Role.ASSISTANT,
+                            new McpSchema.TextContent("Hello"), "m", McpSchema.CreateMessageResult.StopReason.END_TURN);
+                })
+                .elicitation(req -> {
+                    asked.add("elicitation: " + req.message());
+                    return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, Map.of("name", "Ada"));
+                }))) {
+            McpSchema.CallToolResult done = client.callTool(new McpSchema.CallToolRequest("ask_both", Map.of()));
+            assertThat(text(done)).isEqualTo("Hello for Ada (accept)");
+            // In the order of their keys: who, then word.
+            assertThat(asked).containsExactly("elicitation: Your name?", "sampling: One word");
+        }
+        try (McpSyncClient plain = initialized(client(transport, ep)
+                .capabilities(McpSchema.ClientCapabilities.builder().elicitation().build())
+                .elicitation(req -> {
+                    asked.add("asked anyway");
+                    return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, Map.of("name", "Ada"));
+                }))) {
+            McpSchema.CallToolResult refused = plain.callTool(new McpSchema.CallToolRequest("ask_both", Map.of()));
+            assertThat(refused.isError()).isTrue();
+            assertThat(text(refused)).contains("sampling");
+            assertThat(asked).doesNotContain("asked anyway");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.caravan.server.modern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.caravan.tool.ClientInputPending;
@@ -13,21 +14,29 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The client answers one tool call has collected over its {@code input_required} rounds (2026-07-28).
  * <p>
  * The route re-runs from its start on every round. Its n-th ask is answered from the n-th recorded answer when
  * that answer was given to the same question (same method and parameters); otherwise it and every later answer
- * are dropped and the question goes to the client. Everything travels in the request state, which the SDK seals
+ * are dropped and the question goes to the client. Asks made {@link #together} go to the client in one round
+ * (each takes the next number, in the order asked). Everything travels in the request state, which the SDK seals
  * with the shared key and binds to the caller, the method and the tool; the arguments are bound here.
  */
 final class InputRounds {
-    /** Sorted keys, so the digest of the arguments does not depend on the order the client wrote them in. */
+    /**
+     * Sorted keys, so the digest of the arguments does not depend on the order the client wrote them in. A single
+     * pending question reads as a list of one: states sealed before asks could go together still open.
+     */
     private static final ObjectMapper CANONICAL = new ObjectMapper()
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+            .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, true);
 
     record Answer(String method, String question, Map<String, Object> result) {
     }
@@ -35,27 +44,31 @@ final class InputRounds {
     record Pending(String key, String method, String question) {
     }
 
-    /** What the request state holds (before the SDK seals it). */
-    record State(int v, String arguments, List<Answer> answers, Pending pending) {
+    /** What the request state holds (before the SDK seals it): the answers so far, then the questions of this round. */
+    record State(int v, String arguments, List<Answer> answers, List<Pending> pending) {
     }
 
     private final boolean enabled;
-    private final String arguments;
+    private final Object toolArguments;
+    /** The arguments' digest, taken only when a state is opened or sealed (most calls never ask). */
+    private String arguments;
     private final List<Answer> answers;
     private int next;
-    private Pending pending;
-    private McpSchema.InputRequest pendingRequest;
-    private String missingCapability;
+    private final List<Pending> pending = new ArrayList<>();
+    private final Map<String, McpSchema.InputRequest> pendingRequests = new LinkedHashMap<>();
+    private boolean gathering;
+    private final Set<String> missingCapabilities = new LinkedHashSet<>();
 
-    private InputRounds(boolean enabled, String arguments, List<Answer> answers) {
+    private InputRounds(boolean enabled, Object toolArguments, String arguments, List<Answer> answers) {
         this.enabled = enabled;
+        this.toolArguments = toolArguments;
         this.arguments = arguments;
         this.answers = answers;
     }
 
     /** For features that cannot ask the client in this era (resources, completions). */
     static InputRounds none() {
-        return new InputRounds(false, null, new ArrayList<>());
+        return new InputRounds(false, null, null, new ArrayList<>());
     }
 
     /**
@@ -63,10 +76,10 @@ final class InputRounds {
      * first round), {@code inputResponses} the client's answers to the previous round.
      */
     static InputRounds open(Object toolArguments, String openedState, Map<String, Object> inputResponses) {
-        String arguments = digest(toolArguments == null ? Map.of() : toolArguments);
         if (openedState == null) {
-            return new InputRounds(true, arguments, new ArrayList<>());
+            return new InputRounds(true, toolArguments, null, new ArrayList<>());
         }
+        String arguments = digest(toolArguments == null ? Map.of() : toolArguments);
         State state;
         try {
             state = CANONICAL.readValue(openedState, State.class);
@@ -78,18 +91,20 @@ final class InputRounds {
                     + "arguments as the first call, or call the tool again without requestState");
         }
         List<Answer> answers = new ArrayList<>(state.answers() == null ? List.of() : state.answers());
-        Pending pending = state.pending();
-        if (pending != null) {
+        for (Pending pending : state.pending() == null ? List.<Pending>of() : state.pending()) {
+            if (pending == null) {
+                continue;
+            }
             Object answer = inputResponses == null ? null : inputResponses.get(pending.key());
             if (!(answer instanceof Map<?, ?> map)) {
                 throw McpException.invalidParams("inputResponses has no answer for '" + pending.key()
-                        + "': answer that input request, or call the tool again without requestState");
+                        + "': answer every input request of the round, or call the tool again without requestState");
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> result = (Map<String, Object>) map;
             answers.add(new Answer(pending.method(), pending.question(), result));
         }
-        return new InputRounds(true, arguments, answers);
+        return new InputRounds(true, toolArguments, arguments, answers);
     }
 
     /**
@@ -100,7 +115,7 @@ final class InputRounds {
         if (!enabled) {
             throw new ToolFailure("Asking the client (" + method + ") works in tools only on the 2026-07-28 protocol.");
         }
-        if (pending != null) {
+        if (!pending.isEmpty() && !gathering) {
             throw new ClientInputPending(method);
         }
         String question = digest(Map.of("method", method, "params", params == null ? Map.of() : params));
@@ -113,32 +128,61 @@ final class InputRounds {
             // The route asked something else this time (its input changed): what came after is void too.
             answers.subList(n, answers.size()).clear();
         }
-        pending = new Pending(key != null ? key : "ask-" + n, method, question);
-        pendingRequest = new McpSchema.UnknownInputRequest(method, params);
+        String name = key != null ? key : "ask-" + n;
+        if (pendingRequests.containsKey(name)) {
+            throw new ToolFailure("Two questions of one round share the inputKey '" + name + "': give each its own.");
+        }
+        pending.add(new Pending(name, method, question));
+        pendingRequests.put(name, new McpSchema.UnknownInputRequest(method, params));
         throw new ClientInputPending(method);
     }
 
-    /** The route needed a capability the client did not declare (the first one it met). */
-    synchronized void capabilityMissing(String capability) {
-        if (missingCapability == null) {
-            missingCapability = capability;
+    /**
+     * Runs {@code asks} as one round: each of its asks that has no recorded answer is noted (that ask still throws
+     * {@link ClientInputPending}, so the caller goes on to its next question) and, when any was noted, this throws
+     * {@link ClientInputPending} once they all are, so they reach the client in one {@code input_required} result.
+     */
+    void together(Runnable asks) {
+        synchronized (this) {
+            if (!pending.isEmpty()) {
+                throw new ClientInputPending("several questions");
+            }
+            gathering = true;
+        }
+        try {
+            asks.run();
+        } finally {
+            synchronized (this) {
+                gathering = false;
+            }
+        }
+        if (isPending()) {
+            throw new ClientInputPending("several questions");
         }
     }
 
-    /** The request ends with -32021 naming this capability (null: none was missing). */
-    synchronized String missingCapability() {
-        return missingCapability;
+    /** The route needed a capability the client did not declare. */
+    synchronized void capabilityMissing(String capability) {
+        missingCapabilities.add(capability);
+    }
+
+    /** The request ends with -32021 naming these capabilities (empty: none was missing). */
+    synchronized Set<String> missingCapabilities() {
+        return Set.copyOf(missingCapabilities);
     }
 
     synchronized boolean isPending() {
-        return pending != null;
+        return !pending.isEmpty();
     }
 
     /** The result that asks the client, carrying the answers so far (the SDK seals the state). */
     synchronized McpSchema.InputRequiredResult inputRequired() {
         try {
-            String state = CANONICAL.writeValueAsString(new State(1, arguments, answers, pending));
-            return new McpSchema.InputRequiredResult(Map.of(pending.key(), pendingRequest), state, null, null);
+            if (arguments == null) {
+                arguments = digest(toolArguments == null ? Map.of() : toolArguments);
+            }
+            String state = CANONICAL.writeValueAsString(new State(2, arguments, answers, pending));
+            return new McpSchema.InputRequiredResult(new LinkedHashMap<>(pendingRequests), state, null, null);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("request state not serialisable", e);
         }

@@ -48,7 +48,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -111,6 +114,8 @@ public final class ModernEndpoint {
     private final McpChangeFeed changes = new McpChangeFeed();
     private final HttpServletMcpTransport transport;
     private final Duration keepAlive;
+    /** By tool name; an entry is replaced when the catalogue hands out a new definition object (a reload). */
+    private final Map<String, Converted> definitions = new ConcurrentHashMap<>();
 
     public ModernEndpoint(String name, String version, Supplier<Features> features, McpJsonMapper json, Settings settings) {
         this.name = name;
@@ -160,8 +165,21 @@ public final class ModernEndpoint {
         transport.closeGracefully();
     }
 
+    /**
+     * A tool's definition in the 2026 schema, converted once per definition: every call looks its tool up, and a
+     * Jackson round trip of the whole definition (schemas included) on each one cost about as much CPU as running
+     * the bench's echo route.
+     */
     private McpSchema.Tool modern(io.modelcontextprotocol.spec.McpSchema.Tool tool) {
-        return json.convertValue(tool, McpSchema.Tool.class);
+        Converted cached = definitions.get(tool.name());
+        if (cached == null || cached.from() != tool) {
+            cached = new Converted(tool, json.convertValue(tool, McpSchema.Tool.class));
+            definitions.put(tool.name(), cached);
+        }
+        return cached.to();
+    }
+
+    private record Converted(io.modelcontextprotocol.spec.McpSchema.Tool from, McpSchema.Tool to) {
     }
 
     private final class Tools implements McpAsyncToolRepository {
@@ -318,13 +336,14 @@ public final class ModernEndpoint {
 
     /**
      * The route reached an ask the client did not declare the capability for: the request fails with -32021 and
-     * the capability in {@code requiredCapabilities}, as the 2026-07-28 revision requires (HTTP 400).
+     * the capabilities in {@code requiredCapabilities}, as the 2026-07-28 revision requires (HTTP 400).
      */
     private void refuseMissingCapability(InputRounds rounds) {
-        String missing = rounds.missingCapability();
-        if (missing != null) {
-            throw McpException.missingClientCapability(
-                    json.convertValue(Map.of(missing, Map.of()), McpSchema.ClientCapabilities.class));
+        Set<String> missing = rounds.missingCapabilities();
+        if (!missing.isEmpty()) {
+            Map<String, Object> required = new TreeMap<>();
+            missing.forEach(capability -> required.put(capability, Map.of()));
+            throw McpException.missingClientCapability(json.convertValue(required, McpSchema.ClientCapabilities.class));
         }
     }
 
