@@ -1,11 +1,11 @@
 package dev.caravan.server;
 
+import dev.caravan.core.Sha256;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /** Secret tokens: 256 random bits, shown once, stored only as a SHA-256 hash, compared in constant time. */
 public final class Credentials {
@@ -22,12 +22,7 @@ public final class Credentials {
     }
 
     public static String hash(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(token);
     }
 
     public static boolean sameHash(String a, String b) {

@@ -4,14 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.caravan.core.Sha256;
 import dev.caravan.tool.ClientInputPending;
 import dev.caravan.tool.ToolFailure;
 import io.modelcontextprotocol.modern.McpException;
 import io.modelcontextprotocol.modern.McpSchema;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -190,10 +188,9 @@ final class InputRounds {
 
     private static String digest(Object value) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(
-                    CANONICAL.writeValueAsString(value).getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(Sha256.of(CANONICAL.writeValueAsString(value)));
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
