@@ -21,8 +21,13 @@ class PendingAuthorizations {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int MAX = 1000;
 
+    /** {@code issRequired}: the authorization server said it sends {@code iss} in its responses (RFC 9207). */
     record Pending(String upstream, ClientRegistration registration, OAuth2AuthorizationRequest request,
-                   StoredGrant grant, Instant expiresAt) {
+                   StoredGrant grant, Instant expiresAt, boolean issRequired) {
+        Pending(String upstream, ClientRegistration registration, OAuth2AuthorizationRequest request,
+                StoredGrant grant, Instant expiresAt) {
+            this(upstream, registration, request, grant, expiresAt, false);
+        }
     }
 
     /** Why a callback's state was refused; the message is for the person who followed the link. */
