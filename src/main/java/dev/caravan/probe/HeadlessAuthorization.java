@@ -21,7 +21,7 @@ final class HeadlessAuthorization {
     private static final int MAX_HOPS = 10;
 
     /** What the authorization server sent back to the redirect URI. */
-    record Callback(String code, String state, String error, String errorDescription) {
+    record Callback(String code, String state, String iss, String error, String errorDescription) {
     }
 
     private final HttpClient http;
@@ -46,7 +46,7 @@ final class HeadlessAuthorization {
             URI to = next.resolve(location);
             if (sameEndpoint(to, target)) {
                 Map<String, String> q = query(to.getRawQuery());
-                return new Callback(q.get("code"), q.get("state"), q.get("error"), q.get("error_description"));
+                return new Callback(q.get("code"), q.get("state"), q.get("iss"), q.get("error"), q.get("error_description"));
             }
             next = to;
         }

@@ -38,6 +38,7 @@ public final class Probe {
     private final ProbeOptions options;
     private final PrintStream out;
     private final Object changed = new Object();
+    private final ProbeClient client;
     private StandaloneUpstream upstream;
     private UpstreamOAuth oauth;
     private int authorizations;
@@ -45,6 +46,7 @@ public final class Probe {
     Probe(ProbeOptions options, PrintStream out) {
         this.options = options;
         this.out = out;
+        this.client = new ProbeClient(options.elicitationAnswer(), out);
     }
 
     public static void main(String[] args) {
@@ -108,7 +110,11 @@ public final class Probe {
             List<McpSchema.Tool> tools = upstream.tools();
             out.println("tools: " + tools.size() + (tools.isEmpty() ? ""
                     : " (" + String.join(", ", tools.stream().map(McpSchema.Tool::name).toList()) + ")"));
-            return options.call() == null ? 0 : call();
+            int code = 0;
+            for (ProbeOptions.Call call : options.calls()) {
+                code = Math.max(code, call(call));
+            }
+            return code;
         } finally {
             upstream.close();
         }
@@ -138,7 +144,11 @@ public final class Probe {
                             + upstream.status().state() + reason(upstream.status()) + ")");
                 }
                 case "error" -> {
-                    if (oauth == null || oauth.stepUpScope(config().name()) == null || !authorize(s.lastError())) {
+                    // More scope wanted (403), or the token was refused mid-connect (401: e.g. the resource moved to
+                    // another authorization server): one more authorization.
+                    boolean again = oauth != null && (oauth.stepUpScope(config().name()) != null
+                            || oauth.needsAuthorization(config().name()));
+                    if (!again || !authorize(s.lastError())) {
                         return fail("cannot connect" + reason(s));
                     }
                 }
@@ -169,20 +179,20 @@ public final class Probe {
                 + started.redirectUri());
         HeadlessAuthorization.Callback back = new HeadlessAuthorization(options.timeout())
                 .follow(started.authorizationUrl(), started.redirectUri());
-        oauth.complete(back.state(), back.code(), back.error(), back.errorDescription());
+        oauth.complete(back.state(), back.code(), back.iss(), back.error(), back.errorDescription());
         out.println("authorized");
     }
 
-    private int call() {
+    private int call(ProbeOptions.Call call) {
         try {
-            McpSchema.CallToolResult r = upstream.call(options.call(), options.arguments(), options.timeout());
-            out.println("called " + options.call() + ": " + (Boolean.TRUE.equals(r.isError()) ? "isError" : "ok")
+            McpSchema.CallToolResult r = upstream.call(call.tool(), call.arguments(), client, options.timeout());
+            out.println("called " + call.tool() + ": " + (Boolean.TRUE.equals(r.isError()) ? "isError" : "ok")
                     + " in " + sinceStart() + " ms");
             for (McpSchema.Content c : r.content() == null ? List.<McpSchema.Content>of() : r.content()) {
                 out.println("  " + (c instanceof McpSchema.TextContent t ? t.text() : c.type()));
             }
             if (Boolean.TRUE.equals(r.isError())) {
-                System.err.println("probe: the tool " + options.call() + " answered with an error");
+                System.err.println("probe: the tool " + call.tool() + " answered with an error");
                 return 1;
             }
             return 0;
@@ -190,9 +200,9 @@ public final class Probe {
             // Step-up: the upstream wants more scope for this call; authorize for it, then call once more.
             if (oauth != null && oauth.stepUpScope(config().name()) != null && authorize(e.getMessage())
                     && connect()) {
-                return call();
+                return call(call);
             }
-            fail("calling " + options.call() + " failed: " + e.getMessage());
+            fail("calling " + call.tool() + " failed: " + e.getMessage());
             return 1;
         }
     }

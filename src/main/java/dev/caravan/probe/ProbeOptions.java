@@ -17,8 +17,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The probe's command line, turned into the upstream declaration the hub would read from upstreams.yaml. */
-record ProbeOptions(UpstreamConfig upstream, String call, Map<String, Object> arguments, String redirectBase,
-                    Duration timeout, int maxAuthorizations, boolean verbose) {
+record ProbeOptions(UpstreamConfig upstream, List<Call> calls, Map<String, Object> elicitationAnswer,
+                    String redirectBase, Duration timeout, int maxAuthorizations, boolean verbose) {
+
+    /** One tool call, in the order given. */
+    record Call(String tool, Map<String, Object> arguments) {
+    }
 
     static final String USAGE = """
             Usage: probe [options] <url>          (streamable-http, sse)
@@ -48,8 +52,13 @@ record ProbeOptions(UpstreamConfig upstream, String call, Map<String, Object> ar
                                                       conformance suite for scenarios with a pre-registered client)
               --redirect-base URL                     base of the OAuth redirect URI (+ /oauth/callback);
                                                       default http://localhost:3334 (nothing needs to listen)
-              --call TOOL                             call this tool after listing
-              --arguments JSON                        its arguments (default {})
+              --call TOOL                             call this tool after listing (repeatable: in order)
+              --arguments JSON                        the arguments of the --call before it (default {})
+              --calls-from-env VAR                    when VAR is set, also make the calls listed in the JSON
+                                                      object in it as "toolCalls": [{"name":..,"arguments":{..}}]
+                                                      (MCP_CONFORMANCE_CONTEXT, set by the conformance suite)
+              --elicitation-answer JSON               declare form elicitation and accept every form the server
+                                                      asks for with this content, e.g. {"confirmed":true}
               --timeout DURATION                      connect and call timeout, e.g. 30s (default 20s)
               --file PATH --upstream NAME             probe an upstream declared in an upstreams.yaml
               --verbose                               connector logs at INFO (default WARN) on stderr
@@ -72,8 +81,10 @@ record ProbeOptions(UpstreamConfig upstream, String call, Map<String, Object> ar
         Map<String, String> headers = new LinkedHashMap<>();
         Map<String, String> oauth = new LinkedHashMap<>();
         String clientFromEnv = null;
-        String call = null;
-        String arguments = "{}";
+        List<String> callNames = new ArrayList<>();
+        List<String> callArguments = new ArrayList<>();
+        String callsFromEnv = null;
+        String elicitationAnswer = null;
         String redirectBase = "http://localhost:3334";
         Duration timeout = Duration.ofSeconds(20);
         String file = null;
@@ -112,8 +123,19 @@ record ProbeOptions(UpstreamConfig upstream, String call, Map<String, Object> ar
                 case "--client-from-env" -> clientFromEnv = value(args, ++i, a);
                 case "--client-metadata-url" -> oauth.put("client_metadata_url", value(args, ++i, a));
                 case "--redirect-base" -> redirectBase = value(args, ++i, a);
-                case "--call" -> call = value(args, ++i, a);
-                case "--arguments" -> arguments = value(args, ++i, a);
+                case "--call" -> {
+                    callNames.add(value(args, ++i, a));
+                    callArguments.add("{}");
+                }
+                case "--arguments" -> {
+                    String json = value(args, ++i, a);
+                    if (callNames.isEmpty()) {
+                        throw new Usage("--arguments belongs after the --call it is for");
+                    }
+                    callArguments.set(callArguments.size() - 1, json);
+                }
+                case "--calls-from-env" -> callsFromEnv = value(args, ++i, a);
+                case "--elicitation-answer" -> elicitationAnswer = value(args, ++i, a);
                 case "--timeout" -> timeout = duration(value(args, ++i, a));
                 case "--file" -> file = value(args, ++i, a);
                 case "--upstream" -> name = value(args, ++i, a);
@@ -123,7 +145,15 @@ record ProbeOptions(UpstreamConfig upstream, String call, Map<String, Object> ar
         if (clientFromEnv != null) {
             clientFrom(clientFromEnv, oauth);
         }
-        Map<String, Object> callArguments = arguments(arguments);
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < callNames.size(); i++) {
+            calls.add(new Call(callNames.get(i), arguments(callArguments.get(i), "--arguments")));
+        }
+        if (callsFromEnv != null) {
+            calls.addAll(callsFrom(callsFromEnv));
+        }
+        Map<String, Object> answer = elicitationAnswer == null ? null
+                : arguments(elicitationAnswer, "--elicitation-answer");
         UpstreamConfig upstream;
         if (file != null) {
             if (name == null || !positional.isEmpty()) {
@@ -133,7 +163,7 @@ record ProbeOptions(UpstreamConfig upstream, String call, Map<String, Object> ar
         } else {
             upstream = fromArguments(transport, auth, token, headers, oauth, positional, timeout);
         }
-        return new ProbeOptions(upstream, call, callArguments, redirectBase, timeout, 3, verbose);
+        return new ProbeOptions(upstream, List.copyOf(calls), answer, redirectBase, timeout, 3, verbose);
     }
 
     private static UpstreamConfig fromArguments(String transportId, String auth, String token,
@@ -231,16 +261,39 @@ record ProbeOptions(UpstreamConfig upstream, String call, Map<String, Object> ar
         }
     }
 
+    /** The {@code toolCalls} of the JSON object in an environment variable (none when it is unset). */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> arguments(String json) throws Usage {
+    private static List<Call> callsFrom(String variable) throws Usage {
+        String raw = System.getenv(variable);
+        if (raw == null || raw.isBlank()) {
+            return List.of();
+        }
+        List<Call> calls = new ArrayList<>();
+        try {
+            for (JsonNode c : JSON.readTree(raw).path("toolCalls")) {
+                if (!c.path("name").isTextual()) {
+                    throw new Usage(variable + ": every entry of toolCalls needs a name");
+                }
+                Map<String, Object> arguments = c.path("arguments").isObject()
+                        ? JSON.convertValue(c.get("arguments"), Map.class) : Map.of();
+                calls.add(new Call(c.get("name").asText(), arguments));
+            }
+        } catch (IOException e) {
+            throw new Usage(variable + " holds no JSON object");
+        }
+        return calls;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> arguments(String json, String option) throws Usage {
         try {
             JsonNode n = JSON.readTree(json);
             if (n == null || !n.isObject()) {
-                throw new Usage("--arguments must be a JSON object, e.g. {\"a\":1}");
+                throw new Usage(option + " must be a JSON object, e.g. {\"a\":1}");
             }
             return JSON.convertValue(n, Map.class);
         } catch (JsonProcessingException e) {
-            throw new Usage("--arguments is not valid JSON: " + e.getOriginalMessage());
+            throw new Usage(option + " is not valid JSON: " + e.getOriginalMessage());
         }
     }
 

@@ -115,6 +115,11 @@ final class CallRelay {
             }
         }
 
+        /** A log message of the upstream about this call, to its client (after what was relayed before it). */
+        void relayLog(McpSchema.LoggingMessageNotification n) {
+            CallRelay.this.relayLog(this, n);
+        }
+
         /** Sends something to the calling client after what was relayed before it, off the caller's thread. */
         synchronized void relay(String what, Runnable send) {
             relayed = relayed.thenRunAsync(() -> {

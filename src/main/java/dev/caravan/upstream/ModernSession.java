@@ -6,8 +6,8 @@ import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.modern.McpException;
 import io.modelcontextprotocol.modern.McpSchema.DiscoverResult;
 import io.modelcontextprotocol.modern.client.McpAsyncClient;
-import io.modelcontextprotocol.modern.client.McpInputHandlerMissingException;
 import io.modelcontextprotocol.modern.client.SubscriptionEvent;
+import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,11 +31,9 @@ import java.util.function.Function;
  * client has its own schema types; results are converted to the 2025 types through JSON (the wire shapes are the
  * same) because the catalogue and the endpoints re-export those.
  * <p>
- * {@code input_required} rounds: a form elicitation is asked of the calling client (when it declared elicitation)
- * and answered upstream by the SDK's retry. Sampling, roots and URL elicitation are not relayed in this era (the
- * SDK's modern client has handlers for form and URL elicitation only): the caller gets an isError result naming the
- * upstream and what it asked for; {@code protocol: 2025} on the upstream relays sampling as before. Completions
- * are answered empty.
+ * {@code input_required} rounds (elicitation, sampling, roots) are asked of the calling client, in its own era, by
+ * {@link UpstreamInputRounds}; the request declares the caller's capabilities and carries its log messages back
+ * ({@link ModernRelayingTransport}). Completions are answered empty.
  */
 final class ModernSession implements UpstreamSession {
     private static final Logger log = LoggerFactory.getLogger(ModernSession.class);
@@ -65,6 +63,7 @@ final class ModernSession implements UpstreamSession {
     private final Duration backstop;
     private final Disposable listening;
     private final java.util.function.Consumer<McpSchema.ProgressNotification> progress;
+    private final UpstreamInputRounds rounds;
 
     ModernSession(String name, McpAsyncClient client, DiscoverResult discovered, McpJsonMapper json,
                   UpstreamClientFactory.Hooks hooks, Requests requests, Secrets secrets, Duration connectTimeout,
@@ -78,6 +77,7 @@ final class ModernSession implements UpstreamSession {
         this.timeout = connectTimeout;
         this.backstop = backstop;
         this.progress = hooks.progress();
+        this.rounds = new UpstreamInputRounds(name, json);
         this.listening = listen(hooks);
     }
 
@@ -159,42 +159,22 @@ final class ModernSession implements UpstreamSession {
                                              Duration callTimeout) {
         String what = "the call to '" + tool + "'";
         return requests.run(client, what, context, callTimeout, (c, call) -> {
-            McpAsyncClient.ToolSpec spec = c.tool(tool).arguments(arguments == null ? Map.of() : arguments)
+            McpAsyncClient.ToolSpec first = c.tool(tool).arguments(arguments == null ? Map.of() : arguments)
                     .callTimeout(backstop);
             // The specs are immutable (each option returns a new one).
-            if (call.token != null) {
-                spec = spec.progress(p -> {
-                    progress.accept(new McpSchema.ProgressNotification(call.token, p.progress(), p.total(),
-                            p.message(), null));
-                    return Mono.empty();
-                });
-            }
-            if (canElicit(context)) {
-                spec = spec.formElicitation(request -> elicit(context, request));
-            }
-            return spec.call().map(r -> json.convertValue(r, McpSchema.CallToolResult.class))
-                    .onErrorResume(McpInputHandlerMissingException.class, e -> Mono.just(inputRequired(tool, e)))
+            McpAsyncClient.ToolSpec spec = call.token == null ? first : first.progress(p -> {
+                progress.accept(new McpSchema.ProgressNotification(call.token, p.progress(), p.total(),
+                        p.message(), null));
+                return Mono.empty();
+            });
+            return rounds.run(what, context,
+                    (answers, state) -> (answers == null ? spec : spec.inputResponses(answers).requestState(state))
+                            .callOnce(),
+                    outcome -> json.convertValue(outcome, McpSchema.CallToolResult.class),
+                    refusal -> McpSchema.CallToolResult.builder().isError(true).addTextContent(refusal).build())
                     .onErrorResume(ModernSession::missingCapability,
                             e -> Mono.just(missingCapability(tool, context, (McpException) e)));
         });
-    }
-
-    private static boolean canElicit(CallContext context) {
-        return context != null && context.client() != null && context.client().getClientCapabilities() != null
-                && context.client().getClientCapabilities().elicitation() != null;
-    }
-
-    /**
-     * An input_required round asking for a form: asked of the calling client (in its own era, through its exchange)
-     * off the I/O thread, and its answer goes back to the upstream with the SDK's retry of the call.
-     */
-    private Mono<io.modelcontextprotocol.modern.McpSchema.ElicitResult> elicit(
-            CallContext context, io.modelcontextprotocol.modern.McpSchema.ElicitFormRequest request) {
-        return Mono.fromCallable(() -> {
-            McpSchema.ElicitRequest asked = json.convertValue(request, McpSchema.ElicitRequest.class);
-            McpSchema.ElicitResult answer = context.client().createElicitation(asked);
-            return json.convertValue(answer, io.modelcontextprotocol.modern.McpSchema.ElicitResult.class);
-        }).subscribeOn(Schedulers.boundedElastic());
     }
 
     private static boolean missingCapability(Throwable e) {
@@ -203,8 +183,9 @@ final class ModernSession implements UpstreamSession {
     }
 
     /**
-     * The upstream refused the call for a client capability Caravan did not declare to it: sampling and roots (the
-     * modern client cannot answer them), or elicitation when the caller cannot be asked.
+     * The upstream refused the call for a client capability the caller did not declare (Caravan declares the
+     * caller's own, see ModernRelayingTransport): a 2026-07-28 caller's request fails with the same error, a 2025
+     * caller gets an error result that names it.
      */
     private McpSchema.CallToolResult missingCapability(String tool, CallContext context, McpException e) {
         List<String> names = new ArrayList<>();
@@ -216,36 +197,13 @@ final class ModernSession implements UpstreamSession {
         } catch (RuntimeException ignored) {
             // the generic wording below still holds
         }
-        String needs = names.isEmpty() ? "a client capability" : "the client capability " + String.join(", ", names);
-        String why = names.equals(List.of("elicitation")) && !canElicit(context)
-                ? "your client did not declare elicitation, so Caravan cannot ask you"
-                : "Caravan cannot offer it to this upstream over the 2026-07-28 protocol (only form elicitation is "
-                + "relayed in this era)";
-        return McpSchema.CallToolResult.builder().isError(true).addTextContent("Upstream '" + name + "' needs "
-                + needs + " for the call to '" + tool + "', and " + why + ". Call a tool that needs no such input, or "
-                + "ask the operator to set 'protocol: 2025' on this upstream (which relays sampling and elicitation)."
-        ).build();
-    }
-
-    /** What the caller gets when the upstream asks for input mid-call (not relayed in this era yet). */
-    private McpSchema.CallToolResult inputRequired(String tool, McpInputHandlerMissingException e) {
-        String method = e.inputRequest() == null ? "input" : e.inputRequest().method();
-        String message = null;
-        try {
-            Map<String, Object> request = json.convertValue(e.inputRequest(), MAP);
-            Object params = request.get("params");
-            Object m = params instanceof Map<?, ?> p ? p.get("message") : request.get("message");
-            message = m == null ? null : secrets.redact(String.valueOf(m));
-        } catch (RuntimeException ignored) {
-            // the method alone still says what was asked
+        if (context != null && context.client() instanceof dev.caravan.tool.KeyedClientInput keyed) {
+            names.forEach(keyed::capabilityMissing);
         }
-        String text = "Upstream '" + name + "' asked for input during the call to '" + tool + "' (" + method
-                + (message == null ? "" : ": \"" + (message.length() > 300 ? message.substring(0, 300) + "…" : message)
-                + "\"") + "), and Caravan cannot relay that round to you over the 2026-07-28 protocol (only form "
-                + "elicitation, to a client that declared it), so the call was not completed. Call a tool that "
-                + "needs no such input, or ask the operator to set 'protocol: 2025' on this upstream (which relays "
-                + "sampling and elicitation).";
-        return McpSchema.CallToolResult.builder().addTextContent(text).isError(true).build();
+        String needs = names.isEmpty() ? "a client capability" : "the client capability " + String.join(", ", names);
+        return McpSchema.CallToolResult.builder().isError(true).addTextContent("Upstream '" + name + "' needs "
+                + needs + " for the call to '" + tool + "', and your client did not declare it (or the call comes "
+                + "from a route, which has no client to ask). Use a client that supports it.").build();
     }
 
     @Override
@@ -260,8 +218,17 @@ final class ModernSession implements UpstreamSession {
         if (arguments != null) {
             arguments.forEach((k, v) -> args.put(k, v == null ? null : String.valueOf(v)));
         }
-        return requests.run(client, "getting the prompt '" + prompt + "'", context, null, (c, call) -> c.prompt(prompt)
-                .arguments(args).get().map(r -> json.convertValue(r, McpSchema.GetPromptResult.class)));
+        String what = "getting the prompt '" + prompt + "'";
+        return requests.run(client, what, context, null, (c, call) -> {
+            McpAsyncClient.PromptSpec spec = c.prompt(prompt).arguments(args);
+            return rounds.run(what, context,
+                    (answers, state) -> (answers == null ? spec : spec.inputResponses(answers).requestState(state))
+                            .getOnce(),
+                    outcome -> json.convertValue(outcome, McpSchema.GetPromptResult.class),
+                    refusal -> {
+                        throw McpError.builder(McpSchema.ErrorCodes.INVALID_REQUEST).message(refusal).build();
+                    });
+        });
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.caravan.upstream;
 
 import dev.caravan.core.CallContext;
+import dev.caravan.tool.ClientInputPending;
 import io.modelcontextprotocol.spec.McpError;
 import reactor.core.publisher.Mono;
 
@@ -92,6 +93,10 @@ final class Requests {
             return result.join();
         } catch (CompletionException | CancellationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof ClientInputPending pending) {
+                // A 2026-07-28 caller is to be asked first (see UpstreamInputRounds): not a failure of the upstream.
+                throw pending;
+            }
             if (cause instanceof McpError error) {
                 throw new UpstreamCallException(name, UpstreamCallException.Kind.FAILED, "Upstream '"
                         + name + "' rejected " + what + ": "

@@ -1,6 +1,7 @@
 package dev.caravan.upstream;
 
 import dev.caravan.core.CallContext;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
 
 import java.time.Duration;
@@ -56,6 +57,15 @@ public final class StandaloneUpstream implements AutoCloseable {
     /** Calls a tool by its own name; throws {@link UpstreamCallException} when no result came. */
     public McpSchema.CallToolResult call(String tool, Map<String, Object> arguments, Duration timeout) {
         return connection.call(tool, arguments, CallContext.none(), timeout);
+    }
+
+    /**
+     * Calls a tool on behalf of {@code client}: what the upstream asks during the call (elicitation, sampling) and
+     * tells (log messages) goes to it, as it would go to the hub's calling client.
+     */
+    public McpSchema.CallToolResult call(String tool, Map<String, Object> arguments, McpSyncServerExchange client,
+                                         Duration timeout) {
+        return connection.call(tool, arguments, new CallContext(client, null, "probe"), timeout);
     }
 
     @Override

@@ -77,8 +77,9 @@ public class UpstreamClientFactory {
                 .requestCustomizer(ModernAuth.customizer(auth))
                 .authorizationErrorHandler(ModernAuth.onAuthorizationError(auth))
                 .build();
+        // The wrapper declares the calling client's capabilities and relays the upstream's log messages to it.
         io.modelcontextprotocol.modern.client.McpAsyncClient client = io.modelcontextprotocol.modern.client.McpClient
-                .async(transport).jsonMapper(json)
+                .async(new ModernRelayingTransport(transport, json)).jsonMapper(json)
                 .clientInfo(io.modelcontextprotocol.modern.McpSchema.Implementation.builder("caravan", VERSION).build())
                 .callTimeout(backstop).roundTimeout(backstop)
                 .build();

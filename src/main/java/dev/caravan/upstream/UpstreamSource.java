@@ -4,6 +4,7 @@ import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogSource;
 import dev.caravan.catalog.ToolSelector;
 import dev.caravan.core.CallContext;
+import dev.caravan.tool.ClientInputPending;
 import dev.caravan.tool.ToolResults;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -162,6 +163,8 @@ final class UpstreamSource implements CatalogSource {
     private static <T> T rethrown(Supplier<T> request) {
         try {
             return request.get();
+        } catch (ClientInputPending e) {
+            return null; // a 2026-07-28 caller is asked first: its endpoint answers input_required, not this
         } catch (UpstreamCallException e) {
             throw McpError.builder(e.rpcCode() != null ? e.rpcCode() : McpSchema.ErrorCodes.INTERNAL_ERROR)
                     .message(e.getMessage()).build();
@@ -171,6 +174,9 @@ final class UpstreamSource implements CatalogSource {
     private McpSchema.CallToolResult call(String realName, Map<String, Object> args, CallContext context) {
         try {
             return connection.call(realName, args, context == null ? CallContext.none() : context, null);
+        } catch (ClientInputPending e) {
+            // The caller's endpoint answers input_required instead (2026-07-28): this result is not sent.
+            return ToolResults.error(e.getMessage());
         } catch (UpstreamCallException e) {
             return ToolResults.error(e.getMessage());
         } catch (RuntimeException e) {

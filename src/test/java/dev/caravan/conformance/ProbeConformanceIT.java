@@ -38,7 +38,7 @@ class ProbeConformanceIT {
     private static final Path OUT = ConformanceRunner.PROJECT.resolve("target/probe-conformance");
 
     /** What the auth scenarios run: OAuth with dynamic registration, or the pre-registered client, or CIMD. */
-    private static final String AUTH = "--auth oauth --client-from-env MCP_CONFORMANCE_CONTEXT "
+    static final String AUTH = "--auth oauth --client-from-env MCP_CONFORMANCE_CONTEXT "
             + "--client-metadata-url https://conformance-test.local/client-metadata.json --call test-tool";
 
     /** The {@code auth} suite of conformance 0.1.16 (checked against {@code list} below). */
@@ -105,7 +105,8 @@ class ProbeConformanceIT {
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Future<Outcome>> running = new ArrayList<>();
-            scenarios.forEach((name, args) -> running.add(pool.submit(() -> run(name, probe + " " + args))));
+            scenarios.forEach((name, args) -> running.add(pool.submit(() -> run(ConformanceRunner.SUITE, OUT, name,
+                    probe + " " + args))));
             for (Future<Outcome> f : running) {
                 outcomes.add(f.get(3, TimeUnit.MINUTES));
             }
@@ -129,13 +130,20 @@ class ProbeConformanceIT {
         }
     }
 
-    private static Outcome run(String scenario, String command) throws Exception {
-        Path out = OUT.resolve(scenario.replace('/', '_'));
+    /**
+     * Runs one client scenario of {@code suite} against {@code command} (results under {@code outRoot}); {@code extra}
+     * are further options of the suite's {@code client} command.
+     */
+    static Outcome run(Path suiteJs, Path outRoot, String scenario, String command, String... extra)
+            throws Exception {
+        Path out = outRoot.resolve(scenario.replace('/', '_'));
         deleteTree(out);
         Files.createDirectories(out);
         Path console = out.resolve("suite-output.txt");
-        Process suite = new ProcessBuilder(ConformanceRunner.NODE.toString(), ConformanceRunner.SUITE.toString(),
-                "client", "--command", command, "--scenario", scenario, "--timeout", "60000", "-o", out.toString())
+        List<String> argv = new ArrayList<>(List.of(ConformanceRunner.NODE.toString(), suiteJs.toString(),
+                "client", "--command", command, "--scenario", scenario, "--timeout", "60000", "-o", out.toString()));
+        argv.addAll(List.of(extra));
+        Process suite = new ProcessBuilder(argv)
                 .directory(ConformanceRunner.PROJECT.toFile()).redirectErrorStream(true)
                 .redirectOutput(console.toFile()).start();
         if (!suite.waitFor(2, TimeUnit.MINUTES)) {
@@ -182,6 +190,12 @@ class ProbeConformanceIT {
         return auth;
     }
 
+    /** The probe's command line, with the flags bin/probe uses (C1 only and the serial GC start a JVM fastest). */
+    static String probeCommand() throws IOException {
+        return Path.of(System.getProperty("java.home"), "bin", "java")
+                + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC @" + writeArgFile() + " dev.caravan.probe.Probe";
+    }
+
     /** The test classpath in a java @argfile: the suite runs the command through a shell, split at spaces. */
     private static Path writeArgFile() throws IOException {
         Files.createDirectories(OUT);
@@ -202,7 +216,7 @@ class ProbeConformanceIT {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

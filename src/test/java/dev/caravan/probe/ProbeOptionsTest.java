@@ -31,8 +31,8 @@ class ProbeOptionsTest {
         rejected("unknown option --colour", "--colour", "red", "http://a/mcp");
         rejected("--transport is streamable-http, sse or stdio", "--transport", "websocket", "http://a/mcp");
         rejected("--call needs a value", "http://a/mcp", "--call");
-        rejected("--arguments must be a JSON object", "--arguments", "[1,2]", "http://a/mcp");
-        rejected("--arguments is not valid JSON", "--arguments", "{a:", "http://a/mcp");
+        rejected("--arguments must be a JSON object", "--call", "t", "--arguments", "[1,2]", "http://a/mcp");
+        rejected("--arguments is not valid JSON", "--call", "t", "--arguments", "{a:", "http://a/mcp");
         rejected("--header takes NAME=VALUE", "--header", "X-Key", "http://a/mcp");
         rejected("--auth bearer needs --token", "--auth", "bearer", "http://a/mcp");
         rejected("needs --client-id and --client-secret", "--auth", "oauth-client-credentials", "http://a/mcp");
@@ -41,6 +41,19 @@ class ProbeOptionsTest {
         rejected("stdio needs the server's command", "--transport", "stdio");
         rejected("stdio servers take no --auth", "--transport", "stdio", "--token", "t", "--", "node", "s.js");
         rejected("--file needs --upstream", "--file", "upstreams.yaml");
+        rejected("--arguments belongs after the --call", "--arguments", "{}", "--call", "a", "http://a/mcp");
+        rejected("--elicitation-answer must be a JSON object", "--elicitation-answer", "[1]", "http://a/mcp");
+    }
+
+    @Test
+    void callsRunInTheirOrderEachWithItsOwnArguments() throws Exception {
+        ProbeOptions o = parse("http://a/mcp", "--call", "first", "--arguments", "{\"n\":1}", "--call", "second",
+                "--call", "third", "--arguments", "{\"n\":3}", "--elicitation-answer", "{\"confirmed\":true}",
+                "--calls-from-env", "PROBE_TEST_UNSET_VARIABLE");
+        assertThat(o.calls()).extracting(ProbeOptions.Call::tool).containsExactly("first", "second", "third");
+        assertThat(o.calls()).extracting(ProbeOptions.Call::arguments)
+                .containsExactly(java.util.Map.of("n", 1), java.util.Map.of(), java.util.Map.of("n", 3));
+        assertThat(o.elicitationAnswer()).containsEntry("confirmed", true);
     }
 
     @Test
@@ -52,8 +65,9 @@ class ProbeOptionsTest {
         assertThat(u.url()).isEqualTo("https://mcp.example.com/mcp");
         assertThat(u.auth().type()).isEqualTo(UpstreamConfig.Auth.Type.BEARER);
         assertThat(u.auth().token()).isEqualTo("${TOKEN}"); // resolved by the connector, as in upstreams.yaml
-        assertThat(o.call()).isEqualTo("add");
-        assertThat(o.arguments()).containsEntry("a", 2).containsEntry("b", 3);
+        assertThat(o.calls()).extracting(ProbeOptions.Call::tool).containsExactly("add");
+        assertThat(o.calls().get(0).arguments()).containsEntry("a", 2).containsEntry("b", 3);
+        assertThat(o.elicitationAnswer()).isNull();
         assertThat(u.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
 
         ProbeOptions oauth = parse("--auth", "oauth", "--client-id", "c", "--client-secret", "s", "--scope", "a b",

@@ -302,12 +302,12 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
     }
 
     /**
-     * The modern peer's elicitation is an input_required round: Caravan asks its own (2025-era) caller and answers
-     * upstream with the SDK's retry. Sampling has no handler in the SDK's modern client: the caller gets an isError
-     * result at once instead of a hung call.
+     * The modern peer's elicitation and sampling are input_required rounds: Caravan asks its own (2025-era) caller
+     * and sends the answers upstream with the peer's request state. A caller that cannot sample gets an isError
+     * result that names the capability, at once instead of a hung call.
      */
     @Test
-    void aFormElicitationOfAModernUpstreamIsAskedOfTheCallerAndSamplingIsRefusedClearly() {
+    void theInputRoundsOfAModernUpstreamAreAskedOfTheCallerAndAMissingCapabilityIsRefusedClearly() {
         online("modern", Duration.ofSeconds(30));
         Published ep = publish("modern-ask", "modern");
         await(Duration.ofSeconds(10), "the asking tools on the endpoint", () -> {
@@ -331,10 +331,15 @@ class ModernUpstreamIT extends CaravanIntegrationTest {
 
             McpSchema.CallToolResult sampled = client.callTool(new McpSchema.CallToolRequest("modern__peer_sample",
                     Map.of()));
-            assertThat(sampled.isError()).as(sampled.toString()).isTrue();
-            assertThat(((McpSchema.TextContent) sampled.content().get(0)).text()).doesNotContain("model said")
-                    .startsWith("Upstream 'modern' needs the client capability sampling for the call to 'peer_sample'")
-                    .contains("protocol: 2025");
+            assertThat(sampled.isError()).as(sampled.toString()).isNotEqualTo(Boolean.TRUE);
+            assertThat(((McpSchema.TextContent) sampled.content().get(0)).text()).isEqualTo("model said 4");
+        }
+        try (McpSyncClient plain = initialized(streamableClient(ep))) {
+            McpSchema.CallToolResult refused = plain.callTool(new McpSchema.CallToolRequest("modern__peer_sample",
+                    Map.of()));
+            assertThat(refused.isError()).as(refused.toString()).isTrue();
+            assertThat(((McpSchema.TextContent) refused.content().get(0)).text()).doesNotContain("model said")
+                    .startsWith("Upstream 'modern' needs the client capability sampling for the call to 'peer_sample'");
         }
     }
 

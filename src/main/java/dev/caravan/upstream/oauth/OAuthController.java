@@ -59,11 +59,12 @@ public class OAuthController {
     @GetMapping(value = UpstreamOAuth.CALLBACK_PATH, produces = MediaType.TEXT_HTML_VALUE)
     public ResponseEntity<String> callback(@RequestParam(required = false) String state,
                                            @RequestParam(required = false) String code,
+                                           @RequestParam(required = false) String iss,
                                            @RequestParam(required = false) String error,
                                            @RequestParam(name = "error_description", required = false)
                                            String errorDescription, HttpServletRequest request) {
         try {
-            String upstream = oauth.complete(state, code, error, errorDescription);
+            String upstream = oauth.complete(state, code, iss, error, errorDescription);
             return MessagePage.of(200, "Caravan is authorized",
                     "Caravan can now use the upstream '" + upstream + "'. You can close this window.");
         } catch (OAuthException e) {

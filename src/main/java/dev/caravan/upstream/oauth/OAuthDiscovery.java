@@ -42,6 +42,7 @@ class OAuthDiscovery {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PARAM = Pattern.compile("([A-Za-z_]+)\\s*=\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|([^\\s,]+))");
     static final String PROTOCOL_VERSION = "2025-06-18";
+    static final String MODERN_VERSION = "2026-07-28";
 
     private final HttpClient http;
     private final Duration timeout;
@@ -53,7 +54,8 @@ class OAuthDiscovery {
 
     /** What discovery found. {@code resource} is what to send as the RFC 8707 indicator. */
     record Result(String issuer, String authorizationEndpoint, String tokenEndpoint, String registrationEndpoint,
-                  String resource, String scope, List<String> authMethods, boolean clientIdMetadataDocuments) {
+                  String resource, String scope, List<String> authMethods, boolean clientIdMetadataDocuments,
+                  boolean issParameter) {
     }
 
     Result discover(OAuthOptions options) {
@@ -61,6 +63,7 @@ class OAuthDiscovery {
         String challengeScope = null;
         JsonNode resourceMetadata = null;
         String issuer = options.authorizationServer();
+        boolean inferred = false; // the issuer was guessed (2025-03-26), not named by resource metadata or config
         if (issuer == null) {
             String metadataUrl = null;
             String challenge = challenge(server);
@@ -85,10 +88,21 @@ class OAuthDiscovery {
             } else {
                 // No protected resource metadata (MCP 2025-03-26 servers): the MCP server's origin is the issuer.
                 issuer = server.getScheme() + "://" + server.getRawAuthority();
+                inferred = true;
             }
         }
         URI issuerUri = URI.create(issuer);
-        JsonNode as = firstJson(authorizationServerMetadata(issuerUri), new String[1]);
+        String[] asFrom = new String[1];
+        JsonNode as = firstJson(authorizationServerMetadata(issuerUri), asFrom);
+        if (as != null && inferred && as.hasNonNull("issuer")) {
+            issuer = as.get("issuer").asText(); // the authorization base URL's metadata names the real issuer
+        } else if (as != null && as.hasNonNull("issuer") && !issuer.equals(as.get("issuer").asText())) {
+            // RFC 8414 §3.3 (and SEP-2468): metadata naming another issuer than the one it was fetched for must not be
+            // used, or a server could point Caravan at endpoints of its choosing.
+            throw new OAuthException("the authorization server metadata at " + asFrom[0] + " names the issuer '"
+                    + as.get("issuer").asText() + "', not '" + issuer + "' it was fetched for (RFC 8414 §3.3); Caravan "
+                    + "does not use it");
+        }
         String authorization;
         String token;
         String registration;
@@ -122,16 +136,35 @@ class OAuthDiscovery {
             scope = String.join(" ", scopes);
         }
         boolean cimd = as != null && as.path("client_id_metadata_document_supported").asBoolean(false);
-        return new Result(issuer, authorization, token, registration, resource, scope, List.copyOf(methods), cimd);
+        boolean iss = as != null && as.path("authorization_response_iss_parameter_supported").asBoolean(false);
+        return new Result(issuer, authorization, token, registration, resource, scope, List.copyOf(methods), cimd, iss);
     }
 
-    /** The WWW-Authenticate header of an unauthenticated initialize, when the server answers 401; else null. */
+    /**
+     * The WWW-Authenticate header of the first request the connector would send, unauthenticated, when the server
+     * answers 401 (or 403); else null. That is {@code server/discover} (2026-07-28), then {@code initialize} (2025):
+     * a server may let one of them through without a token and challenge the other, and the challenge's scope is
+     * what the connector is going to be asked for.
+     */
     private String challenge(URI server) {
-        String body = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
+        String discover = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"server/discover\",\"params\":{\"_meta\":{"
+                + "\"io.modelcontextprotocol/protocolVersion\":\"" + MODERN_VERSION + "\","
+                + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"caravan\",\"version\":\"1\"},"
+                + "\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
+        String found = challenge(server, discover, MODERN_VERSION, "server/discover");
+        if (found != null) {
+            return found;
+        }
+        String initialize = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
                 + PROTOCOL_VERSION + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"caravan\",\"version\":\"1\"}}}";
+        return challenge(server, initialize, PROTOCOL_VERSION, "initialize");
+    }
+
+    private String challenge(URI server, String body, String version, String method) {
         try {
             HttpResponse<Void> r = http.send(HttpRequest.newBuilder(server).timeout(timeout)
                     .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                    .header("MCP-Protocol-Version", version).header("Mcp-Method", method)
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
             if (r.statusCode() == 401 || r.statusCode() == 403) {
                 return r.headers().allValues("WWW-Authenticate").stream()
@@ -276,6 +309,24 @@ class OAuthDiscovery {
     }
 
     /**
+     * The OpenID Connect registration {@code application_type}, which MCP requires in registrations (SEP-837):
+     * {@code native} when the redirect goes to this machine (loopback or a private scheme: the probe, a desktop
+     * install), {@code web} when it goes to a hub on a host name (servers may refuse loopback redirects for web).
+     */
+    static String applicationType(String redirectUri) {
+        try {
+            URI uri = URI.create(redirectUri);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+            boolean loopback = host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("127.")
+                    || host.equals("[::1]") || host.equals("::1");
+            return !scheme.equals("http") && !scheme.equals("https") || loopback ? "native" : "web";
+        } catch (IllegalArgumentException e) {
+            return "web";
+        }
+    }
+
+    /**
      * RFC 7591 dynamic client registration (Spring Security has no client-side support for it). Registers a public
      * client (PKCE, {@code token_endpoint_auth_method: none}) unless the server only takes secrets.
      */
@@ -287,7 +338,8 @@ class OAuthDiscovery {
         }
         String method = found.authMethods().isEmpty() || found.authMethods().contains("none") ? "none"
                 : found.authMethods().contains("client_secret_post") ? "client_secret_post" : "client_secret_basic";
-        var request = JSON.createObjectNode().put("client_name", "Caravan").put("token_endpoint_auth_method", method);
+        var request = JSON.createObjectNode().put("client_name", "Caravan").put("token_endpoint_auth_method", method)
+                .put("application_type", applicationType(redirectUri));
         request.putArray("redirect_uris").add(redirectUri);
         request.putArray("grant_types").add("authorization_code").add("refresh_token");
         request.putArray("response_types").add("code");

@@ -28,8 +28,13 @@ class PendingAuthorizations {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
+    /** {@code issRequired}: the authorization server said it sends {@code iss} in its responses (RFC 9207). */
     record Pending(String upstream, ClientRegistration registration, OAuth2AuthorizationRequest request,
-                   StoredGrant grant, Instant expiresAt) {
+                   StoredGrant grant, Instant expiresAt, boolean issRequired) {
+        Pending(String upstream, ClientRegistration registration, OAuth2AuthorizationRequest request,
+                StoredGrant grant, Instant expiresAt) {
+            this(upstream, registration, request, grant, expiresAt, false);
+        }
     }
 
     /**

@@ -221,7 +221,8 @@ public class UpstreamOAuth implements OAuthConnector {
         OAuth2AuthorizationRequestCustomizers.withPkce().accept(b);
         OAuth2AuthorizationRequest request = b.build();
         Instant expires = pending.expiry();
-        pending.add(state, new PendingAuthorizations.Pending(name, registration, request, client, expires));
+        pending.add(state, new PendingAuthorizations.Pending(name, registration, request, client, expires,
+                found.issParameter()));
         auth.reason(null);
         reconnectUnlessOnline(name);
         return new Started(request.getAuthorizationRequestUri(), expires, redirectUri);
@@ -232,10 +233,30 @@ public class UpstreamOAuth implements OAuthConnector {
      * upstream's name; throws {@link OAuthException} with a message for the person's browser.
      */
     public String complete(String state, String code, String error, String errorDescription) {
+        return complete(state, code, null, error, errorDescription);
+    }
+
+    /**
+     * The callback with the authorization server's {@code iss} (RFC 9207, MCP SEP-2468): when present it must be the
+     * issuer the flow was started with, exactly (no normalisation), and when the server advertised it it must be
+     * present; otherwise the response may come from another server (a mix-up attack) and its code is not redeemed.
+     */
+    public String complete(String state, String code, String iss, String error, String errorDescription) {
         PendingAuthorizations.Pending p = pending.take(state);
         OAuthUpstreamAuth auth = auths.get(p.upstream());
         if (auth == null) {
             throw new OAuthException("Upstream '" + p.upstream() + "' was removed or reconfigured meanwhile.");
+        }
+        String expected = p.grant() == null ? null : p.grant().issuer();
+        String mixUp = iss == null ? (p.issRequired() ? "the authorization server " + expected + " advertises the "
+                + "iss parameter but its response has none" : null)
+                : expected != null && !expected.equals(iss) ? "the response names the issuer '" + cut(iss)
+                + "', not " + expected + " where the authorization started" : null;
+        if (mixUp != null) {
+            String why = mixUp + " (RFC 9207); the authorization code was not used";
+            auth.reason("OAuth authorization failed: " + why);
+            reconnectUnlessOnline(p.upstream());
+            throw new OAuthException("Authorization of upstream '" + p.upstream() + "' failed: " + why + ".");
         }
         if (error != null) {
             String why = "the authorization server answered " + cut(error)
@@ -273,6 +294,12 @@ public class UpstreamOAuth implements OAuthConnector {
     public String stepUpScope(String upstream) {
         OAuthUpstreamAuth auth = auths.get(upstream);
         return auth == null ? null : auth.stepUpScope();
+    }
+
+    /** Whether the upstream waits for a person's authorization (none yet, or its token was refused). */
+    public boolean needsAuthorization(String upstream) {
+        OAuthUpstreamAuth auth = auths.get(upstream);
+        return auth != null && !auth.clientCredentials() && auth.needsAuthorization();
     }
 
     /** The authorization URL of the upstream's open flow, or null. */

@@ -149,4 +149,14 @@ class OAuthPartsTest {
         assertThat(TokenClient.registration("u", g, AuthorizationGrantType.AUTHORIZATION_CODE, null)
                 .getProviderDetails().getConfigurationMetadata()).doesNotContainKey("resource");
     }
+
+    /** SEP-837: registrations name their application_type; a redirect to this machine is a native app's. */
+    @Test
+    void theApplicationTypeFollowsWhereTheRedirectGoes() {
+        assertThat(OAuthDiscovery.applicationType("http://localhost:3334/oauth/callback")).isEqualTo("native");
+        assertThat(OAuthDiscovery.applicationType("http://127.0.0.1:8080/oauth/callback")).isEqualTo("native");
+        assertThat(OAuthDiscovery.applicationType("http://[::1]:8080/oauth/callback")).isEqualTo("native");
+        assertThat(OAuthDiscovery.applicationType("com.example.app:/callback")).isEqualTo("native");
+        assertThat(OAuthDiscovery.applicationType("https://caravan.example.com/oauth/callback")).isEqualTo("web");
+    }
 }
