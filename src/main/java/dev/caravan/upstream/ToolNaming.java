@@ -1,9 +1,6 @@
 package dev.caravan.upstream;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.caravan.core.Sha256;
 
 /**
  * Exported tool names: {@code <prefix>__<tool>}, always a valid MCP tool name of at most 64 characters (the
@@ -25,16 +22,8 @@ final class ToolNaming {
         if (clean.equals(full) && full.length() <= MAX && !full.isEmpty()) {
             return full;
         }
-        String hash = sha256(full).substring(0, HASH);
+        String hash = Sha256.hex(full).substring(0, HASH);
         String head = clean.length() > MAX - HASH - 1 ? clean.substring(0, MAX - HASH - 1) : clean;
         return head + "_" + hash;
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
