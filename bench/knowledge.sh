@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Knowledge bases: recall@1/5 and MRR for vector-only, BM25-only and hybrid search on the evaluation corpus
-# (src/test/resources/knowledge), ingestion rate against the raw model's embedAll on the same chunks, and hybrid
-# search p50/p99 (query embedding included) at BENCH_KNOWLEDGE_CHUNKS chunks. See bench/README.md.
+# Knowledge bases: ingestion rate (files to searchable) against the raw model's embedAll on the same chunks,
+# recall@1/5 and MRR for vector-only, BM25-only and hybrid search on the evaluation corpus
+# (src/test/resources/knowledge), HNSW recall@10 against exact search, search p50/p99 (query embedding included,
+# and each part alone) at BENCH_KNOWLEDGE_CHUNKS chunks, and the heap while BENCH_KNOWLEDGE_HEAP_MB MB are
+# ingested. See bench/README.md.
 #
-#   bench/knowledge.sh                                  # 100k chunks (about 10 minutes on 2 cores)
-#   BENCH_KNOWLEDGE_CHUNKS=20000 bench/knowledge.sh
+#   bench/knowledge.sh                                  # 100k chunks (15-30 minutes on 2 shared cores)
+#   BENCH_KNOWLEDGE_CHUNKS=20000 BENCH_KNOWLEDGE_HEAP_MB=0 bench/knowledge.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The test peers (npm ci in test-peers/) are not needed for the bench: skip them.

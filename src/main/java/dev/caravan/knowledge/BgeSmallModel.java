@@ -1,8 +1,14 @@
 package dev.caravan.knowledge;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 
 import java.io.IOException;
@@ -25,12 +31,13 @@ public final class BgeSmallModel implements EmbeddingModel {
     /** bge's instruction for short retrieval queries (passages are embedded without it). */
     static final String QUERY_PREFIX = "Represent this sentence for searching relevant passages: ";
     private static final String TOKENIZER = "/bge-small-en-v1.5-q-tokenizer.json";
+    private static final String WEIGHTS = "/bge-small-en-v1.5-q.onnx";
 
-    private final BgeSmallEnV15QuantizedEmbeddingModel model;
+    private final AbstractInProcessEmbeddingModel model;
     private final HuggingFaceTokenizer tokenizer;
 
     public BgeSmallModel(Executor executor) {
-        this.model = new BgeSmallEnV15QuantizedEmbeddingModel(executor);
+        this.model = new Session(executor);
         try (InputStream in = BgeSmallEnV15QuantizedEmbeddingModel.class.getResourceAsStream(TOKENIZER)) {
             if (in == null) {
                 throw new IllegalStateException("The bge-small tokenizer is missing from its jar");
@@ -61,6 +68,51 @@ public final class BgeSmallModel implements EmbeddingModel {
     @Override
     public int countTokens(String text) {
         return tokenizer.encode(text, true, false).getIds().length;
+    }
+
+    /**
+     * The same weights, tokenizer and CLS pooling as langchain4j's {@link BgeSmallEnV15QuantizedEmbeddingModel}, on an
+     * ONNX Runtime session of our own: its default session spins its intra-op threads between operators, which on a
+     * busy machine (the hub's other work, other processes) makes a short query's embedding several times slower;
+     * without spinning the threads sleep when idle. A query runs on the caller's thread with up to two intra-op
+     * threads; a batch's texts run in parallel on the executor.
+     */
+    private static final class Session extends AbstractInProcessEmbeddingModel {
+        private final OnnxBertBiEncoder encoder;
+
+        Session(Executor executor) {
+            super(executor);
+            try (InputStream weights = resource(WEIGHTS); InputStream tokens = resource(TOKENIZER)) {
+                OrtEnvironment env = OrtEnvironment.getEnvironment();
+                OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+                options.setIntraOpNumThreads(Math.min(2, Runtime.getRuntime().availableProcessors()));
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+                this.encoder = new OnnxBertBiEncoder(env, env.createSession(weights.readAllBytes(), options), tokens,
+                        PoolingMode.CLS);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (OrtException e) {
+                throw new IllegalStateException("The bge-small model cannot be loaded: " + e.getMessage(), e);
+            }
+        }
+
+        private static InputStream resource(String name) {
+            InputStream in = BgeSmallEnV15QuantizedEmbeddingModel.class.getResourceAsStream(name);
+            if (in == null) {
+                throw new IllegalStateException("The bge-small model's " + name + " is missing from its jar");
+            }
+            return in;
+        }
+
+        @Override
+        protected OnnxBertBiEncoder model() {
+            return encoder;
+        }
+
+        @Override
+        protected Integer knownDimension() {
+            return DIMENSION;
+        }
     }
 
     @Override

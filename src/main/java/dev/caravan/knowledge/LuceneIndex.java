@@ -7,7 +7,7 @@ import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
-import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
@@ -18,7 +18,6 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
-import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -49,6 +48,9 @@ public final class LuceneIndex implements AutoCloseable {
 
     /** The usual RRF constant: ranks matter, raw scores of the two kinds are not comparable. */
     private static final int RRF_K = 60;
+    /** Candidates taken from each kind before fusion: per hit asked for, and at least. */
+    static final int DEPTH_PER_HIT = 4;
+    static final int MIN_DEPTH = 50;
 
     private final FSDirectory directory;
     private final IndexWriter writer;
@@ -203,9 +205,35 @@ public final class LuceneIndex implements AutoCloseable {
         }
     }
 
+    /** Waits until the writer's background merges are done and the searcher sees the result (the bench measures then). */
+    void awaitMerges() throws InterruptedException {
+        while (writer.hasPendingMerges() || !writer.getMergingSegments().isEmpty()) {
+            Thread.sleep(100);
+        }
+        try {
+            searchers.maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Segments in the searchable view (each is searched on its own, its own HNSW graph). */
+    int segments() {
+        try {
+            IndexSearcher s = searchers.acquire();
+            try {
+                return s.getIndexReader().leaves().size();
+            } finally {
+                searchers.release(s);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** {@code vector} may be null for {@link Mode#TEXT}. */
     public List<SearchHit> search(String base, String query, float[] vector, int k, SearchFilters filters, Mode mode) {
-        int depth = Math.max(k * 4, 50);
+        int depth = Math.max(k * DEPTH_PER_HIT, MIN_DEPTH);
         try {
             IndexSearcher s = searchers.acquire();
             try {
@@ -218,8 +246,8 @@ public final class LuceneIndex implements AutoCloseable {
                 if (mode != Mode.VECTOR) {
                     Query text = textQuery(query);
                     if (text != null) {
-                        BooleanQuery q = new BooleanQuery.Builder().add(text, BooleanClause.Occur.MUST)
-                                .add(filter, BooleanClause.Occur.FILTER).build();
+                        Query q = filter == null ? text : new BooleanQuery.Builder()
+                                .add(text, BooleanClause.Occur.MUST).add(filter, BooleanClause.Occur.FILTER).build();
                         rank(s.search(q, depth).scoreDocs, fused, mode == Mode.TEXT);
                     }
                 }
@@ -227,11 +255,12 @@ public final class LuceneIndex implements AutoCloseable {
                 best.sort(Map.Entry.<Integer, Double>comparingByValue().reversed());
                 List<SearchHit> hits = new ArrayList<>();
                 java.util.Set<String> parents = new java.util.HashSet<>();
+                StoredFields stored = s.storedFields();
                 for (Map.Entry<Integer, Double> e : best) {
                     if (hits.size() == k) {
                         break;
                     }
-                    Document d = s.storedFields().document(e.getKey());
+                    Document d = stored.document(e.getKey());
                     String context = d.get("context");
                     // Parent-child: several small chunks of one parent matched; the parent is returned once.
                     if (context != null && !parents.add(d.get("workspace") + "\u0000" + d.get("path") + "\u0000"
@@ -274,8 +303,15 @@ public final class LuceneIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * The filters as one Lucene query, applied inside both searches (HNSW skips what it excludes, so k results still
+     * come back); null without filters, so that the vector search needs no per-segment bit set of the matches.
+     */
     private static Query filter(SearchFilters f) {
-        BooleanQuery.Builder b = new BooleanQuery.Builder().add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
+        if (f.workspace() == null && (f.pathPrefix() == null || f.pathPrefix().isEmpty()) && f.mimeType() == null) {
+            return null;
+        }
+        BooleanQuery.Builder b = new BooleanQuery.Builder();
         if (f.workspace() != null) {
             b.add(new TermQuery(new Term("workspace", f.workspace())), BooleanClause.Occur.FILTER);
         }

@@ -9,6 +9,8 @@ final class CountingModel implements EmbeddingModel {
     private static BgeSmallModel shared;
 
     final AtomicInteger texts = new AtomicInteger();
+    /** When set, every text embedded is added here (the bench embeds the same texts again, raw). */
+    volatile List<String> record;
     private final BgeSmallModel model;
 
     CountingModel() {
@@ -45,6 +47,10 @@ final class CountingModel implements EmbeddingModel {
     @Override
     public List<float[]> embedAll(List<String> list) {
         texts.addAndGet(list.size());
+        List<String> r = record;
+        if (r != null) {
+            r.addAll(list);
+        }
         return model.embedAll(list);
     }
 
