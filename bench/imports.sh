@@ -2,7 +2,8 @@
 # URL import against curl: a 1 GiB file imported from a local HTTP server into a local workspace (admin API, job
 # polled to its end, the server fsyncs before the job is done) beside `curl -o` of the same URL to the same disk
 # (then sync) in the same run; then 50 small imports at once, each of which must end `done`. Server JVM at
-# -Xmx256m; prints MB/s, the ratio, and the server's peak heap. See bench/README.md ("URL import").
+# -Xmx256m; prints MB/s, the ratio, the CPU seconds each side used (curl and sync; the whole server JVM while the
+# job ran, its job polls included), and the server's peak heap. See bench/README.md ("URL import").
 #
 #   bench/imports.sh                      # 1 GiB, 3 rounds, 50 small imports
 #   BENCH_FILE_MB=256 BENCH_ROUNDS=1 BENCH_SMALL=20 bench/imports.sh
@@ -98,18 +99,33 @@ for job in ids:
 PY
 }
 
+# Notes the CPU time this shell's finished children have used (the builtin `times`, second line) in $WORK/times.$1;
+# run it in this shell, not in $(...), whose subshell has children of its own. children_cpu A B: seconds between.
+note_times() { times >"$WORK/times.$1"; }
+children_cpu() {
+  awk 'FNR == 2 {for (i = 1; i <= 2; i++) {split($i, a, /[ms]/); t[FILENAME] += a[1] * 60 + a[2]}}
+       END {printf "%.2f", t[ARGV[2]] - t[ARGV[1]]}' "$WORK/times.$1" "$WORK/times.$2"
+}
+# CPU seconds the server process has used so far (utime + stime from /proc, in clock ticks).
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$SERVER_PID/stat"; }
+
 say ""
-printf '%-6s %10s %12s %8s\n' round "curl MB/s" "import MB/s" "import/curl"
+printf '%-6s %10s %12s %8s %14s\n' round "curl MB/s" "import MB/s" "import/curl" "CPU s curl/jvm"
 CURL_ALL=(); IMP_ALL=(); RATIO=()
 for round in $(seq 1 "$ROUNDS"); do
   prime
+  note_times before
   t=$(now_ns); curl -sS -o "$WORK/copies/curl.bin" "$ORIGIN/source.bin"; sync "$WORK/copies/curl.bin"; curl_ns=$(( $(now_ns) - t ))
+  note_times after
+  curl_cpu=$(children_cpu before after)
   rm -f "$WORK/copies/curl.bin"
   prime
+  s0=$(server_cpu)
   t=$(now_ns)
   id=$(start_import "$ORIGIN/source.bin" "big-$round.bin")
   state=$(await_jobs "$id")
   imp_ns=$(( $(now_ns) - t ))
+  jvm_cpu=$(awk -v a="$s0" -v b="$(server_cpu)" 'BEGIN {printf "%.2f", b - a}')
   [[ "$state" == done ]] || { say "the import ended $state:"; curl -sS -H "$AUTH" "$API/$id"; exit 1; }
   if [[ "$round" == 1 ]]; then
     [[ "$(sha256sum "$WORK/ws/big-1.bin" | cut -d' ' -f1)" == "$SRC_SUM" ]] || { say "the imported file differs"; exit 1; }
@@ -117,7 +133,7 @@ for round in $(seq 1 "$ROUNDS"); do
   rm -f "$WORK/ws/big-$round.bin"
   c=$(mbps "$BYTES" "$curl_ns"); i=$(mbps "$BYTES" "$imp_ns")
   CURL_ALL+=("$c"); IMP_ALL+=("$i"); RATIO+=("$(awk -v a="$i" -v b="$c" 'BEGIN {printf "%.0f", 100*a/b}')")
-  printf '%-6s %10s %12s %7s%%\n' "$round" "$c" "$i" "${RATIO[-1]}"
+  printf '%-6s %10s %12s %7s%% %14s\n' "$round" "$c" "$i" "${RATIO[-1]}" "$curl_cpu/$jvm_cpu"
 done
 say "median: curl $(median "${CURL_ALL[@]}") MB/s, import $(median "${IMP_ALL[@]}") MB/s; import/curl $(median "${RATIO[@]}")% (median of the rounds' ratios)   target: >= 80%"
 say "content check: sha256 of the imported file matches the source"

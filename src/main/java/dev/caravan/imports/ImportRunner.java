@@ -16,8 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
 import java.net.URI;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -157,7 +155,7 @@ final class ImportRunner {
                 chosen = chosen.withSize(response.length);
             }
             FileInfo written;
-            try {
+            try (counting.digest) {
                 written = writes.write(new WorkspaceWrites.Actor(job.principal(), job.endpoint(), List.of()),
                         workspace, path, counting, chosen);
             } catch (RuntimeException e) {
@@ -219,7 +217,7 @@ final class ImportRunner {
 
     /** Counts, hashes and caps the bytes on their way into storage; remembers why it stopped a stream. */
     private static final class Counting extends FilterInputStream {
-        final MessageDigest digest;
+        final OffThreadDigest digest = new OffThreadDigest();
         final long max;
         final Progress progress;
         final long before;
@@ -231,11 +229,6 @@ final class ImportRunner {
             this.max = max;
             this.before = before;
             this.progress = progress;
-            try {
-                this.digest = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
         }
 
         @Override
@@ -263,7 +256,12 @@ final class ImportRunner {
                     failure = tooLarge(max);
                     throw failure;
                 }
-                digest.update(b, off, n);
+                try {
+                    digest.update(b, off, n);
+                } catch (ImportFailure f) {
+                    failure = f;
+                    throw f;
+                }
                 progress.bytes.set(before + count);
             }
             return n;
