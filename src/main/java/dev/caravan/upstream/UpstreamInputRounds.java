@@ -1,6 +1,7 @@
 package dev.caravan.upstream;
 
 import dev.caravan.core.CallContext;
+import dev.caravan.tool.ClientInputPending;
 import dev.caravan.tool.KeyedClientInput;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
@@ -13,6 +14,7 @@ import reactor.core.scheduler.Schedulers;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -72,48 +74,84 @@ final class UpstreamInputRounds {
         });
     }
 
+    /**
+     * The caller's answers to one round of the upstream's questions. Every capability is checked before anything is
+     * asked; a 2026-07-28 caller gets all the questions it has no recorded answer for in one round of its own (as a
+     * route's {@code ai-client:ask} step), a 2025 caller is asked them one after the other.
+     */
     private Answers answers(String what, CallContext context, InputRequiredResult asked) {
         McpSyncServerExchange client = context == null ? null : context.client();
-        Map<String, Object> responses = new LinkedHashMap<>();
         Map<String, InputRequest> requests = asked.inputRequests() == null ? Map.of() : asked.inputRequests();
-        for (Map.Entry<String, InputRequest> e : requests.entrySet()) {
-            String key = e.getKey();
-            Map<String, Object> request = json.convertValue(e.getValue(), MAP);
-            String method = e.getValue() == null ? null : e.getValue().method();
-            Object params = request == null ? null : request.getOrDefault("params", Map.of());
+        KeyedClientInput keyed = client instanceof KeyedClientInput k ? k : null;
+        for (InputRequest request : requests.values()) {
+            String method = request == null ? null : request.method();
             if (client == null) {
                 return new Answers(null, "Upstream '" + upstream + "' asked for input (" + method + ") during " + what
                         + ", and there is no MCP client to ask (the call comes from a route or the console).");
             }
-            McpSchema.ClientCapabilities declared = client.getClientCapabilities();
-            KeyedClientInput keyed = client instanceof KeyedClientInput k ? k : null;
-            Object answer;
-            if (McpSchema.METHOD_ELICITATION_CREATE.equals(method)) {
-                if (declared == null || declared.elicitation() == null) {
-                    return missing(keyed, "elicitation", what);
-                }
-                McpSchema.ElicitRequest question = json.convertValue(params, McpSchema.ElicitRequest.class);
-                answer = keyed != null ? keyed.createElicitation(key, question) : client.createElicitation(question);
-            } else if (McpSchema.METHOD_SAMPLING_CREATE_MESSAGE.equals(method)) {
-                if (declared == null || declared.sampling() == null) {
-                    return missing(keyed, "sampling", what);
-                }
-                McpSchema.CreateMessageRequest question = json.convertValue(params, McpSchema.CreateMessageRequest.class);
-                answer = keyed != null ? keyed.createMessage(key, question) : client.createMessage(question);
-            } else if (McpSchema.METHOD_ROOTS_LIST.equals(method)) {
-                if (declared == null || declared.roots() == null) {
-                    return missing(keyed, "roots", what);
-                }
-                answer = keyed != null ? keyed.listRootsUnder(key) : client.listRoots();
-            } else {
+            String capability = capability(method);
+            if (capability == null) {
                 return new Answers(null, "Upstream '" + upstream + "' asked for input Caravan cannot relay (" + method
                         + ") during " + what + ".");
             }
-            Map<String, Object> response = new LinkedHashMap<>(json.convertValue(answer, MAP));
-            response.values().removeIf(java.util.Objects::isNull);
-            responses.put(key, response);
+            if (!declared(client.getClientCapabilities(), capability)) {
+                return missing(keyed, capability, what);
+            }
+        }
+        Map<String, Object> responses = new LinkedHashMap<>();
+        Runnable asks = () -> {
+            for (Map.Entry<String, InputRequest> e : requests.entrySet()) {
+                try {
+                    Map<String, Object> response = new LinkedHashMap<>(json.convertValue(
+                            ask(client, keyed, e.getKey(), e.getValue()), MAP));
+                    response.values().removeIf(Objects::isNull);
+                    responses.put(e.getKey(), response);
+                } catch (ClientInputPending pending) {
+                    // 2026-07-28 caller: noted for its round; the next question goes into the same round.
+                }
+            }
+        };
+        if (keyed != null) {
+            keyed.together(asks);
+        } else {
+            asks.run();
         }
         return new Answers(responses, null);
+    }
+
+    private Object ask(McpSyncServerExchange client, KeyedClientInput keyed, String key, InputRequest request) {
+        Map<String, Object> asJson = json.convertValue(request, MAP);
+        Object params = asJson == null ? Map.of() : asJson.getOrDefault("params", Map.of());
+        return switch (request.method()) {
+            case McpSchema.METHOD_ELICITATION_CREATE -> {
+                McpSchema.ElicitRequest question = json.convertValue(params, McpSchema.ElicitRequest.class);
+                yield keyed != null ? keyed.createElicitation(key, question) : client.createElicitation(question);
+            }
+            case McpSchema.METHOD_SAMPLING_CREATE_MESSAGE -> {
+                McpSchema.CreateMessageRequest question = json.convertValue(params,
+                        McpSchema.CreateMessageRequest.class);
+                yield keyed != null ? keyed.createMessage(key, question) : client.createMessage(question);
+            }
+            default -> keyed != null ? keyed.listRootsUnder(key) : client.listRoots();
+        };
+    }
+
+    private static String capability(String method) {
+        if (McpSchema.METHOD_ELICITATION_CREATE.equals(method)) {
+            return "elicitation";
+        }
+        if (McpSchema.METHOD_SAMPLING_CREATE_MESSAGE.equals(method)) {
+            return "sampling";
+        }
+        return McpSchema.METHOD_ROOTS_LIST.equals(method) ? "roots" : null;
+    }
+
+    private static boolean declared(McpSchema.ClientCapabilities declared, String capability) {
+        return declared != null && switch (capability) {
+            case "elicitation" -> declared.elicitation() != null;
+            case "sampling" -> declared.sampling() != null;
+            default -> declared.roots() != null;
+        };
     }
 
     /**
