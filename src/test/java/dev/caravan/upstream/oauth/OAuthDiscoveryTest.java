@@ -73,6 +73,9 @@ class OAuthDiscoveryTest {
              "registration_endpoint":"BASE/realms/x/register","token_endpoint_auth_methods_supported":["client_secret_basic"],
              "code_challenge_methods_supported":["S256"]}""";
 
+    /** The same server's root document, for resource metadata naming the issuer {@code BASE/}. */
+    static final String ROOT_AS = AS.replace("\"issuer\":\"BASE/realms/x\"", "\"issuer\":\"BASE/\"");
+
     @Test
     void pathAwareResourceMetadataThenOpenIdPathAppendedThenRegistration() throws Exception {
         routes.put("POST /tenant/mcp", new String[] {"401", "{}", null});
@@ -113,11 +116,22 @@ class OAuthDiscoveryTest {
                         .replace("BASE", base())});
         routes.put("GET /custom-prm", new String[] {"200", "{\"resource\":\"BASE/tenant/mcp\","
                 + "\"authorization_servers\":[\"BASE/\"]}", null});
-        routes.put("GET /.well-known/oauth-authorization-server", new String[] {"200", AS, null});
+        routes.put("GET /.well-known/oauth-authorization-server", new String[] {"200", ROOT_AS, null});
         OAuthDiscovery.Result found = discovery.discover(options(null));
         assertThat(found.scope()).isEqualTo("x y");
         assertThat(seen).contains("GET /custom-prm").doesNotContain("GET /.well-known/oauth-protected-resource/tenant/mcp");
         assertThat(discovery.discover(options("configured")).scope()).isEqualTo("configured");
+    }
+
+    @Test
+    void metadataNamingAnotherIssuerThanTheOneItWasFetchedForIsRefused() {
+        routes.put("POST /tenant/mcp", new String[] {"401", "{}", null});
+        routes.put("GET /.well-known/oauth-protected-resource/tenant/mcp", new String[] {"200",
+                "{\"resource\":\"BASE/tenant/mcp\",\"authorization_servers\":[\"BASE/\"]}", null});
+        routes.put("GET /.well-known/oauth-authorization-server", new String[] {"200", AS, null});
+        assertThatThrownBy(() -> discovery.discover(options(null))).isInstanceOf(OAuthException.class)
+                .hasMessageContaining("names the issuer '" + base() + "/realms/x'")
+                .hasMessageContaining("RFC 8414");
     }
 
     @Test
@@ -140,7 +154,7 @@ class OAuthDiscoveryTest {
     @Test
     void resourceMetadataForAnotherResourceIsRefusedUnlessAllowed() {
         routes.put("POST /tenant/mcp", new String[] {"401", "{}", null});
-        routes.put("GET /.well-known/oauth-authorization-server", new String[] {"200", AS, null});
+        routes.put("GET /.well-known/oauth-authorization-server", new String[] {"200", ROOT_AS, null});
         routes.put("GET /.well-known/oauth-protected-resource/tenant/mcp", new String[] {"200",
                 "{\"resource\":\"https://mail.example.com/api\",\"authorization_servers\":[\"BASE/\"]}", null});
         assertThatThrownBy(() -> discovery.discover(options(null))).isInstanceOf(OAuthException.class)
