@@ -43,13 +43,15 @@ class PendingAuthorizations {
      */
     record Flow(String owner, StoredGrant grant, String resource, String authorizationUri, String clientId,
                 String redirectUri, Set<String> scopes, String state, Map<String, Object> additionalParameters,
-                Map<String, Object> attributes, String authorizationRequestUri, Instant expiresAt) {
+                Map<String, Object> attributes, String authorizationRequestUri, Instant expiresAt,
+                boolean issRequired) {
         static Flow of(Pending p) {
             OAuth2AuthorizationRequest r = p.request();
             Object resource = p.registration().getProviderDetails().getConfigurationMetadata().get("resource");
             return new Flow(p.upstream(), p.grant(), resource == null ? null : resource.toString(),
                     r.getAuthorizationUri(), r.getClientId(), r.getRedirectUri(), r.getScopes(), r.getState(),
-                    r.getAdditionalParameters(), r.getAttributes(), r.getAuthorizationRequestUri(), p.expiresAt());
+                    r.getAdditionalParameters(), r.getAttributes(), r.getAuthorizationRequestUri(), p.expiresAt(),
+                    p.issRequired());
         }
 
         Pending pending() {
@@ -60,7 +62,7 @@ class PendingAuthorizations {
                     .scopes(scopes == null || scopes.isEmpty() ? null : scopes).state(state)
                     .additionalParameters(additionalParameters).attributes(attributes)
                     .authorizationRequestUri(authorizationRequestUri).build();
-            return new Pending(owner, registration, request, grant, expiresAt);
+            return new Pending(owner, registration, request, grant, expiresAt, issRequired);
         }
     }
 

@@ -87,6 +87,7 @@ class PendingAuthorizationsTest {
                 .containsEntry("resource", "https://mcp.example/mcp");
         assertThat(taken.registration().getClientSecret()).isEqualTo("client-secret-1");
         assertThat(taken.grant()).isEqualTo(CLIENT);
+        assertThat(taken.issRequired()).as("the server said it sends iss (RFC 9207)").isTrue();
         assertThatThrownBy(() -> nodeA.take(state)).as("used on B, so refused on A").hasMessageContaining("already used");
 
         String row = new JdbcTemplate(db).queryForObject("select sealed from oauth_pending", String.class);
@@ -175,6 +176,6 @@ class PendingAuthorizationsTest {
                 .additionalParameters(p -> p.put("resource", CLIENT.resource()));
         OAuth2AuthorizationRequestCustomizers.withPkce().accept(b);
         return new PendingAuthorizations.Pending(owner, registration, b.build(), CLIENT, clock.instant()
-                .plus(Duration.ofMinutes(10)));
+                .plus(Duration.ofMinutes(10)), true);
     }
 }
