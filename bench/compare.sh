@@ -17,18 +17,9 @@ ROOT=$(dirname "$BENCH_DIR")
 STARTUP_LIMIT_S=300
 [[ -n "${BENCH_BUILDS:-}" ]] || { echo "set BENCH_BUILDS=\"NAME=JAR NAME=JAR\" (see the header of $0)" >&2; exit 2; }
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/caravan-compare.XXXXXX")
-PIDS=()
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    stop_pid "$pid"
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+use_scratch compare
 
 build_load_generator
 say "== Caravan build comparison  $(date -u +%Y-%m-%dT%H:%M:%SZ)"

@@ -21,18 +21,9 @@ STARTUP_LIMIT_S=90
 HUNG=${BENCH_HUNG:-500}
 HUNG_SECONDS=${BENCH_HUNG_SECONDS:-60}
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/caravan-hungbench.XXXXXX")
-PIDS=()
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    stop_pid "$pid"
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+use_scratch hungbench
 
 if [[ ! -x "$NODE" || ! -f "$EVERYTHING" ]]; then
   say "test peers missing: run 'npm ci' in test-peers (mvn does it in generate-test-resources)"; exit 1

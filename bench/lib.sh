@@ -1,5 +1,5 @@
 # Shared by the bench/*.sh scripts (sourced, not run): output, ports, tokens, a quiet machine, stopping a process,
-# building the jar and the load generators, timing and medians, warming memory, awaiting Caravan, its peak heap. Expects ROOT and BENCH_DIR to be set.
+# a scratch folder cleaned up on exit, building the jar and the load generators, timing and medians, warming memory, awaiting Caravan, its peak heap. Expects ROOT and BENCH_DIR to be set.
 
 say() { printf '%s\n' "$*"; }
 
@@ -13,6 +13,23 @@ free_port() {
 }
 
 random_token() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+# A scratch folder ($WORK) and a list of processes to stop ($PIDS), both cleaned up however the script ends. A
+# script with more to undo defines on_exit, which runs once those processes are stopped.
+use_scratch() {
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/caravan-$1.XXXXXX")
+  PIDS=()
+  trap scratch_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+scratch_cleanup() {
+  for pid in "${PIDS[@]}"; do
+    stop_pid "$pid"
+  done
+  if declare -F on_exit >/dev/null; then on_exit; fi
+  rm -rf "$WORK"
+}
 
 # Stops a process: TERM, up to 15 s for it to finish, then KILL.
 stop_pid() {

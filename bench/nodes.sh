@@ -19,21 +19,14 @@ PG_URL=${BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test}
 NGINX=/usr/sbin/nginx
 STARTUP_LIMIT_S=180
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/caravan-nodesbench.XXXXXX")
-PIDS=()
 SCHEMA=caravan_bench_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
+use_scratch nodesbench
 psql_test() { psql -q -h 127.0.0.1 -U postgres -d test -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    stop_pid "$pid"
-  done
+on_exit() {
   psql_test "drop schema if exists $SCHEMA cascade" 2>/dev/null || true
-  rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [[ -x "$NGINX" ]] || { say "$NGINX missing (Debian package nginx)"; exit 1; }
 build_jar

@@ -18,18 +18,9 @@ NODE=$ROOT/test-peers/node_modules/node/bin/node
 ISSUER_SCRIPT=$ROOT/test-peers/oauth-issuer.mjs
 STARTUP_LIMIT_S=90
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/caravan-oauthbench.XXXXXX")
-PIDS=()
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    stop_pid "$pid"
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+use_scratch oauthbench
 
 if [[ ! -x "$NODE" || ! -d "$ROOT/test-peers/node_modules/oidc-provider" ]]; then
   say "test peers missing: run 'npm ci' in test-peers (mvn does it in generate-test-resources)"; exit 1

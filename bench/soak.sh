@@ -15,18 +15,9 @@ ROOT=$(dirname "$BENCH_DIR")
 JAR=${CARAVAN_JAR:-$ROOT/target/caravan.jar}
 STARTUP_LIMIT_S=90
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/caravan-soak.XXXXXX")
-PIDS=()
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    stop_pid "$pid"
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+use_scratch soak
 
 build_jar
 build_load_generator

@@ -19,18 +19,9 @@ NODE=$ROOT/test-peers/node_modules/node/bin/node
 EVERYTHING=$ROOT/test-peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js
 STARTUP_LIMIT_S=90
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/caravan-upbench.XXXXXX")
-PIDS=()
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    stop_pid "$pid"
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+use_scratch upbench
 
 if [[ ! -x "$NODE" || ! -f "$EVERYTHING" ]]; then
   say "test peers missing: run 'npm ci' in test-peers (mvn does it in generate-test-resources)"; exit 1
