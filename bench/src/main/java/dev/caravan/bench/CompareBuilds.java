@@ -1,7 +1,6 @@
 package dev.caravan.bench;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -66,23 +65,7 @@ public final class CompareBuilds {
 
     private static Load.Result row(String era, String label, URI uri, String token, Cpu cpu, int workers, double warm,
                                    double measure) throws Exception {
-        List<HttpClient> clients = Rows.clients(workers);
-        if ("2026".equals(era)) {
-            List<RawModern> calls = new ArrayList<>();
-            for (int w = 0; w < workers; w++) {
-                calls.add(new RawModern(clients.get(w / Rows.WORKERS_PER_CLIENT), uri, token, "w" + w));
-            }
-            return Load.run(label, calls, warm, measure, cpu);
-        }
-        List<RawMcp> sessions = new ArrayList<>();
-        try {
-            for (int w = 0; w < workers; w++) {
-                sessions.add(RawMcp.open(clients.get(w / Rows.WORKERS_PER_CLIENT), uri, token, "w" + w,
-                        RawMcp.BENCH_ECHO, "2025-11-25"));
-            }
-            return Load.run(label, sessions, warm, measure, cpu);
-        } finally {
-            sessions.forEach(RawMcp::close);
-        }
+        return "2026".equals(era) ? Rows.modernEcho(label, uri, token, workers, cpu, warm, measure)
+                : Rows.sessionEcho(label, uri, token, workers, cpu, warm, measure);
     }
 }

@@ -2,8 +2,6 @@ package dev.caravan.bench;
 
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -86,25 +84,10 @@ public final class NodesBench {
     }
 
     private Load.Result modern(String label, URI uri, Cpu cpu, double warm, double measured) throws Exception {
-        List<HttpClient> clients = Rows.clients(workers);
-        List<RawModern> calls = new ArrayList<>();
-        for (int w = 0; w < workers; w++) {
-            calls.add(new RawModern(clients.get(w / Rows.WORKERS_PER_CLIENT), uri, token, "w" + w));
-        }
-        return Load.run(label, calls, warm, measured, cpu);
+        return Rows.modernEcho(label, uri, token, workers, cpu, warm, measured);
     }
 
     private Load.Result session(String label, URI uri, Cpu cpu, double warm, double measured) throws Exception {
-        List<HttpClient> clients = Rows.clients(workers);
-        List<RawMcp> sessions = new ArrayList<>();
-        try {
-            for (int w = 0; w < workers; w++) {
-                sessions.add(RawMcp.open(clients.get(w / Rows.WORKERS_PER_CLIENT), uri, token, "w" + w,
-                        RawMcp.BENCH_ECHO, "2025-11-25"));
-            }
-            return Load.run(label, sessions, warm, measured, cpu);
-        } finally {
-            sessions.forEach(RawMcp::close);
-        }
+        return Rows.sessionEcho(label, uri, token, workers, cpu, warm, measured);
     }
 }

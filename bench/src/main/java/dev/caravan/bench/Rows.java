@@ -1,6 +1,7 @@
 package dev.caravan.bench;
 
 import java.io.PrintStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,5 +62,32 @@ final class Rows {
                     .connectTimeout(Duration.ofSeconds(5)).build());
         }
         return clients;
+    }
+
+    /** {@code tools/call bench_echo} in the 2026-07-28 era: one sessionless caller per worker. */
+    static Load.Result modernEcho(String label, URI uri, String token, int workers, Cpu cpu, double warm,
+                                  double measured) throws Exception {
+        List<HttpClient> clients = clients(workers);
+        List<RawModern> calls = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            calls.add(new RawModern(clients.get(w / WORKERS_PER_CLIENT), uri, token, "w" + w));
+        }
+        return Load.run(label, calls, warm, measured, cpu);
+    }
+
+    /** {@code tools/call bench_echo} on 2025-11-25 sessions: one session per worker, closed afterwards. */
+    static Load.Result sessionEcho(String label, URI uri, String token, int workers, Cpu cpu, double warm,
+                                   double measured) throws Exception {
+        List<HttpClient> clients = clients(workers);
+        List<RawMcp> sessions = new ArrayList<>();
+        try {
+            for (int w = 0; w < workers; w++) {
+                sessions.add(RawMcp.open(clients.get(w / WORKERS_PER_CLIENT), uri, token, "w" + w,
+                        RawMcp.BENCH_ECHO, "2025-11-25"));
+            }
+            return Load.run(label, sessions, warm, measured, cpu);
+        } finally {
+            sessions.forEach(RawMcp::close);
+        }
     }
 }
